@@ -1,0 +1,83 @@
+//! The command line: clap definitions and dispatch. A thin shell over the library; every
+//! behaviour lives in the engine modules.
+//!
+//! Exit codes: 0 success; 1 personal data found with `--fail-on-findings`; 2 usage or input
+//! error. A broken pipe on stdout exits 0 quietly.
+
+mod progress;
+mod rules;
+mod scan;
+
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Find personal data in CSV, JSON and Parquet exports.
+#[derive(Debug, Parser)]
+#[command(name = "shroud", version, about, long_about = None)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and folders for personal data and report it per column and per value.
+    ///
+    /// Reads CSV/TSV, JSON, JSON Lines and Parquet (CSV/JSON also .gz/.zst), folders
+    /// recursively. Memory is bounded by the batch size (about 1 MiB of cells per worker) and
+    /// Parquet row groups in flight, not by file size. Exit status: 0 success, 1 findings
+    /// (only with --fail-on-findings), 2 usage or input error.
+    Scan(scan::ScanArgs),
+    /// List, check or show detection rules.
+    Rules {
+        /// What to do with the rules.
+        #[command(subcommand)]
+        action: rules::RulesCommand,
+    },
+}
+
+/// Parses the command line, runs it, and turns the result into an exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Command::Scan(args) => scan::run(args),
+        Command::Rules { action } => rules::run(action),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            let _ = writeln!(std::io::stderr(), "shroud: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Builds the detector: built-ins plus `--rules DIR` if given.
+fn detector(rules: Option<&PathBuf>) -> anyhow::Result<crate::detect::Detector> {
+    use anyhow::Context;
+    match rules {
+        Some(dir) => crate::detect::Detector::with_user_rules(dir)
+            .with_context(|| format!("failed to load rules from {}", dir.display())),
+        None => crate::detect::Detector::builtin().context("built-in rules failed to compile"),
+    }
+}

@@ -1,0 +1,195 @@
+//! `shroud scan`: discover inputs, scan them in parallel, write the summary, the JSON report
+//! and the findings (JSON Lines), each output written atomically.
+
+use crate::output::{same_file, write_atomic};
+use crate::report::{self, Report};
+use crate::scan::{ScanOptions, scan_inputs};
+use crate::source::discover::{DiscoverOptions, discover};
+use crate::source::{Format, ReadOptions};
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+/// Arguments of `shroud scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files and folders to scan (folders recursively); `-` reads standard input (with --format).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Write the JSON report (version 1 contract) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Write one JSON line per detected value to FILE (location only, no value unless --show-values).
+    #[arg(long, value_name = "FILE")]
+    pub findings: Option<PathBuf>,
+    /// Only scan files whose path or name matches one of these globs.
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Skip files whose path or name matches one of these globs.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Input format (csv, json, jsonl, parquet): required for stdin, overrides file extensions.
+    #[arg(long)]
+    pub format: Option<String>,
+    /// CSV delimiter (a single character, or `tab`); sniffed from the header line by default.
+    #[arg(long, short = 'd')]
+    pub delimiter: Option<String>,
+    /// Scan CSV rows with the wrong field count (and skip unparsable JSON lines), counting
+    /// them in the report, instead of stopping with an error.
+    #[arg(long)]
+    pub lenient: bool,
+    /// Report a broken input as an error in the report and go on with the others.
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Scan only the first N rows of each file: a quick look at a big store.
+    #[arg(long, value_name = "N")]
+    pub sample_rows: Option<u64>,
+    /// Worker threads (0 = one per CPU).
+    #[arg(long, short = 'j', default_value_t = 0)]
+    pub threads: usize,
+    /// Minimum score (0-1) for a value to count as a finding.
+    #[arg(long, default_value_t = 0.5)]
+    pub min_score: f32,
+    /// Extra rule files (TOML) to load with the built-ins.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Put raw matched values in findings and samples. WARNING: the outputs then hold the
+    /// personal data itself; only use this on a machine allowed to see it.
+    #[arg(long)]
+    pub show_values: bool,
+    /// Largest cell or JSON line accepted, in bytes (larger is an error, not loaded).
+    #[arg(long, default_value_t = 256 << 20, value_name = "BYTES")]
+    pub max_cell_bytes: u64,
+    /// Exit with status 1 when personal data is found.
+    #[arg(long)]
+    pub fail_on_findings: bool,
+    /// No progress bar and no summary table.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+fn parse_delimiter(s: &str) -> Result<u8> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        s if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        _ => bail!("--delimiter must be a single ASCII character or `tab`, got {s:?}"),
+    }
+}
+
+/// Runs the scan; returns the exit code.
+pub fn run(args: ScanArgs) -> Result<u8> {
+    let format = args
+        .format
+        .as_deref()
+        .map(|f| {
+            Format::parse(f)
+                .with_context(|| format!("unknown --format {f:?} (csv, json, jsonl, parquet)"))
+        })
+        .transpose()?;
+    if args.paths.iter().any(|p| p.as_os_str() == "-") && format.is_none() {
+        bail!("reading standard input (`-`) needs --format");
+    }
+    if !(0.0..=1.0).contains(&args.min_score) {
+        bail!("--min-score must be between 0 and 1");
+    }
+    let delimiter = args.delimiter.as_deref().map(parse_delimiter).transpose()?;
+    let mut detector = super::detector(args.rules.as_ref())?;
+    detector.min_score = args.min_score;
+    let inputs = discover(
+        &args.paths,
+        &DiscoverOptions {
+            include: args.include.clone(),
+            exclude: args.exclude.clone(),
+            format,
+        },
+    )?;
+    for out in [&args.report, &args.findings].into_iter().flatten() {
+        if inputs.iter().any(|i| same_file(&i.path, out)) {
+            bail!(
+                "output {} is also an input: refusing to overwrite it",
+                out.display()
+            );
+        }
+    }
+    let opts = ScanOptions {
+        read: ReadOptions {
+            delimiter,
+            lenient: args.lenient,
+            max_rows: args.sample_rows,
+            max_cell_bytes: args.max_cell_bytes,
+        },
+        show_values: args.show_values,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build()
+        .context("failed to start worker threads")?;
+    let counter = Arc::new(AtomicU64::new(0));
+    let total: u64 = inputs.iter().map(|i| i.size).sum();
+    let findings_dir = args.findings.as_ref().map(|p| match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    });
+    let results = {
+        let _progress = super::progress::Progress::start(total, Arc::clone(&counter), args.quiet);
+        pool.install(|| scan_inputs(&detector, &inputs, &opts, findings_dir.as_deref(), &counter))
+    };
+
+    let mut report = Report::new();
+    let mut errored = false;
+    let mut parts = Vec::new();
+    for (input, (result, tmp)) in inputs.iter().zip(results) {
+        match result {
+            Ok(scan) => {
+                report
+                    .files
+                    .push(report::file_report(&detector, input, &scan));
+            }
+            Err(e) => {
+                errored = true;
+                if !args.keep_going {
+                    return Err(anyhow::Error::new(e).context(
+                        "scan stopped (use --keep-going to report broken inputs and go on)",
+                    ));
+                }
+                let _ = writeln!(std::io::stderr(), "shroud: {e}");
+                report
+                    .files
+                    .push(report::error_report(input, e.to_string()));
+            }
+        }
+        parts.extend(tmp);
+    }
+    if let Some(path) = &args.findings {
+        write_atomic(path, |w| {
+            for part in parts {
+                std::io::copy(&mut part.reopen()?, w)?;
+            }
+            Ok(())
+        })
+        .with_context(|| format!("failed to write findings to {}", path.display()))?;
+    }
+    if let Some(path) = &args.report {
+        write_atomic(path, |w| {
+            serde_json::to_writer_pretty(&mut *w, &report)?;
+            w.write_all(b"\n")
+        })
+        .with_context(|| format!("failed to write report to {}", path.display()))?;
+    }
+    if !args.quiet {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        report::human::write_summary(&mut out, &report)?;
+        out.flush()?;
+    }
+    Ok(if errored {
+        2
+    } else if args.fail_on_findings && report.has_findings() {
+        1
+    } else {
+        0
+    })
+}

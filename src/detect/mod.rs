@@ -1,0 +1,1001 @@
+//! Detection: rule specs compiled once into a [`Detector`], then per-column plans that scan
+//! cells and return [`Finding`]s.
+//!
+//! Pipeline for one cell (see `STYLE.md` 5.3):
+//! 1. Per column, once: the column path is tokenised and matched against every rule's column
+//!    hints ([`hints`]); that decides which context-only rules run (an `account_number`
+//!    column enables the account rule) and which entities get a score boost. The active rules
+//!    are compiled into one multi-pattern regex per engine (ASCII bytes, and Unicode text for
+//!    rules that need `\p{..}`), shared by every column with the same active set.
+//! 2. Per cell: one leftmost-first search over the multi-pattern regex; each candidate is
+//!    checked by its rule's validator; a candidate that fails is retried at the same start
+//!    with the lower-priority patterns (so a 16-digit number that fails Luhn can still be an
+//!    account number in an account column).
+//! 3. Keywords (Aho-Corasick, ASCII case-insensitive) shortly before a candidate raise its
+//!    score, exclusion keywords reject it, and they enable context-only rules in free text
+//!    (`acct 88812345`).
+//!
+//! Neighbours: `source` feeds cells; `scan` drives workers and aggregates [`ColumnStats`];
+//! `report` turns stats into verdicts.
+
+pub mod builtin;
+pub mod hints;
+pub mod spec;
+pub mod validators;
+pub mod verdict;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind as AcMatchKind};
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::syntax;
+use regex_automata::{Anchored, Input, PatternID};
+use spec::{RuleFileSpec, RuleSpec, Scope};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use validators::{Validator, Validity};
+
+pub use spec::ExampleSpec;
+pub use verdict::{ColumnStats, ColumnVerdict, EntityStats};
+
+/// Errors found while compiling rules.
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    /// A rule file is not valid TOML or does not fit the rule schema.
+    #[error("{file}: {message}")]
+    Parse {
+        /// The rule file.
+        file: String,
+        /// What the TOML parser said.
+        message: String,
+    },
+    /// A rule is invalid.
+    #[error("rule {id}: {message}")]
+    Rule {
+        /// The rule id.
+        id: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A rule file could not be read.
+    #[error("failed to read rule file {path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// Largest compiled size allowed for one rule's regex (bytes of NFA), as dd-sds limits.
+const REGEX_SIZE_LIMIT: usize = 8 << 20;
+/// Most keywords a rule may list.
+const MAX_KEYWORDS: usize = 64;
+/// Default keyword look-behind, bytes.
+const DEFAULT_LOOK_BEHIND: usize = 48;
+/// Score added by a column-name hint for the entity.
+const HINT_BOOST: f32 = 0.3;
+/// Score added by a keyword shortly before the candidate.
+const KEYWORD_BOOST: f32 = 0.2;
+/// Factor applied to findings in a look-alike column (`version`, `sku`...).
+const LOOKALIKE_DAMPING: f32 = 0.3;
+/// Score removed from a merely plausible candidate.
+const PLAUSIBLE_PENALTY: f32 = 0.15;
+
+/// Ids of compiled engines, unique in the process (indexes of per-worker regex caches).
+static NEXT_ENGINE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A compiled, validated rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable id, e.g. `pii.email.1`.
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// Entity name, e.g. `EMAIL_ADDRESS`.
+    pub entity: String,
+    /// Index of the entity in [`Detector::entities`].
+    pub entity_idx: usize,
+    /// Category (contact, financial...).
+    pub category: String,
+    /// What it finds and why it matters.
+    pub description: String,
+    /// Source patterns.
+    pub patterns: Vec<String>,
+    /// Whether patterns run on Unicode text.
+    pub unicode: bool,
+    /// Span or whole-cell.
+    pub scope: Scope,
+    /// Validator, if any.
+    pub validator: Option<Validator>,
+    /// Base score.
+    pub score: f32,
+    /// Only runs with a column hint or keyword.
+    pub needs_context: bool,
+    /// Keyword look-behind in bytes.
+    pub look_behind: usize,
+    /// Keywords (lower-case).
+    pub keywords: Vec<String>,
+    /// Exclusion keywords (lower-case).
+    pub exclude_keywords: Vec<String>,
+    hints: Vec<hints::Hint>,
+    hints_exclude: Vec<hints::Hint>,
+    /// The rule's own regex, for keyword-triggered runs of context-only rules.
+    own: Regex,
+    /// Positive examples.
+    pub examples: Vec<ExampleSpec>,
+    /// Negative examples.
+    pub negative_examples: Vec<ExampleSpec>,
+    /// Reference links.
+    pub references: Vec<String>,
+    /// Rule file it came from.
+    pub source_file: String,
+}
+
+impl Rule {
+    /// Whether the column (as tokens) carries one of this rule's hints and none of its
+    /// exclusions.
+    fn hinted_by(&self, col: &[String]) -> bool {
+        self.hints.iter().any(|h| h.matches(col))
+            && !self.hints_exclude.iter().any(|h| h.matches(col))
+    }
+}
+
+/// A detected value in a cell. Carries no text, only where it is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Finding {
+    /// Index of the rule in [`Detector::rules`].
+    pub rule: u16,
+    /// Index of the entity in [`Detector::entities`].
+    pub entity: u16,
+    /// Byte offset of the start in the cell text.
+    pub start: u32,
+    /// Byte offset of the end (exclusive).
+    pub end: u32,
+    /// Score in `0..=1`.
+    pub score: f32,
+}
+
+/// Which keywords occur in a cell and where (filled per cell, reused).
+#[derive(Debug, Default)]
+struct KeywordHits {
+    /// `(keyword index, end offset)`.
+    hits: Vec<(u32, u32)>,
+}
+
+/// The regexes for one set of active rules.
+#[derive(Debug)]
+struct Engine {
+    id: usize,
+    ascii: Option<(Regex, Vec<u16>)>,
+    unicode: Option<(Regex, Vec<u16>)>,
+}
+
+/// How one column is scanned: its active rules, hinted entities and shared engine.
+#[derive(Debug, Clone)]
+pub struct ColumnPlan {
+    engine: Arc<Engine>,
+    /// Per entity: the column name hints it.
+    hinted_entity: Vec<bool>,
+    /// Context-only rules not enabled by the column: keywords may enable them in a cell.
+    keyword_rules: Vec<u16>,
+    /// The column name marks a look-alike column.
+    lookalike: bool,
+}
+
+impl ColumnPlan {
+    /// Whether the column name hints at entity `e`.
+    pub fn hints(&self, e: usize) -> bool {
+        self.hinted_entity.get(e).copied().unwrap_or(false)
+    }
+
+    /// Whether the column name marks a non-personal look-alike column.
+    pub fn is_lookalike(&self) -> bool {
+        self.lookalike
+    }
+}
+
+/// Per-worker scratch: regex caches and buffers, so the hot path allocates nothing.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    caches: Vec<Option<(Option<meta::Cache>, Option<meta::Cache>)>>,
+    own_caches: HashMap<u16, meta::Cache>,
+    kw: KeywordHits,
+    /// Findings of the last [`Detector::scan_cell`] call.
+    pub findings: Vec<Finding>,
+    /// Whether the last cell was valid UTF-8.
+    pub utf8_ok: bool,
+}
+
+/// The compiled rule set. Cheap to share (`&Detector` across threads).
+#[derive(Debug)]
+pub struct Detector {
+    /// Rules in priority order (the order of their patterns in the multi-regex).
+    pub rules: Vec<Rule>,
+    /// Entity names, sorted.
+    pub entities: Vec<String>,
+    lookalike_tokens: Vec<String>,
+    keywords: AhoCorasick,
+    /// Per keyword pattern: `(rule, is_exclude)` pairs.
+    keyword_owners: Vec<Vec<(u16, bool)>>,
+    engines: Mutex<HashMap<Vec<u16>, Arc<Engine>>>,
+    /// Minimum score for a finding to be reported.
+    pub min_score: f32,
+}
+
+/// Priority of entities when patterns overlap at the same start: specific, checksummed
+/// entities first, context-only digit strings last.
+fn priority(entity: &str) -> u8 {
+    match entity {
+        "EMAIL_ADDRESS" => 0,
+        "IBAN_CODE" => 1,
+        "CREDIT_CARD" => 2,
+        "US_SSN" => 3,
+        "US_ITIN" => 4,
+        "UK_NINO" => 5,
+        "MAC_ADDRESS" => 6,
+        "IP_ADDRESS" => 7,
+        "PHONE_NUMBER" => 8,
+        "UK_NHS" => 9,
+        "DATE_OF_BIRTH" => 10,
+        "STREET_ADDRESS" => 11,
+        "POSTAL_CODE" => 12,
+        "PERSON" => 13,
+        "LOCATION" => 14,
+        "GENDER" => 15,
+        "US_PASSPORT" => 16,
+        "US_DRIVER_LICENSE" => 17,
+        "ACCOUNT_NUMBER" => 18,
+        _ => 20,
+    }
+}
+
+fn build_regex(patterns: &[&str], unicode: bool) -> Result<Regex, String> {
+    Regex::builder()
+        .syntax(syntax::Config::new().unicode(unicode).utf8(unicode))
+        .configure(
+            Regex::config()
+                .utf8_empty(unicode)
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT)),
+        )
+        .build_many(patterns)
+        .map_err(|e| match std::error::Error::source(&e) {
+            Some(src) => format!("{e}: {src}"),
+            None => e.to_string(),
+        })
+}
+
+impl Detector {
+    /// Compiles the built-in rules.
+    pub fn builtin() -> Result<Detector, CompileError> {
+        Detector::from_files(builtin_specs()?)
+    }
+
+    /// Compiles the built-in rules plus every `*.toml` file under `dir` (recursively).
+    pub fn with_user_rules(dir: &Path) -> Result<Detector, CompileError> {
+        let mut files = builtin_specs()?;
+        files.extend(load_dir(dir)?);
+        Detector::from_files(files)
+    }
+
+    /// Compiles rule files given as `(name, spec)`.
+    pub fn from_files(files: Vec<(String, RuleFileSpec)>) -> Result<Detector, CompileError> {
+        let mut specs: Vec<(String, RuleSpec)> = Vec::new();
+        let mut lookalike_tokens = Vec::new();
+        for (file, spec) in files {
+            lookalike_tokens.extend(
+                spec.lookalike_column_tokens
+                    .iter()
+                    .map(|t| t.to_lowercase()),
+            );
+            specs.extend(spec.rule.into_iter().map(|r| (file.clone(), r)));
+        }
+        // Stable priority order: whole-cell rules first (they only match a structured cell,
+        // and then the structured reading wins), then entity priority, then file order.
+        specs.sort_by_key(|(_, r)| (r.scope != Scope::Cell, priority(&r.entity)));
+        let mut entities: Vec<String> = specs.iter().map(|(_, r)| r.entity.clone()).collect();
+        entities.sort();
+        entities.dedup();
+        let mut seen = std::collections::HashSet::new();
+        let mut rules = Vec::with_capacity(specs.len());
+        for (file, s) in specs {
+            if !seen.insert(s.id.clone()) {
+                return Err(rule_err(&s.id, "duplicate rule id"));
+            }
+            rules.push(compile_rule(file, s, &entities)?);
+        }
+        if rules.len() > u16::MAX as usize {
+            return Err(rule_err("*", "too many rules"));
+        }
+        let mut kw_list: Vec<String> = Vec::new();
+        let mut owners: Vec<Vec<(u16, bool)>> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for (ri, r) in rules.iter().enumerate() {
+            let all = r
+                .keywords
+                .iter()
+                .map(|k| (k, false))
+                .chain(r.exclude_keywords.iter().map(|k| (k, true)));
+            for (k, excl) in all {
+                let i = *index.entry(k.clone()).or_insert_with(|| {
+                    kw_list.push(k.clone());
+                    owners.push(Vec::new());
+                    kw_list.len() - 1
+                });
+                owners[i].push((ri as u16, excl));
+            }
+        }
+        let keywords = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(AcMatchKind::Standard)
+            .build(&kw_list)
+            .map_err(|e| rule_err("*", &format!("keyword automaton: {e}")))?;
+        Ok(Detector {
+            rules,
+            entities,
+            lookalike_tokens,
+            keywords,
+            keyword_owners: owners,
+            engines: Mutex::new(HashMap::new()),
+            min_score: 0.5,
+        })
+    }
+
+    /// Index of an entity by name.
+    pub fn entity_index(&self, name: &str) -> Option<usize> {
+        self.entities.iter().position(|e| e == name)
+    }
+
+    /// Builds the scan plan for a column path (empty for "no column name").
+    pub fn plan(&self, column: &str) -> ColumnPlan {
+        let tokens = hints::tokenize(column);
+        let mut hinted_entity = vec![false; self.entities.len()];
+        let mut active: Vec<u16> = Vec::new();
+        let mut keyword_rules = Vec::new();
+        for (i, r) in self.rules.iter().enumerate() {
+            let hinted = r.hinted_by(&tokens);
+            if hinted {
+                hinted_entity[r.entity_idx] = true;
+            }
+            if !r.needs_context || hinted {
+                active.push(i as u16);
+            } else if !r.keywords.is_empty() {
+                keyword_rules.push(i as u16);
+            }
+        }
+        let lookalike = tokens.iter().any(|t| self.lookalike_tokens.contains(t));
+        ColumnPlan {
+            engine: self.engine_for(active),
+            hinted_entity,
+            keyword_rules,
+            lookalike,
+        }
+    }
+
+    fn engine_for(&self, active: Vec<u16>) -> Arc<Engine> {
+        let mut engines = self.engines.lock().expect("engine cache lock poisoned");
+        if let Some(e) = engines.get(&active) {
+            return Arc::clone(e);
+        }
+        let build = |uni: bool| -> Option<(Regex, Vec<u16>)> {
+            let mut pats: Vec<&str> = Vec::new();
+            let mut owners = Vec::new();
+            for &ri in &active {
+                let r = &self.rules[ri as usize];
+                if r.unicode == uni {
+                    for p in &r.patterns {
+                        pats.push(p);
+                        owners.push(ri);
+                    }
+                }
+            }
+            if pats.is_empty() {
+                return None;
+            }
+            // Every pattern compiled alone at rule compile time, so this cannot fail.
+            let re = build_regex(&pats, uni).expect("patterns were validated at compile time");
+            Some((re, owners))
+        };
+        let engine = Arc::new(Engine {
+            // Globally unique, so a worker's scratch can serve several detectors.
+            id: NEXT_ENGINE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            ascii: build(false),
+            unicode: build(true),
+        });
+        engines.insert(active, Arc::clone(&engine));
+        engine
+    }
+
+    /// Scans one cell under a column plan; results land in `scratch.findings`, sorted by
+    /// start, overlaps resolved (the higher score, then the longer span, wins).
+    pub fn scan_cell(&self, plan: &ColumnPlan, cell: &[u8], scratch: &mut Scratch) {
+        scratch.findings.clear();
+        scratch.utf8_ok = true;
+        if cell.is_empty() {
+            return;
+        }
+        // Keywords first: they boost, reject and enable.
+        scratch.kw.hits.clear();
+        for m in self.keywords.find_overlapping_iter(cell) {
+            // Whole words only: "tel" must not fire inside "hotel".
+            let before_ok = m.start() == 0 || !cell[m.start() - 1].is_ascii_alphanumeric();
+            let after_ok = m.end() == cell.len() || !cell[m.end()].is_ascii_alphanumeric();
+            if before_ok && after_ok {
+                scratch.kw.hits.push((m.pattern().as_u32(), m.end() as u32));
+            }
+        }
+        let text = std::str::from_utf8(cell).ok();
+        scratch.utf8_ok = text.is_some();
+        let eid = plan.engine.id;
+        if scratch.caches.len() <= eid {
+            scratch.caches.resize_with(eid + 1, || None);
+        }
+        let caches = scratch.caches[eid].get_or_insert_with(|| {
+            (
+                plan.engine.ascii.as_ref().map(|(re, _)| re.create_cache()),
+                plan.engine
+                    .unicode
+                    .as_ref()
+                    .map(|(re, _)| re.create_cache()),
+            )
+        });
+        let mut out = std::mem::take(&mut scratch.findings);
+        if let (Some((re, owners)), Some(cache)) = (&plan.engine.ascii, caches.0.as_mut()) {
+            self.run_engine(plan, re, owners, cache, cell, text, &scratch.kw, &mut out);
+        }
+        if let (Some((re, owners)), Some(cache), Some(t)) =
+            (&plan.engine.unicode, caches.1.as_mut(), text)
+        {
+            self.run_engine(
+                plan,
+                re,
+                owners,
+                cache,
+                t.as_bytes(),
+                text,
+                &scratch.kw,
+                &mut out,
+            );
+        }
+        // Context-only rules enabled by a keyword in this cell.
+        if !scratch.kw.hits.is_empty() && !plan.keyword_rules.is_empty() {
+            for &ri in &plan.keyword_rules {
+                let enabled = scratch.kw.hits.iter().any(|&(k, _)| {
+                    self.keyword_owners[k as usize]
+                        .iter()
+                        .any(|&(r, excl)| r == ri && !excl)
+                });
+                if !enabled {
+                    continue;
+                }
+                let rule = &self.rules[ri as usize];
+                if rule.unicode && text.is_none() {
+                    continue;
+                }
+                let cache = scratch
+                    .own_caches
+                    .entry(ri)
+                    .or_insert_with(|| rule.own.create_cache());
+                let mut input = Input::new(cell);
+                while let Some(m) = rule.own.search_with(cache, &input) {
+                    // Only candidates shortly after one of the rule's keywords count.
+                    if self.keyword_before(ri, &scratch.kw, m.start(), false) {
+                        if let Some(f) =
+                            self.judge(plan, ri, cell, text, m.start(), m.end(), &scratch.kw, true)
+                        {
+                            out.push(f);
+                        }
+                    }
+                    let next = if m.end() > m.start() {
+                        m.end()
+                    } else {
+                        m.end() + 1
+                    };
+                    if next > cell.len() {
+                        break;
+                    }
+                    input.set_start(next);
+                }
+            }
+        }
+        resolve_overlaps(&mut out);
+        scratch.findings = out;
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_engine(
+        &self,
+        plan: &ColumnPlan,
+        re: &Regex,
+        owners: &[u16],
+        cache: &mut meta::Cache,
+        hay: &[u8],
+        text: Option<&str>,
+        kw: &KeywordHits,
+        out: &mut Vec<Finding>,
+    ) {
+        let mut input = Input::new(hay);
+        let mut pos = 0;
+        while pos <= hay.len() {
+            input.set_start(pos);
+            input.set_anchored(Anchored::No);
+            let Some(m) = re.search_with(cache, &input) else {
+                break;
+            };
+            let mut accepted = None;
+            let pid = m.pattern().as_usize();
+            if let Some(f) = self.judge(plan, owners[pid], hay, text, m.start(), m.end(), kw, false)
+            {
+                accepted = Some((f, m.end()));
+            } else {
+                // Retry the lower-priority patterns anchored at the same start.
+                for alt in pid + 1..owners.len() {
+                    let mut a = input.clone();
+                    a.set_start(m.start());
+                    a.set_anchored(Anchored::Pattern(PatternID::new_unchecked(alt)));
+                    if let Some(m2) = re.search_with(cache, &a) {
+                        if let Some(f) = self.judge(
+                            plan,
+                            owners[alt],
+                            hay,
+                            text,
+                            m2.start(),
+                            m2.end(),
+                            kw,
+                            false,
+                        ) {
+                            accepted = Some((f, m2.end()));
+                            break;
+                        }
+                    }
+                }
+            }
+            match accepted {
+                Some((f, end)) => {
+                    out.push(f);
+                    pos = end.max(m.start() + 1);
+                }
+                None => pos = m.start() + 1,
+            }
+            // Keep the search on a char boundary for Unicode engines.
+            while pos < hay.len() && text.is_some() && !is_char_boundary(hay, pos) {
+                pos += 1;
+            }
+        }
+    }
+
+    /// Validates and scores one candidate; `None` when rejected or below the threshold.
+    #[allow(clippy::too_many_arguments)]
+    fn judge(
+        &self,
+        plan: &ColumnPlan,
+        ri: u16,
+        hay: &[u8],
+        text: Option<&str>,
+        start: usize,
+        end: usize,
+        kw: &KeywordHits,
+        keyword_enabled: bool,
+    ) -> Option<Finding> {
+        let rule = &self.rules[ri as usize];
+        let (mut s, mut e) = (start, end);
+        if rule.scope == Scope::Cell {
+            // Whole-cell rules apply to structured cells only: never inside free text.
+            let trimmed = trim_span(hay);
+            if (s, e) != trimmed && !(s <= trimmed.0 && e >= trimmed.1) {
+                return None;
+            }
+        }
+        let mut score = rule.score;
+        if let Some(v) = rule.validator {
+            // Validators need text; a cell that is not UTF-8 is validated lossily.
+            let owned;
+            let t = match text {
+                Some(t) => t,
+                None => {
+                    owned = String::from_utf8_lossy(hay).into_owned();
+                    if owned.len() != hay.len() {
+                        return None;
+                    }
+                    &owned
+                }
+            };
+            if !t.is_char_boundary(s) || !t.is_char_boundary(e) {
+                return None;
+            }
+            let c = v.check(t, s, e);
+            match c.validity {
+                Validity::Invalid => return None,
+                Validity::Plausible => {
+                    if !(plan.hints(rule.entity_idx)
+                        || keyword_enabled
+                        || self.keyword_before(ri, kw, s, false))
+                    {
+                        return None;
+                    }
+                    score -= PLAUSIBLE_PENALTY;
+                }
+                Validity::Valid => {}
+            }
+            if let Some((a, b)) = c.span {
+                e = s + b;
+                s += a;
+            }
+        }
+        if self.keyword_before(ri, kw, s, true) {
+            return None;
+        }
+        if plan.hints(rule.entity_idx) {
+            score += HINT_BOOST;
+        } else if keyword_enabled || self.keyword_before(ri, kw, s, false) {
+            score += KEYWORD_BOOST;
+        } else if plan.lookalike {
+            score *= LOOKALIKE_DAMPING;
+        }
+        let score = score.min(1.0);
+        (score >= self.min_score).then_some(Finding {
+            rule: ri,
+            entity: rule.entity_idx as u16,
+            start: s as u32,
+            end: e as u32,
+            score,
+        })
+    }
+
+    /// Whether one of rule `ri`'s keywords (or exclusion keywords) ends within its
+    /// look-behind window before `start`.
+    fn keyword_before(&self, ri: u16, kw: &KeywordHits, start: usize, exclude: bool) -> bool {
+        let lb = self.rules[ri as usize].look_behind;
+        kw.hits.iter().any(|&(k, end)| {
+            let end = end as usize;
+            end <= start
+                && start - end <= lb
+                && self.keyword_owners[k as usize]
+                    .iter()
+                    .any(|&(r, ex)| r == ri && ex == exclude)
+        })
+    }
+
+    /// Scans `text` as one cell of a column named `column` (examples, tests, the library API).
+    pub fn scan_text(&self, column: &str, text: &str) -> Vec<Finding> {
+        let plan = self.plan(column);
+        let mut scratch = Scratch::default();
+        self.scan_cell(&plan, text.as_bytes(), &mut scratch);
+        scratch.findings
+    }
+
+    /// Runs every rule's positive and negative examples through the full detector; returns
+    /// one message per failure.
+    pub fn check_examples(&self) -> Vec<String> {
+        let mut failures = Vec::new();
+        for r in &self.rules {
+            for (i, ex) in r.examples.iter().enumerate() {
+                let (col, text) = ex.parts();
+                let found = self.scan_text(col, text);
+                if !found.iter().any(|f| self.rules[f.rule as usize].id == r.id) {
+                    let got: Vec<&str> = found
+                        .iter()
+                        .map(|f| self.rules[f.rule as usize].id.as_str())
+                        .collect();
+                    failures.push(format!(
+                        "rule {}: failed to match example {i} ({text:?} in column {col:?}); found {got:?}",
+                        r.id
+                    ));
+                }
+            }
+            for (i, ex) in r.negative_examples.iter().enumerate() {
+                let (col, text) = ex.parts();
+                if self
+                    .scan_text(col, text)
+                    .iter()
+                    .any(|f| self.rules[f.rule as usize].id == r.id)
+                {
+                    failures.push(format!(
+                        "rule {}: matched negative example {i} ({text:?} in column {col:?})",
+                        r.id
+                    ));
+                }
+            }
+        }
+        failures
+    }
+}
+
+fn is_char_boundary(b: &[u8], i: usize) -> bool {
+    i >= b.len() || (b[i] as i8) >= -0x40
+}
+
+/// The span of `hay` without leading and trailing ASCII whitespace.
+fn trim_span(hay: &[u8]) -> (usize, usize) {
+    let s = hay
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(hay.len());
+    let e = hay
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(s, |i| i + 1);
+    (s, e)
+}
+
+/// Sorts findings by start and drops those overlapping a better one.
+fn resolve_overlaps(v: &mut Vec<Finding>) {
+    if v.len() < 2 {
+        return;
+    }
+    v.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut out: Vec<Finding> = Vec::with_capacity(v.len());
+    for f in v.drain(..) {
+        if let Some(last) = out.last_mut() {
+            if f.start < last.end {
+                let better = f.score > last.score
+                    || (f.score == last.score && f.end - f.start > last.end - last.start);
+                if better {
+                    *last = f;
+                }
+                continue;
+            }
+        }
+        out.push(f);
+    }
+    *v = out;
+}
+
+fn rule_err(id: &str, msg: &str) -> CompileError {
+    CompileError::Rule {
+        id: id.to_string(),
+        message: msg.to_string(),
+    }
+}
+
+fn compile_rule(file: String, s: RuleSpec, entities: &[String]) -> Result<Rule, CompileError> {
+    let id_ok = {
+        let parts: Vec<&str> = s.id.split('.').collect();
+        parts.len() == 3
+            && parts[0] == "pii"
+            && !parts[1].is_empty()
+            && parts[1]
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            && !parts[2].is_empty()
+            && parts[2].bytes().all(|b| b.is_ascii_digit())
+    };
+    if !id_ok {
+        return Err(rule_err(
+            &s.id,
+            "id must look like pii.<kind>.<n> (lower-case kind, numeric version)",
+        ));
+    }
+    if s.entity.is_empty()
+        || !s
+            .entity
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b == b'_')
+    {
+        return Err(rule_err(&s.id, "entity must be UPPER_SNAKE_CASE"));
+    }
+    if s.patterns.is_empty() {
+        return Err(rule_err(&s.id, "at least one pattern is required"));
+    }
+    if !(0.0..=1.0).contains(&s.score) {
+        return Err(rule_err(&s.id, "score must be within 0..=1"));
+    }
+    if s.examples.is_empty() || s.negative_examples.is_empty() {
+        return Err(rule_err(
+            &s.id,
+            "at least one example and one negative example are required",
+        ));
+    }
+    if s.description.trim().is_empty() || s.category.trim().is_empty() {
+        return Err(rule_err(&s.id, "description and category are required"));
+    }
+    if s.keywords.len() + s.exclude_keywords.len() > MAX_KEYWORDS {
+        return Err(rule_err(
+            &s.id,
+            &format!("keyword list exceeds {MAX_KEYWORDS} entries"),
+        ));
+    }
+    if s.needs_context && s.keywords.is_empty() && s.column_hints.is_empty() {
+        return Err(rule_err(
+            &s.id,
+            "a needs_context rule needs keywords or column_hints",
+        ));
+    }
+    for (i, p) in s.patterns.iter().enumerate() {
+        build_regex(&[p.as_str()], s.unicode)
+            .map_err(|e| rule_err(&s.id, &format!("pattern {i} does not compile: {e}")))?;
+    }
+    let pats: Vec<&str> = s.patterns.iter().map(String::as_str).collect();
+    let own = build_regex(&pats, s.unicode).map_err(|e| rule_err(&s.id, &e))?;
+    let validator = s
+        .validator
+        .as_deref()
+        .map(str::parse::<Validator>)
+        .transpose()
+        .map_err(|e| rule_err(&s.id, &e))?;
+    let entity_idx = entities
+        .iter()
+        .position(|e| *e == s.entity)
+        .expect("entity list built from the specs");
+    Ok(Rule {
+        entity_idx,
+        name: s.name,
+        category: s.category,
+        description: s.description.trim().to_string(),
+        patterns: s.patterns,
+        unicode: s.unicode,
+        scope: s.scope,
+        validator,
+        score: s.score,
+        needs_context: s.needs_context,
+        look_behind: s.look_behind.unwrap_or(DEFAULT_LOOK_BEHIND),
+        keywords: s.keywords.iter().map(|k| k.to_lowercase()).collect(),
+        exclude_keywords: s
+            .exclude_keywords
+            .iter()
+            .map(|k| k.to_lowercase())
+            .collect(),
+        hints: s.column_hints.iter().map(|h| hints::Hint::new(h)).collect(),
+        hints_exclude: s
+            .column_hints_exclude
+            .iter()
+            .map(|h| hints::Hint::new(h))
+            .collect(),
+        own,
+        examples: s.examples,
+        negative_examples: s.negative_examples,
+        references: s.references,
+        source_file: file,
+        entity: s.entity,
+        id: s.id,
+    })
+}
+
+/// Parses one rule file's text.
+pub fn parse_rule_file(name: &str, text: &str) -> Result<RuleFileSpec, CompileError> {
+    toml::from_str(text).map_err(|e| CompileError::Parse {
+        file: name.to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// The built-in rule files, parsed.
+pub fn builtin_specs() -> Result<Vec<(String, RuleFileSpec)>, CompileError> {
+    builtin::RULE_FILES
+        .iter()
+        .map(|(name, text)| Ok((format!("rules/{name}"), parse_rule_file(name, text)?)))
+        .collect()
+}
+
+/// Every `*.toml` file under `dir`, recursively, sorted by path, parsed.
+pub fn load_dir(dir: &Path) -> Result<Vec<(String, RuleFileSpec)>, CompileError> {
+    let mut paths = Vec::new();
+    collect_toml(dir, &mut paths)?;
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            let name = p.display().to_string();
+            let text = std::fs::read_to_string(&p).map_err(|source| CompileError::Io {
+                path: name.clone(),
+                source,
+            })?;
+            Ok((name.clone(), parse_rule_file(&name, &text)?))
+        })
+        .collect()
+}
+
+fn collect_toml(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), CompileError> {
+    let io = |source| CompileError::Io {
+        path: dir.display().to_string(),
+        source,
+    };
+    if dir.is_file() {
+        out.push(dir.to_path_buf());
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let p = entry.path();
+        let ft = entry.file_type().map_err(io)?;
+        if ft.is_dir() {
+            collect_toml(&p, out)?;
+        } else if p.extension().is_some_and(|e| e == "toml") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Counts of rules per entity, for listings.
+pub fn rules_by_entity(d: &Detector) -> BTreeMap<&str, usize> {
+    let mut m = BTreeMap::new();
+    for r in &d.rules {
+        *m.entry(r.entity.as_str()).or_insert(0) += 1;
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(d: &Detector, col: &str, text: &str) -> Vec<(String, String)> {
+        d.scan_text(col, text)
+            .iter()
+            .map(|f| {
+                (
+                    d.entities[f.entity as usize].clone(),
+                    text[f.start as usize..f.end as usize].to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn builtin_rules_compile_and_examples_pass() {
+        let d = Detector::builtin().unwrap();
+        let failures = d.check_examples();
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn failed_luhn_falls_back_to_account_in_account_column() {
+        let d = Detector::builtin().unwrap();
+        let f = found(&d, "account_number", "1234567890123456");
+        assert_eq!(
+            f,
+            vec![("ACCOUNT_NUMBER".into(), "1234567890123456".into())]
+        );
+    }
+
+    #[test]
+    fn free_text_finds_several_entities() {
+        let d = Detector::builtin().unwrap();
+        let text = "Customer Jane Doe (jane.doe@example.com, +44 20 7946 0958) from 203.0.113.7";
+        let f = found(&d, "notes", text);
+        let ents: Vec<&str> = f.iter().map(|(e, _)| e.as_str()).collect();
+        assert_eq!(
+            ents,
+            ["PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "IP_ADDRESS"],
+            "{f:?}"
+        );
+        assert_eq!(f[0].1, "Jane Doe");
+    }
+
+    #[test]
+    fn lookalike_columns_are_damped() {
+        let d = Detector::builtin().unwrap();
+        assert!(found(&d, "app_version", "10.2.3.4").is_empty());
+        assert_eq!(found(&d, "", "10.2.3.4").len(), 1);
+    }
+
+    #[test]
+    fn overlaps_keep_the_best() {
+        let mut v = vec![
+            Finding {
+                rule: 0,
+                entity: 0,
+                start: 0,
+                end: 10,
+                score: 0.6,
+            },
+            Finding {
+                rule: 1,
+                entity: 1,
+                start: 2,
+                end: 8,
+                score: 0.9,
+            },
+            Finding {
+                rule: 2,
+                entity: 2,
+                start: 12,
+                end: 14,
+                score: 0.9,
+            },
+        ];
+        resolve_overlaps(&mut v);
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[0].rule, 1);
+    }
+}

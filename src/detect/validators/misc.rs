@@ -1,0 +1,208 @@
+//! Small structural validators: cards, IBAN span, IP, MAC, email, address, UK ids.
+
+use super::{Check, Validity, iban::iban_ok, luhn};
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+fn ok(b: bool) -> Validity {
+    if b {
+        Validity::Valid
+    } else {
+        Validity::Invalid
+    }
+}
+
+/// Card number: Luhn, issuer range and length, and one separator style throughout.
+pub fn credit_card(text: &str) -> Validity {
+    let mut digits = [0u8; 19];
+    let mut n = 0;
+    let mut sep: Option<u8> = None;
+    for b in text.bytes() {
+        if b.is_ascii_digit() {
+            if n == digits.len() {
+                return Validity::Invalid;
+            }
+            digits[n] = b;
+            n += 1;
+        } else {
+            match sep {
+                None => sep = Some(b),
+                Some(s) if s == b => {}
+                Some(_) => return Validity::Invalid,
+            }
+        }
+    }
+    let d = &digits[..n];
+    // All one digit (0000 0000 0000 0000) passes Luhn but is filler, not a card.
+    if d.iter().all(|&c| c == d[0]) {
+        return Validity::Invalid;
+    }
+    ok(luhn::luhn_ok(d) && luhn::issuer_ok(d))
+}
+
+/// IBAN: the regex may run past the account into a following word of capitals; cut the span
+/// at the country's length and check that.
+pub fn iban(text: &str) -> Check {
+    if iban_ok(text) {
+        return Validity::Valid.into();
+    }
+    // Try the shortest prefix that is a full IBAN (the country length decides).
+    let mut count = 0;
+    for (i, c) in text.char_indices() {
+        if c.is_ascii_alphanumeric() {
+            count += 1;
+            if count >= 15 && iban_ok(&text[..=i]) {
+                return Check {
+                    validity: Validity::Valid,
+                    span: Some((0, i + 1)),
+                };
+            }
+        }
+    }
+    Validity::Invalid.into()
+}
+
+/// IPv4: parses, and is not part of a longer dotted run (`1.2.3.4.5`, `v1.2.3.4`).
+pub fn ipv4(cell: &str, start: usize, end: usize) -> Validity {
+    let bytes = cell.as_bytes();
+    let before = start.checked_sub(1).map(|i| bytes[i]);
+    let after = bytes.get(end).copied();
+    let after2 = bytes.get(end + 1).copied();
+    if matches!(before, Some(b'.' | b'v' | b'V' | b'-')) {
+        return Validity::Invalid;
+    }
+    if after == Some(b'.') && after2.is_some_and(|b| b.is_ascii_digit()) {
+        return Validity::Invalid;
+    }
+    ok(cell[start..end].parse::<Ipv4Addr>().is_ok())
+}
+
+/// IPv6: parses as an address with at least one hex group, not embedded in a longer token.
+pub fn ipv6(cell: &str, start: usize, end: usize) -> Validity {
+    let text = &cell[start..end];
+    let bytes = cell.as_bytes();
+    let glued = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b':');
+    if glued(start.checked_sub(1).and_then(|i| bytes.get(i))) || glued(bytes.get(end)) {
+        return Validity::Invalid;
+    }
+    let Ok(addr) = text.parse::<Ipv6Addr>() else {
+        return Validity::Invalid;
+    };
+    ok(!addr.is_unspecified() && text.bytes().filter(|&b| b == b':').count() >= 2)
+}
+
+/// MAC: not all zeros or all ones.
+pub fn mac(text: &str) -> Validity {
+    let hex: Vec<u8> = text.bytes().filter(u8::is_ascii_hexdigit).collect();
+    ok(!hex.iter().all(|&b| b == b'0') && !hex.iter().all(|&b| b == b'f' || b == b'F'))
+}
+
+/// Email: local part at most 64 bytes, domain of real labels with an alphabetic TLD, not a
+/// reserved test/unresolvable TLD used by pseudonymized tokens (`.invalid`), not localhost.
+pub fn email(text: &str) -> Validity {
+    let Some((local, domain)) = text.rsplit_once('@') else {
+        return Validity::Invalid;
+    };
+    if local.is_empty() || local.len() > 64 || domain.len() > 253 {
+        return Validity::Invalid;
+    }
+    let Some((_, tld)) = domain.rsplit_once('.') else {
+        return Validity::Invalid;
+    };
+    let tld = tld.to_ascii_lowercase();
+    if tld == "invalid" || tld == "localhost" || !tld.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Validity::Invalid;
+    }
+    ok(domain
+        .split('.')
+        .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-')))
+}
+
+/// Address-like cell: a house number and a word of two or more letters.
+pub fn address_like(text: &str) -> Validity {
+    let has_digit = text.bytes().any(|b| b.is_ascii_digit());
+    let has_word = text
+        .split(|c: char| !c.is_alphabetic())
+        .any(|w| w.chars().count() >= 2);
+    ok(has_digit && has_word)
+}
+
+/// UK National Insurance number: HMRC's disallowed prefixes.
+pub fn uk_nino(text: &str) -> Validity {
+    let letters: String = text
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(2)
+        .collect();
+    ok(!matches!(
+        letters.as_str(),
+        "BG" | "GB" | "NK" | "KN" | "TN" | "NT" | "ZZ"
+    ))
+}
+
+/// NHS number: mod-11 check digit over ten digits.
+pub fn uk_nhs(text: &str) -> Validity {
+    let d: Vec<u32> = text
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| u32::from(b - b'0'))
+        .collect();
+    if d.len() != 10 {
+        return Validity::Invalid;
+    }
+    let sum: u32 = d[..9]
+        .iter()
+        .enumerate()
+        .map(|(i, v)| v * (10 - i as u32))
+        .sum();
+    let check = (11 - sum % 11) % 11;
+    ok(check != 10 && check == d[9])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cards() {
+        assert_eq!(credit_card("4111 1111 1111 1111"), Validity::Valid);
+        assert_eq!(credit_card("4111-1111 1111-1111"), Validity::Invalid);
+        assert_eq!(credit_card("0000 0000 0000 0000"), Validity::Invalid);
+    }
+
+    #[test]
+    fn ipv4_context() {
+        assert_eq!(ipv4("ip 10.0.0.1", 3, 11), Validity::Valid);
+        assert_eq!(ipv4("1.2.3.4.5", 0, 7), Validity::Invalid);
+        assert_eq!(ipv4("v1.2.3.4", 1, 8), Validity::Invalid);
+        assert_eq!(ipv4("300.1.1.1", 0, 9), Validity::Invalid);
+    }
+
+    #[test]
+    fn ipv6_forms() {
+        let s = "2001:db8::1";
+        assert_eq!(ipv6(s, 0, s.len()), Validity::Valid);
+        assert_eq!(ipv6("10:22:01", 0, 8), Validity::Invalid);
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(email("a.b@example.com"), Validity::Valid);
+        assert_eq!(email("t_1@x.invalid"), Validity::Invalid);
+        assert_eq!(email("a@b.c0m"), Validity::Invalid);
+    }
+
+    #[test]
+    fn nhs_and_nino() {
+        assert_eq!(uk_nhs("943 476 5919"), Validity::Valid);
+        assert_eq!(uk_nhs("943 476 5918"), Validity::Invalid);
+        assert_eq!(uk_nino("AB123456C"), Validity::Valid);
+        assert_eq!(uk_nino("GB123456C"), Validity::Invalid);
+    }
+
+    #[test]
+    fn iban_span_is_cut() {
+        let c = iban("DE89370400440532013000 BIC");
+        assert_eq!(c.validity, Validity::Valid);
+        assert_eq!(c.span, Some((0, 22)));
+    }
+}

@@ -1,0 +1,153 @@
+//! Validators: checksum and structure checks that confirm or reject a regex candidate.
+//!
+//! Patterns live in `rules/*.toml`; the checks live here, as code, in a closed enum that rule
+//! files name (`validator = "luhn"`). One small file per family, each with unit tests on
+//! published vectors and corrupted variants. A validator sees the candidate text and returns a
+//! [`Check`]: invalid, valid, or plausible (right shape, not confirmed: accepted only where
+//! context says so), optionally narrowing the span.
+
+mod date;
+mod iban;
+mod luhn;
+mod misc;
+mod names;
+mod phone;
+mod ssn;
+
+pub use names::Names;
+
+use std::fmt;
+use std::str::FromStr;
+
+/// The outcome of validating one candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validity {
+    /// Not the entity: drop the candidate.
+    Invalid,
+    /// The right shape, not confirmed by a checksum or plan: kept only with context.
+    Plausible,
+    /// Confirmed.
+    Valid,
+}
+
+/// A validator's verdict and an optional narrower span, relative to the candidate text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Check {
+    /// Whether the candidate is the entity.
+    pub validity: Validity,
+    /// A sub-span `(start, end)` of the candidate that is the actual value, when narrower.
+    pub span: Option<(usize, usize)>,
+}
+
+impl From<Validity> for Check {
+    fn from(validity: Validity) -> Self {
+        Check {
+            validity,
+            span: None,
+        }
+    }
+}
+
+/// The validators a rule may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Validator {
+    /// Luhn checksum, issuer prefix and length, consistent separators (`credit_card`).
+    CreditCard,
+    /// ISO 13616 country length and mod-97 (`iban`).
+    Iban,
+    /// SSA structure rules (`us_ssn`).
+    UsSsn,
+    /// IRS ITIN ranges (`us_itin`).
+    UsItin,
+    /// libphonenumber numbering plans (`phone`).
+    Phone,
+    /// Parsed IPv4, not part of a longer dotted run (`ipv4`).
+    Ipv4,
+    /// Parsed IPv6 (`ipv6`).
+    Ipv6,
+    /// Not an all-zero or broadcast MAC (`mac`).
+    Mac,
+    /// Domain labels, TLD, reserved domains (`email`).
+    Email,
+    /// Real calendar date between 1900 and today (`date_of_birth`).
+    DateOfBirth,
+    /// First-name / surname dictionaries and titles; narrows the span (`person_name`).
+    PersonName,
+    /// Has a house number and a word (`address_like`).
+    AddressLike,
+    /// HMRC prefix rules (`uk_nino`).
+    UkNino,
+    /// NHS mod-11 check digit (`uk_nhs`).
+    UkNhs,
+}
+
+/// Every validator with its name in rule files.
+pub const ALL: &[(&str, Validator)] = &[
+    ("credit_card", Validator::CreditCard),
+    ("iban", Validator::Iban),
+    ("us_ssn", Validator::UsSsn),
+    ("us_itin", Validator::UsItin),
+    ("phone", Validator::Phone),
+    ("ipv4", Validator::Ipv4),
+    ("ipv6", Validator::Ipv6),
+    ("mac", Validator::Mac),
+    ("email", Validator::Email),
+    ("date_of_birth", Validator::DateOfBirth),
+    ("person_name", Validator::PersonName),
+    ("address_like", Validator::AddressLike),
+    ("uk_nino", Validator::UkNino),
+    ("uk_nhs", Validator::UkNhs),
+];
+
+impl FromStr for Validator {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ALL.iter()
+            .find(|(n, _)| *n == s)
+            .map(|(_, v)| *v)
+            .ok_or_else(|| {
+                let names: Vec<&str> = ALL.iter().map(|(n, _)| *n).collect();
+                format!("unknown validator `{s}` (known: {})", names.join(", "))
+            })
+    }
+}
+
+impl fmt::Display for Validator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = ALL.iter().find(|(_, v)| v == self).map_or("?", |(n, _)| n);
+        f.write_str(name)
+    }
+}
+
+impl Validator {
+    /// Validates the candidate `cell[start..end]`; `cell` gives the surroundings that some
+    /// checks need (a dotted quad followed by `.5` is a version, not an IP).
+    pub fn check(self, cell: &str, start: usize, end: usize) -> Check {
+        let text = &cell[start..end];
+        match self {
+            Validator::CreditCard => misc::credit_card(text).into(),
+            Validator::Iban => misc::iban(text),
+            Validator::UsSsn => bool_check(ssn::ssn_ok(text)),
+            Validator::UsItin => bool_check(ssn::itin_ok(text)),
+            Validator::Phone => phone::check(text).into(),
+            Validator::Ipv4 => misc::ipv4(cell, start, end).into(),
+            Validator::Ipv6 => misc::ipv6(cell, start, end).into(),
+            Validator::Mac => misc::mac(text).into(),
+            Validator::Email => misc::email(text).into(),
+            Validator::DateOfBirth => date::check(text).into(),
+            Validator::PersonName => names::check_in(cell, start, end),
+            Validator::AddressLike => misc::address_like(text).into(),
+            Validator::UkNino => misc::uk_nino(text).into(),
+            Validator::UkNhs => misc::uk_nhs(text).into(),
+        }
+    }
+}
+
+fn bool_check(ok: bool) -> Check {
+    if ok {
+        Validity::Valid
+    } else {
+        Validity::Invalid
+    }
+    .into()
+}

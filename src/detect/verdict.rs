@@ -1,0 +1,203 @@
+//! Column statistics and verdicts.
+//!
+//! Workers fill one [`ColumnStats`] per column and batch; stats merge associatively (sums and
+//! the earliest samples), so the verdict is the same whatever the thread count. The verdict
+//! is the entity whose values fill the column's cells (share of non-empty cells the entity
+//! covers, with a lower bar when the column name hints it); a column of sentences is free
+//! text and gets no single verdict, only the list of what it contains.
+
+use super::{ColumnPlan, Detector, Finding};
+
+/// Share of cells an entity must cover to be the column's verdict without a name hint.
+const SHARE_PLAIN: f64 = 0.6;
+/// Same, when the column name hints at the entity.
+const SHARE_HINTED: f64 = 0.3;
+/// Mean words per cell from which a column counts as free text.
+const FREE_TEXT_WORDS: f64 = 4.0;
+/// Samples kept per column.
+pub const MAX_SAMPLES: usize = 3;
+
+/// Per-entity counts in one column.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EntityStats {
+    /// Cells where the entity was found.
+    pub cells: u64,
+    /// Cells the entity covers (most of the cell's text).
+    pub full_cells: u64,
+    /// Sum of the best score per matching cell.
+    pub score_sum: f64,
+}
+
+/// Statistics of one column over some rows. Merge with [`ColumnStats::merge`].
+#[derive(Debug, Clone, Default)]
+pub struct ColumnStats {
+    /// Non-empty cells.
+    pub non_empty: u64,
+    /// Sum over cells of the number of words (capped per cell).
+    pub words: u64,
+    /// Per entity index.
+    pub entities: Vec<EntityStats>,
+    /// Up to [`MAX_SAMPLES`] `(row, entity, masked value)`, earliest rows first.
+    pub samples: Vec<(u64, u16, String)>,
+    /// Cells that were not valid UTF-8.
+    pub invalid_utf8: u64,
+}
+
+impl ColumnStats {
+    /// Empty stats for a detector with `n` entities.
+    pub fn new(n: usize) -> Self {
+        ColumnStats {
+            entities: vec![EntityStats::default(); n],
+            ..Default::default()
+        }
+    }
+
+    /// Records one cell and its findings.
+    pub fn add_cell(
+        &mut self,
+        cell: &[u8],
+        findings: &[Finding],
+        row: u64,
+        mask: impl Fn(&[u8]) -> String,
+    ) {
+        let trimmed = cell.trim_ascii();
+        if trimmed.is_empty() {
+            return;
+        }
+        self.non_empty += 1;
+        self.words += trimmed
+            .split(|b| b.is_ascii_whitespace())
+            .filter(|w| !w.is_empty())
+            .take(64)
+            .count() as u64;
+        if findings.is_empty() {
+            return;
+        }
+        // Findings are few per cell: a quadratic pass beats allocating per cell.
+        for (i, f) in findings.iter().enumerate() {
+            if findings[..i].iter().any(|g| g.entity == f.entity) {
+                continue;
+            }
+            let same = findings[i..].iter().filter(|g| g.entity == f.entity);
+            let (covered, best) = same.fold((0usize, 0f32), |(c, b), g| {
+                (c + (g.end - g.start) as usize, b.max(g.score))
+            });
+            let s = &mut self.entities[f.entity as usize];
+            s.cells += 1;
+            s.score_sum += f64::from(best);
+            if covered * 10 >= trimmed.len() * 7 {
+                s.full_cells += 1;
+            }
+        }
+        if self.samples.len() < MAX_SAMPLES {
+            let f = &findings[0];
+            let value = &cell[f.start as usize..f.end as usize];
+            self.samples.push((row, f.entity, mask(value)));
+        }
+    }
+
+    /// Adds `other` (rows after this one's) into `self`.
+    pub fn merge(&mut self, other: &ColumnStats) {
+        self.non_empty += other.non_empty;
+        self.words += other.words;
+        self.invalid_utf8 += other.invalid_utf8;
+        if self.entities.len() < other.entities.len() {
+            self.entities
+                .resize(other.entities.len(), EntityStats::default());
+        }
+        for (a, b) in self.entities.iter_mut().zip(&other.entities) {
+            a.cells += b.cells;
+            a.full_cells += b.full_cells;
+            a.score_sum += b.score_sum;
+        }
+        for s in &other.samples {
+            if self.samples.len() < MAX_SAMPLES {
+                self.samples.push(s.clone());
+            }
+        }
+        self.samples.sort_by_key(|s| s.0);
+        self.samples.truncate(MAX_SAMPLES);
+    }
+}
+
+/// The verdict on one column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnVerdict {
+    /// The entity the column carries, if any.
+    pub entity: Option<String>,
+    /// Confidence in `0..=1` (0 when no entity).
+    pub confidence: f64,
+    /// The column holds free text (sentences) rather than one kind of value.
+    pub free_text: bool,
+}
+
+impl Detector {
+    /// Decides the verdict for a column from its stats and plan.
+    pub fn verdict(&self, stats: &ColumnStats, plan: &ColumnPlan) -> ColumnVerdict {
+        let non_empty = stats.non_empty.max(1) as f64;
+        let mut best: Option<(usize, f64, f64)> = None; // (entity, rank, confidence)
+        for (e, s) in stats.entities.iter().enumerate() {
+            if s.cells == 0 {
+                continue;
+            }
+            let share = s.full_cells as f64 / non_empty;
+            let hinted = plan.hints(e);
+            let bar = if hinted { SHARE_HINTED } else { SHARE_PLAIN };
+            if share < bar {
+                continue;
+            }
+            let mean = s.score_sum / s.cells as f64;
+            let confidence = (mean * (0.5 + 0.5 * share.min(1.0))).min(1.0);
+            let rank = share + if hinted { 0.5 } else { 0.0 };
+            if best.is_none_or(|(_, r, _)| rank > r) {
+                best = Some((e, rank, confidence));
+            }
+        }
+        let free_text = stats.non_empty > 0 && stats.words as f64 / non_empty >= FREE_TEXT_WORDS;
+        match best {
+            Some((e, _, c)) => ColumnVerdict {
+                entity: Some(self.entities[e].clone()),
+                confidence: (c * 100.0).round() / 100.0,
+                free_text: false,
+            },
+            None => ColumnVerdict {
+                entity: None,
+                confidence: 0.0,
+                free_text,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(e: u16, s: u32, end: u32) -> Finding {
+        Finding {
+            rule: 0,
+            entity: e,
+            start: s,
+            end,
+            score: 0.9,
+        }
+    }
+
+    #[test]
+    fn merge_is_order_independent_for_counts() {
+        let mut a = ColumnStats::new(3);
+        let mut b = ColumnStats::new(3);
+        a.add_cell(b"abc", &[f(1, 0, 3)], 0, |_| "x".into());
+        b.add_cell(b"hello world", &[f(2, 0, 5)], 5, |_| "y".into());
+        b.add_cell(b"", &[], 6, |_| "z".into());
+        let mut ab = a.clone();
+        ab.merge(&b);
+        let mut ba = b.clone();
+        ba.merge(&a);
+        assert_eq!(ab.non_empty, 2);
+        assert_eq!(ab.entities, ba.entities);
+        assert_eq!(ab.samples, ba.samples);
+        assert_eq!(ab.entities[1].full_cells, 1);
+        assert_eq!(ab.entities[2].full_cells, 0);
+    }
+}

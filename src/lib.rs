@@ -1,0 +1,31 @@
+//! # shroud
+//!
+//! Finds personal data in data-store exports (CSV, JSON / JSON Lines, Parquet) and reports it
+//! per column and per value.
+//!
+//! The pipeline is `source` -> `detect` -> `report`:
+//! - [`source`] streams files into column-major batches of cells (bounded memory);
+//! - [`detect`] compiles the rules in `rules/*.toml` once into a [`detect::Detector`], plans
+//!   each column from its name (hints enable context-only rules), scans cells and decides
+//!   column verdicts;
+//! - [`scan`] drives readers and workers in parallel with thread-count-independent results;
+//! - [`report`] turns results into the versioned JSON report and the human summary.
+//!
+//! ```
+//! use shroud::detect::Detector;
+//!
+//! let detector = Detector::builtin().unwrap();
+//! let findings = detector.scan_text("notes", "Call Jane Doe at +44 20 7946 0958");
+//! let entities: Vec<&str> = findings
+//!     .iter()
+//!     .map(|f| detector.entities[f.entity as usize].as_str())
+//!     .collect();
+//! assert_eq!(entities, ["PERSON", "PHONE_NUMBER"]);
+//! ```
+
+pub mod cli;
+pub mod detect;
+pub mod output;
+pub mod report;
+pub mod scan;
+pub mod source;

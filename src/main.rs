@@ -1,0 +1,8 @@
+//! The `shroud` binary: parses arguments, runs the command, maps the outcome to an exit code
+//! (0 success, 1 findings with `--fail-on-findings`, 2 usage or input error).
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    shroud::cli::main()
+}

@@ -1,0 +1,291 @@
+//! The scan driver: one input at a time, batches read by one thread while workers scan the
+//! previous group (`rayon::join`), then column statistics merged in batch order so the result
+//! is the same whatever the thread count. Several inputs are scanned in parallel.
+//!
+//! Neighbours: `source` (readers), `detect` (the engine, verdicts), `report` (output).
+
+use crate::detect::{ColumnPlan, ColumnStats, ColumnVerdict, Detector, Scratch};
+use crate::report::mask::mask;
+use crate::source::{self, Batch, Input, Progress, ReadOptions, ReadStats, SourceError};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::io::Write;
+
+/// Options for one scan.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    /// Reader options (delimiter, lenient, sample rows, limits).
+    pub read: ReadOptions,
+    /// Put raw matched values in findings (opt-in).
+    pub show_values: bool,
+}
+
+/// One detected value, as written to the findings file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindingRecord {
+    /// 0-based data row (JSON: record index).
+    pub row: u64,
+    /// Column id.
+    pub col: u32,
+    /// Byte offset of the start in the cell.
+    pub start: u32,
+    /// Byte offset of the end.
+    pub end: u32,
+    /// Rule index.
+    pub rule: u16,
+    /// Entity index.
+    pub entity: u16,
+    /// Score.
+    pub score: f32,
+    /// Raw value, only with `show_values`.
+    pub value: Option<String>,
+}
+
+/// The outcome of scanning one column.
+#[derive(Debug, Clone)]
+pub struct ColumnResult {
+    /// Column path.
+    pub name: String,
+    /// Statistics.
+    pub stats: ColumnStats,
+    /// Verdict.
+    pub verdict: ColumnVerdict,
+}
+
+/// The outcome of scanning one input.
+#[derive(Debug, Clone)]
+pub struct FileScan {
+    /// Data rows read.
+    pub rows: u64,
+    /// Columns in first-seen order.
+    pub columns: Vec<ColumnResult>,
+    /// What the reader tolerated.
+    pub read_stats: ReadStats,
+    /// Whether only the first rows were scanned.
+    pub sampled: bool,
+}
+
+struct BatchResult {
+    stats: Vec<(u32, ColumnStats)>,
+    findings: Vec<FindingRecord>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+fn scan_batch(
+    detector: &Detector,
+    plans: &[ColumnPlan],
+    batch: &Batch,
+    want_findings: bool,
+    show_values: bool,
+) -> BatchResult {
+    SCRATCH.with(|scratch| {
+        let scratch = &mut *scratch.borrow_mut();
+        let n = detector.entities.len();
+        let mut stats = Vec::with_capacity(batch.columns.len());
+        let mut findings = Vec::new();
+        for cells in &batch.columns {
+            let plan = &plans[cells.col as usize];
+            let mut st = ColumnStats::new(n);
+            for (r, cell) in cells.iter() {
+                detector.scan_cell(plan, cell, scratch);
+                if !scratch.utf8_ok {
+                    st.invalid_utf8 += 1;
+                }
+                let row = batch.first_row + u64::from(r);
+                st.add_cell(cell, &scratch.findings, row, mask);
+                if want_findings {
+                    for f in &scratch.findings {
+                        findings.push(FindingRecord {
+                            row,
+                            col: cells.col,
+                            start: f.start,
+                            end: f.end,
+                            rule: f.rule,
+                            entity: f.entity,
+                            score: f.score,
+                            value: show_values.then(|| {
+                                String::from_utf8_lossy(&cell[f.start as usize..f.end as usize])
+                                    .into_owned()
+                            }),
+                        });
+                    }
+                }
+            }
+            stats.push((cells.col, st));
+        }
+        findings.sort_by_key(|f| (f.row, f.col, f.start));
+        BatchResult { stats, findings }
+    })
+}
+
+#[derive(Serialize)]
+struct FindingLine<'a> {
+    file: &'a str,
+    row: u64,
+    column: &'a str,
+    start: u32,
+    end: u32,
+    entity: &'a str,
+    rule: &'a str,
+    score: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<&'a str>,
+}
+
+/// Scans one input. Findings, if wanted, are written to `findings` as JSON lines in row order.
+pub fn scan_input(
+    detector: &Detector,
+    input: &Input,
+    opts: &ScanOptions,
+    mut findings: Option<&mut dyn Write>,
+    counter: Progress,
+) -> Result<FileScan, SourceError> {
+    let path = input.display();
+    let mut reader = source::open(input, &opts.read, counter)?;
+    let mut plans: Vec<ColumnPlan> = Vec::new();
+    let mut stats: Vec<ColumnStats> = Vec::new();
+    let group_n = rayon::current_num_threads().max(1) * 2;
+    let mut rows = 0u64;
+    let mut group = reader.next_batches(group_n)?;
+    let want = findings.is_some();
+    while !group.is_empty() {
+        // Plans for columns first seen in this group (JSON discovers columns as it reads).
+        for name in &reader.columns()[plans.len()..] {
+            plans.push(detector.plan(name));
+            stats.push(ColumnStats::new(detector.entities.len()));
+        }
+        let plans_ref = &plans;
+        let (results, next) = rayon::join(
+            || {
+                group
+                    .par_iter()
+                    .map(|b| scan_batch(detector, plans_ref, b, want, opts.show_values))
+                    .collect::<Vec<_>>()
+            },
+            || reader.next_batches(group_n),
+        );
+        for (batch, result) in group.iter().zip(results) {
+            rows += batch.rows as u64;
+            for (col, st) in result.stats {
+                stats[col as usize].merge(&st);
+            }
+            if let Some(w) = findings.as_deref_mut() {
+                write_findings(w, detector, &path, reader.columns(), &result.findings).map_err(
+                    |source| SourceError::Io {
+                        path: "findings output".into(),
+                        source,
+                    },
+                )?;
+            }
+        }
+        group = next?;
+    }
+    let columns = reader.columns().to_vec();
+    // Columns seen only in the last group still need plans.
+    while plans.len() < columns.len() {
+        plans.push(detector.plan(&columns[plans.len()]));
+        stats.push(ColumnStats::new(detector.entities.len()));
+    }
+    let columns = columns
+        .into_iter()
+        .zip(stats)
+        .zip(&plans)
+        .map(|((name, stats), plan)| {
+            let verdict = detector.verdict(&stats, plan);
+            ColumnResult {
+                name,
+                stats,
+                verdict,
+            }
+        })
+        .collect();
+    Ok(FileScan {
+        rows,
+        columns,
+        read_stats: reader.stats(),
+        sampled: opts.read.max_rows.is_some_and(|m| rows >= m),
+    })
+}
+
+fn write_findings(
+    w: &mut dyn Write,
+    detector: &Detector,
+    file: &str,
+    columns: &[String],
+    findings: &[FindingRecord],
+) -> std::io::Result<()> {
+    for f in findings {
+        let line = FindingLine {
+            file,
+            row: f.row,
+            column: &columns[f.col as usize],
+            start: f.start,
+            end: f.end,
+            entity: &detector.entities[f.entity as usize],
+            rule: &detector.rules[f.rule as usize].id,
+            score: (f64::from(f.score) * 100.0).round() / 100.0,
+            value: f.value.as_deref(),
+        };
+        serde_json::to_writer(&mut *w, &line)?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// Scans several inputs in parallel. Each input's findings go to its own temporary file
+/// (so parallel files never interleave), returned for the caller to concatenate in order.
+pub fn scan_inputs(
+    detector: &Detector,
+    inputs: &[Input],
+    opts: &ScanOptions,
+    findings_dir: Option<&std::path::Path>,
+    counter: &Progress,
+) -> Vec<(
+    Result<FileScan, SourceError>,
+    Option<tempfile::NamedTempFile>,
+)> {
+    inputs
+        .par_iter()
+        .map(|input| {
+            let mut tmp = match findings_dir
+                .map(tempfile::NamedTempFile::new_in)
+                .transpose()
+            {
+                Ok(t) => t,
+                Err(source) => {
+                    return (
+                        Err(SourceError::Io {
+                            path: "findings output".into(),
+                            source,
+                        }),
+                        None,
+                    );
+                }
+            };
+            let result = {
+                let mut buffered = tmp
+                    .as_mut()
+                    .map(|t| std::io::BufWriter::new(t.as_file_mut()));
+                let r = scan_input(
+                    detector,
+                    input,
+                    opts,
+                    buffered.as_mut().map(|b| b as &mut dyn Write),
+                    counter.clone(),
+                );
+                match buffered.map(|mut b| b.flush()) {
+                    Some(Err(source)) => Err(SourceError::Io {
+                        path: "findings output".into(),
+                        source,
+                    }),
+                    _ => r,
+                }
+            };
+            (result, tmp)
+        })
+        .collect()
+}

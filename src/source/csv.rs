@@ -1,0 +1,214 @@
+//! CSV / TSV reader: header row, sniffed or given delimiter, RFC 4180 quoting (fields with
+//! embedded delimiters, quotes and newlines), UTF-8 BOM stripped, cells kept as raw bytes
+//! (invalid UTF-8 is counted by the scanner, never a crash). A record whose field count differs
+//! from the header is an error naming the line, or with `--lenient` is scanned and counted.
+
+use super::{
+    Batch, BatchBuilder, BatchReader, Input, Progress, ReadOptions, ReadStats, SourceError,
+};
+use std::io::BufRead;
+
+/// Streaming CSV reader producing column-major batches.
+pub struct CsvReader {
+    path: String,
+    reader: csv::Reader<Box<dyn BufRead + Send>>,
+    record: csv::ByteRecord,
+    columns: Vec<String>,
+    header_len: usize,
+    builder: BatchBuilder,
+    opts: ReadOptions,
+    stats: ReadStats,
+    rows: u64,
+    done: bool,
+}
+
+/// Picks the delimiter that occurs most often (outside quotes) in the first line.
+pub fn sniff_delimiter(head: &[u8]) -> u8 {
+    let line_end = head.iter().position(|&b| b == b'\n').unwrap_or(head.len());
+    let line = &head[..line_end];
+    let mut best = (b',', 0usize);
+    for d in [b',', b'\t', b';', b'|'] {
+        let mut in_quotes = false;
+        let mut n = 0;
+        for &b in line {
+            if b == b'"' {
+                in_quotes = !in_quotes;
+            } else if b == d && !in_quotes {
+                n += 1;
+            }
+        }
+        if n > best.1 {
+            best = (d, n);
+        }
+    }
+    best.0
+}
+
+impl CsvReader {
+    /// Opens the input and reads its header row.
+    pub fn new(input: &Input, opts: &ReadOptions, counter: Progress) -> Result<Self, SourceError> {
+        let path = input.display();
+        let mut stream = super::open_stream(input, counter)?;
+        let delimiter = match opts.delimiter {
+            Some(d) => d,
+            None => {
+                let head = stream.fill_buf().map_err(|source| SourceError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                if path.to_ascii_lowercase().contains(".tsv") {
+                    b'\t'
+                } else {
+                    sniff_delimiter(head)
+                }
+            }
+        };
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .buffer_capacity(1 << 16)
+            .from_reader(stream);
+        let mut this = CsvReader {
+            path,
+            reader,
+            record: csv::ByteRecord::new(),
+            columns: Vec::new(),
+            header_len: 0,
+            builder: BatchBuilder::new(0),
+            opts: opts.clone(),
+            stats: ReadStats::default(),
+            rows: 0,
+            done: false,
+        };
+        this.read_header()?;
+        Ok(this)
+    }
+
+    fn malformed(&self, err: &csv::Error) -> SourceError {
+        let location = err
+            .position()
+            .map_or_else(|| "header".to_string(), |p| format!("line {}", p.line()));
+        SourceError::Malformed {
+            path: self.path.clone(),
+            location,
+            message: err.to_string(),
+        }
+    }
+
+    fn read_header(&mut self) -> Result<(), SourceError> {
+        let mut header = csv::ByteRecord::new();
+        match self.reader.read_byte_record(&mut header) {
+            Ok(true) => {}
+            Ok(false) => {
+                self.done = true; // empty file: no header, no rows
+                return Ok(());
+            }
+            Err(e) => return Err(self.malformed(&e)),
+        }
+        for (i, field) in header.iter().enumerate() {
+            let field = if i == 0 {
+                field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field)
+            } else {
+                field
+            };
+            let name = String::from_utf8_lossy(field).trim().to_string();
+            self.columns.push(if name.is_empty() {
+                format!("column_{}", i + 1)
+            } else {
+                name
+            });
+        }
+        self.header_len = self.columns.len();
+        Ok(())
+    }
+
+    fn read_batch(&mut self) -> Result<Option<Batch>, SourceError> {
+        while !self.done && !self.builder.is_full() {
+            if self.opts.max_rows.is_some_and(|m| self.rows >= m) {
+                self.done = true;
+                break;
+            }
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.done = true;
+                    break;
+                }
+                Err(e) => return Err(self.malformed(&e)),
+            }
+            let line = self.record.position().map_or(0, csv::Position::line);
+            let n = self.record.len();
+            if n != self.header_len {
+                // A blank line reads as one empty field: skip it, like most CSV tools.
+                if n == 1 && self.record.get(0).is_some_and(<[u8]>::is_empty) {
+                    continue;
+                }
+                if !self.opts.lenient {
+                    return Err(SourceError::Ragged {
+                        path: self.path.clone(),
+                        line,
+                        expected: self.header_len,
+                        found: n,
+                    });
+                }
+                self.stats.ragged_rows += 1;
+                while self.columns.len() < n {
+                    self.columns
+                        .push(format!("column_{}", self.columns.len() + 1));
+                }
+            }
+            for (i, field) in self.record.iter().enumerate() {
+                if field.len() as u64 > self.opts.max_cell_bytes {
+                    return Err(SourceError::TooLarge {
+                        path: self.path.clone(),
+                        location: format!("line {line}, column {}", i + 1),
+                        what: "cell",
+                        size: field.len() as u64,
+                        limit: self.opts.max_cell_bytes,
+                    });
+                }
+                if !field.is_empty() {
+                    self.builder.push(i as u32, field);
+                }
+            }
+            self.builder.end_row();
+            self.rows += 1;
+        }
+        Ok((self.builder.rows() > 0).then(|| self.builder.take()))
+    }
+}
+
+impl BatchReader for CsvReader {
+    fn next_batches(&mut self, n: usize) -> Result<Vec<Batch>, SourceError> {
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            match self.read_batch()? {
+                Some(b) => out.push(b),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
+    fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    fn stats(&self) -> ReadStats {
+        self.stats.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs() {
+        assert_eq!(sniff_delimiter(b"a,b,c\n1,2,3"), b',');
+        assert_eq!(sniff_delimiter(b"a\tb\tc\n"), b'\t');
+        assert_eq!(sniff_delimiter(b"\"x;y\",b;c;d\n"), b';');
+        assert_eq!(sniff_delimiter(b"only"), b',');
+    }
+}

@@ -1,0 +1,185 @@
+//! Input discovery: expands files and folders (recursively) into a sorted list of
+//! [`Input`]s, filtered by `--include` / `--exclude` globs, formats from extensions (or sniffed
+//! for files named explicitly). Symlinked folders are followed once: a directory loop is
+//! detected and skipped, never walked forever.
+
+use super::{Compression, Format, Input, format_from_path};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Errors while discovering inputs.
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoverError {
+    /// A path could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// Path.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// A glob is invalid.
+    #[error("invalid glob {glob:?}: {message}")]
+    Glob {
+        /// The glob.
+        glob: String,
+        /// Cause.
+        message: String,
+    },
+    /// A file named on the command line has no recognisable format.
+    #[error(
+        "{path}: unknown format (name it .csv, .tsv, .json, .jsonl, .parquet, optionally .gz/.zst, or pass --format)"
+    )]
+    UnknownFormat {
+        /// Path.
+        path: String,
+    },
+}
+
+/// What to look for.
+#[derive(Debug, Default, Clone)]
+pub struct DiscoverOptions {
+    /// Globs a file must match (any); empty = all.
+    pub include: Vec<String>,
+    /// Globs that exclude a file.
+    pub exclude: Vec<String>,
+    /// Format forced by `--format` (needed for stdin).
+    pub format: Option<Format>,
+}
+
+fn globset(globs: &[String]) -> Result<Option<GlobSet>, DiscoverError> {
+    if globs.is_empty() {
+        return Ok(None);
+    }
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        b.add(Glob::new(g).map_err(|e| DiscoverError::Glob {
+            glob: g.clone(),
+            message: e.to_string(),
+        })?);
+    }
+    b.build().map(Some).map_err(|e| DiscoverError::Glob {
+        glob: globs.join(","),
+        message: e.to_string(),
+    })
+}
+
+/// Guesses a format from the first bytes of a file.
+fn sniff(path: &Path) -> Option<(Format, Compression)> {
+    let mut head = [0u8; 512];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .ok()?;
+    let head = &head[..n];
+    if head.starts_with(b"PAR1") {
+        return Some((Format::Parquet, Compression::None));
+    }
+    let first = head.iter().find(|b| !b.is_ascii_whitespace())?;
+    match first {
+        b'[' => Some((Format::Json, Compression::None)),
+        b'{' => Some((Format::Jsonl, Compression::None)),
+        _ => Some((Format::Csv, Compression::None)),
+    }
+}
+
+/// Expands `paths` into inputs, sorted by path. `-` is standard input (needs a format).
+pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Vec<Input>, DiscoverError> {
+    let include = globset(&opts.include)?;
+    let exclude = globset(&opts.exclude)?;
+    let mut out = Vec::new();
+    let mut visited = HashSet::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            out.push(Input {
+                path: p.clone(),
+                format: opts.format.unwrap_or(Format::Csv),
+                compression: Compression::None,
+                size: 0,
+            });
+            continue;
+        }
+        let meta = std::fs::metadata(p).map_err(|source| DiscoverError::Io {
+            path: p.display().to_string(),
+            source,
+        })?;
+        if meta.is_dir() {
+            walk(p, &include, &exclude, opts, &mut visited, &mut out)?;
+        } else {
+            let (format, compression) = match (opts.format, format_from_path(p)) {
+                (Some(f), Some((_, c))) => (f, c),
+                (Some(f), None) => (f, Compression::None),
+                (None, Some(fc)) => fc,
+                (None, None) => sniff(p).ok_or_else(|| DiscoverError::UnknownFormat {
+                    path: p.display().to_string(),
+                })?,
+            };
+            out.push(Input {
+                path: p.clone(),
+                format,
+                compression,
+                size: meta.len(),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out.dedup_by(|a, b| a.path == b.path);
+    Ok(out)
+}
+
+fn walk(
+    dir: &Path,
+    include: &Option<GlobSet>,
+    exclude: &Option<GlobSet>,
+    opts: &DiscoverOptions,
+    visited: &mut HashSet<PathBuf>,
+    out: &mut Vec<Input>,
+) -> Result<(), DiscoverError> {
+    let io = |source| DiscoverError::Io {
+        path: dir.display().to_string(),
+        source,
+    };
+    // A folder reached twice (a symlink loop, or two links to one folder) is walked once.
+    let canonical = std::fs::canonicalize(dir).map_err(io)?;
+    if !visited.insert(canonical) {
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        let Ok(meta) = std::fs::metadata(&p) else {
+            continue;
+        }; // dangling link
+        if meta.is_dir() {
+            walk(&p, include, exclude, opts, visited, out)?;
+            continue;
+        }
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // shroud's own manifests and hidden files are not data.
+        if name.starts_with('.') || name.starts_with("shroud-") {
+            continue;
+        }
+        let matches = |g: &GlobSet| g.is_match(&p) || g.is_match(&name);
+        if include.as_ref().is_some_and(|g| !matches(g)) || exclude.as_ref().is_some_and(matches) {
+            continue;
+        }
+        let Some((format, compression)) = format_from_path(&p) else {
+            continue;
+        };
+        out.push(Input {
+            path: p,
+            format: opts.format.unwrap_or(format),
+            compression,
+            size: meta.len(),
+        });
+    }
+    Ok(())
+}
