@@ -29,3 +29,4 @@ pub mod output;
 pub mod report;
 pub mod scan;
 pub mod source;
+pub mod synth;

@@ -96,7 +96,13 @@ fn scan_batch(
                     st.invalid_utf8 += 1;
                 }
                 let row = batch.first_row + u64::from(r);
-                st.add_cell(cell, &scratch.findings, row, mask);
+                if show_values {
+                    st.add_cell(cell, &scratch.findings, row, |v| {
+                        String::from_utf8_lossy(v).into_owned()
+                    });
+                } else {
+                    st.add_cell(cell, &scratch.findings, row, mask);
+                }
                 if want_findings {
                     for f in &scratch.findings {
                         findings.push(FindingRecord {

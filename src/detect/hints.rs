@@ -38,6 +38,13 @@ pub fn tokenize(name: &str) -> Vec<String> {
     out
 }
 
+/// What may follow a hint inside one token (`phonenumber`, `emails`, `zipcode`): common
+/// column-name tails only, so that `state` does not match `statement`.
+const SUFFIXES: &[&str] = &[
+    "s", "es", "number", "num", "nr", "no", "address", "addr", "id", "code", "name", "names",
+    "date", "line", "1", "2", "hash", "value", "val", "text", "str", "data", "info", "field",
+];
+
 /// A compiled hint: its tokens and their joined form.
 #[derive(Debug, Clone)]
 pub struct Hint {
@@ -66,9 +73,9 @@ impl Hint {
         }
         col.iter().any(|t| {
             *t == self.joined
-                || (self.joined.len() >= 5
-                    && t.len() > self.joined.len()
-                    && t.starts_with(&self.joined))
+                || (self.joined.len() >= 4
+                    && t.strip_prefix(self.joined.as_str())
+                        .is_some_and(|rest| SUFFIXES.contains(&rest)))
         }) || (self.tokens.len() == 1 && self.joined.len() >= 5 && col.concat() == self.joined)
     }
 }
@@ -96,6 +103,8 @@ mod tests {
         assert!(Hint::new("date of birth").matches(&col));
         assert!(Hint::new("dateofbirth").matches(&tokenize("dateofbirth")));
         assert!(Hint::new("phone").matches(&tokenize("phonenumber")));
+        assert!(Hint::new("email").matches(&tokenize("EMAILADDRESS")));
+        assert!(!Hint::new("state").matches(&tokenize("statement")));
         assert!(Hint::new("e mail").matches(&tokenize("e-mail")));
         assert!(!Hint::new("ssn").matches(&tokenize("ssnap")));
         assert!(!Hint::new("tel").matches(&tokenize("hotel")));

@@ -68,6 +68,9 @@ pub enum CompileError {
 
 /// Largest compiled size allowed for one rule's regex (bytes of NFA), as dd-sds limits.
 const REGEX_SIZE_LIMIT: usize = 8 << 20;
+/// Lazy-DFA cache per regex and worker. The combined rule regex has many states; a small
+/// cache thrashes (measured: 2 MB/s with the 2 MiB default on a customer table).
+const HYBRID_CACHE: usize = 8 << 20;
 /// Most keywords a rule may list.
 const MAX_KEYWORDS: usize = 64;
 /// Default keyword look-behind, bytes.
@@ -121,6 +124,10 @@ pub struct Rule {
     hints_exclude: Vec<hints::Hint>,
     /// The rule's own regex, for keyword-triggered runs of context-only rules.
     own: Regex,
+    /// Process-unique id of `own` (index of per-worker caches).
+    own_id: usize,
+    /// Whether findings are damped in look-alike columns.
+    pub damp_in_lookalike_columns: bool,
     /// Positive examples.
     pub examples: Vec<ExampleSpec>,
     /// Negative examples.
@@ -134,9 +141,9 @@ pub struct Rule {
 impl Rule {
     /// Whether the column (as tokens) carries one of this rule's hints and none of its
     /// exclusions.
-    fn hinted_by(&self, col: &[String]) -> bool {
+    fn hinted_by(&self, col: &[String], last: &[String]) -> bool {
         self.hints.iter().any(|h| h.matches(col))
-            && !self.hints_exclude.iter().any(|h| h.matches(col))
+            && !self.hints_exclude.iter().any(|h| h.matches(last))
     }
 }
 
@@ -198,7 +205,7 @@ impl ColumnPlan {
 #[derive(Debug, Default)]
 pub struct Scratch {
     caches: Vec<Option<(Option<meta::Cache>, Option<meta::Cache>)>>,
-    own_caches: HashMap<u16, meta::Cache>,
+    own_caches: HashMap<usize, meta::Cache>,
     kw: KeywordHits,
     /// Findings of the last [`Detector::scan_cell`] call.
     pub findings: Vec<Finding>,
@@ -255,7 +262,8 @@ fn build_regex(patterns: &[&str], unicode: bool) -> Result<Regex, String> {
         .configure(
             Regex::config()
                 .utf8_empty(unicode)
-                .nfa_size_limit(Some(REGEX_SIZE_LIMIT)),
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                .hybrid_cache_capacity(HYBRID_CACHE),
         )
         .build_many(patterns)
         .map_err(|e| match std::error::Error::source(&e) {
@@ -347,12 +355,15 @@ impl Detector {
 
     /// Builds the scan plan for a column path (empty for "no column name").
     pub fn plan(&self, column: &str) -> ColumnPlan {
+        // Hints match the whole path (`address.city` is about an address), qualifiers only
+        // the last segment (`user.name` is a person's name, `user_name` a login).
         let tokens = hints::tokenize(column);
+        let last = hints::tokenize(column.rsplit('.').next().unwrap_or(column));
         let mut hinted_entity = vec![false; self.entities.len()];
         let mut active: Vec<u16> = Vec::new();
         let mut keyword_rules = Vec::new();
         for (i, r) in self.rules.iter().enumerate() {
-            let hinted = r.hinted_by(&tokens);
+            let hinted = r.hinted_by(&tokens, &last);
             if hinted {
                 hinted_entity[r.entity_idx] = true;
             }
@@ -362,7 +373,7 @@ impl Detector {
                 keyword_rules.push(i as u16);
             }
         }
-        let lookalike = tokens.iter().any(|t| self.lookalike_tokens.contains(t));
+        let lookalike = last.iter().any(|t| self.lookalike_tokens.contains(t));
         ColumnPlan {
             engine: self.engine_for(active),
             hinted_entity,
@@ -413,14 +424,21 @@ impl Detector {
         if cell.is_empty() {
             return;
         }
-        // Keywords first: they boost, reject and enable.
+        // Keywords boost, reject and enable. They can only matter in a cell with a letter
+        // and a digit (a keyword and a value after it) or an `@`; most structured cells have
+        // neither, so the keyword search is skipped there.
+        let has_alpha = cell.iter().any(u8::is_ascii_alphabetic);
+        let has_digit = cell.iter().any(u8::is_ascii_digit);
+        let words = cell.contains(&b' ');
         scratch.kw.hits.clear();
-        for m in self.keywords.find_overlapping_iter(cell) {
-            // Whole words only: "tel" must not fire inside "hotel".
-            let before_ok = m.start() == 0 || !cell[m.start() - 1].is_ascii_alphanumeric();
-            let after_ok = m.end() == cell.len() || !cell[m.end()].is_ascii_alphanumeric();
-            if before_ok && after_ok {
-                scratch.kw.hits.push((m.pattern().as_u32(), m.end() as u32));
+        if has_alpha && (has_digit || words || cell.contains(&b'@')) {
+            for m in self.keywords.find_overlapping_iter(cell) {
+                // Whole words only: "tel" must not fire inside "hotel".
+                let before_ok = m.start() == 0 || !cell[m.start() - 1].is_ascii_alphanumeric();
+                let after_ok = m.end() == cell.len() || !cell[m.end()].is_ascii_alphanumeric();
+                if before_ok && after_ok {
+                    scratch.kw.hits.push((m.pattern().as_u32(), m.end() as u32));
+                }
             }
         }
         let text = std::str::from_utf8(cell).ok();
@@ -442,8 +460,10 @@ impl Detector {
         if let (Some((re, owners)), Some(cache)) = (&plan.engine.ascii, caches.0.as_mut()) {
             self.run_engine(plan, re, owners, cache, cell, text, &scratch.kw, &mut out);
         }
-        if let (Some((re, owners)), Some(cache), Some(t)) =
-            (&plan.engine.unicode, caches.1.as_mut(), text)
+        // Unicode rules (names, places, addresses) all need a letter.
+        let maybe_letters = has_alpha || !cell.is_ascii();
+        if let (Some((re, owners)), Some(cache), Some(t), true) =
+            (&plan.engine.unicode, caches.1.as_mut(), text, maybe_letters)
         {
             self.run_engine(
                 plan,
@@ -473,7 +493,7 @@ impl Detector {
                 }
                 let cache = scratch
                     .own_caches
-                    .entry(ri)
+                    .entry(rule.own_id)
                     .or_insert_with(|| rule.own.create_cache());
                 let mut input = Input::new(cell);
                 while let Some(m) = rule.own.search_with(cache, &input) {
@@ -550,9 +570,11 @@ impl Detector {
                 }
             }
             match accepted {
-                Some((f, end)) => {
+                Some((f, _)) => {
+                    // Resume after the accepted span (which a validator may have narrowed, so
+                    // that "Jane Doe John Smith" yields both names).
+                    pos = (f.end as usize).max(m.start() + 1);
                     out.push(f);
-                    pos = end.max(m.start() + 1);
                 }
                 None => pos = m.start() + 1,
             }
@@ -578,6 +600,11 @@ impl Detector {
     ) -> Option<Finding> {
         let rule = &self.rules[ri as usize];
         let (mut s, mut e) = (start, end);
+        // A candidate glued to more digits (`123-45-6789-001`, a window of a longer number)
+        // is part of something else.
+        if !rule.unicode && glued_to_digits(hay, s, e) {
+            return None;
+        }
         if rule.scope == Scope::Cell {
             // Whole-cell rules apply to structured cells only: never inside free text.
             let trimmed = trim_span(hay);
@@ -587,15 +614,16 @@ impl Detector {
         }
         let mut score = rule.score;
         if let Some(v) = rule.validator {
-            // Validators need text; a cell that is not UTF-8 is validated lossily.
+            // Validators need text; in a cell that is not UTF-8, every non-ASCII byte reads as
+            // `?` so that offsets stay the same (the candidates themselves are ASCII).
             let owned;
             let t = match text {
                 Some(t) => t,
                 None => {
-                    owned = String::from_utf8_lossy(hay).into_owned();
-                    if owned.len() != hay.len() {
-                        return None;
-                    }
+                    owned = hay
+                        .iter()
+                        .map(|&b| if b.is_ascii() { b as char } else { '?' })
+                        .collect::<String>();
                     &owned
                 }
             };
@@ -628,7 +656,7 @@ impl Detector {
             score += HINT_BOOST;
         } else if keyword_enabled || self.keyword_before(ri, kw, s, false) {
             score += KEYWORD_BOOST;
-        } else if plan.lookalike {
+        } else if plan.lookalike && rule.damp_in_lookalike_columns {
             score *= LOOKALIKE_DAMPING;
         }
         let score = score.min(1.0);
@@ -698,6 +726,14 @@ impl Detector {
         }
         failures
     }
+}
+
+/// Whether `hay[s..e]` continues into digits through a separator on either side.
+fn glued_to_digits(hay: &[u8], s: usize, e: usize) -> bool {
+    let sep = |b: u8| matches!(b, b'-' | b'.' | b'/' | b'_');
+    let before = s >= 2 && sep(hay[s - 1]) && hay[s - 2].is_ascii_digit();
+    let after = e + 1 < hay.len() && sep(hay[e]) && hay[e + 1].is_ascii_digit();
+    before || after
 }
 
 fn is_char_boundary(b: &[u8], i: usize) -> bool {
@@ -800,12 +836,11 @@ fn compile_rule(file: String, s: RuleSpec, entities: &[String]) -> Result<Rule, 
             "a needs_context rule needs keywords or column_hints",
         ));
     }
-    for (i, p) in s.patterns.iter().enumerate() {
-        build_regex(&[p.as_str()], s.unicode)
-            .map_err(|e| rule_err(&s.id, &format!("pattern {i} does not compile: {e}")))?;
-    }
+    // One compile checks every pattern (the error names the pattern's index) and gives the
+    // rule its own regex, used when a keyword enables a context-only rule in a cell.
     let pats: Vec<&str> = s.patterns.iter().map(String::as_str).collect();
-    let own = build_regex(&pats, s.unicode).map_err(|e| rule_err(&s.id, &e))?;
+    let own = build_regex(&pats, s.unicode)
+        .map_err(|e| rule_err(&s.id, &format!("pattern does not compile: {e}")))?;
     let validator = s
         .validator
         .as_deref()
@@ -841,6 +876,8 @@ fn compile_rule(file: String, s: RuleSpec, entities: &[String]) -> Result<Rule, 
             .map(|h| hints::Hint::new(h))
             .collect(),
         own,
+        own_id: NEXT_ENGINE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        damp_in_lookalike_columns: s.damp_in_lookalike_columns.unwrap_or(true),
         examples: s.examples,
         negative_examples: s.negative_examples,
         references: s.references,

@@ -82,6 +82,11 @@ pub struct RuleSpec {
     /// Column-name tokens that cancel this rule's hints (`product` in `product_name`).
     #[serde(default)]
     pub column_hints_exclude: Vec<String>,
+    /// Whether findings are damped in look-alike columns such as `order_id` or `version`
+    /// (default true). Entities that are never look-alikes (an email in a `user_id` column is
+    /// still an email) set it to false.
+    #[serde(default)]
+    pub damp_in_lookalike_columns: Option<bool>,
     /// Values the full detector must find with this rule.
     pub examples: Vec<ExampleSpec>,
     /// Near misses the full detector must not find with this rule.

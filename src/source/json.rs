@@ -256,8 +256,23 @@ impl JsonReader {
                     if !path.is_empty() {
                         path.push('.');
                     }
-                    path.push_str(k);
-                    self.walk(child, path);
+                    if is_field_name(k) {
+                        path.push_str(k);
+                        self.walk(child, path);
+                    } else {
+                        // A map keyed by data (`{"jane@example.com": 12}`, dates, ids): the
+                        // key is a value, scanned like one, and never becomes a column name
+                        // (names are printed unmasked, and one column per key is unbounded).
+                        path.push_str("{key}");
+                        let id = self.column_id(path);
+                        self.builder.push(id, k.as_bytes());
+                        path.truncate(len);
+                        if !path.is_empty() {
+                            path.push('.');
+                        }
+                        path.push_str("{value}");
+                        self.walk(child, path);
+                    }
                     path.truncate(len);
                 }
             }
@@ -306,6 +321,20 @@ impl JsonReader {
     }
 }
 
+/// Whether an object key reads as a field name rather than as data: at most 64 characters of
+/// letters, digits, `_`, `-`, `$`, `#` or spaces, starting with a letter or `_`/`$`/`#`/`@`
+/// (JSON-LD), with at most four digits and no `@` after the first character.
+fn is_field_name(k: &str) -> bool {
+    let mut chars = k.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    k.len() <= 64
+        && (first.is_alphabetic() || matches!(first, '_' | '$' | '#' | '@'))
+        && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '$' | '#' | ' '))
+        && k.chars().filter(char::is_ascii_digit).count() <= 4
+}
+
 impl BatchReader for JsonReader {
     fn next_batches(&mut self, n: usize) -> Result<Vec<Batch>, SourceError> {
         let mut out = Vec::with_capacity(n);
@@ -344,6 +373,17 @@ mod tests {
         let mut out = String::new();
         r.read_to_string(&mut out).unwrap();
         assert_eq!(out, r#" {"a":[1,2],"b":"x,]"}   {"c":{}} "#);
+    }
+
+    #[test]
+    fn data_keys_are_not_field_names() {
+        assert!(is_field_name("email"));
+        assert!(is_field_name("address_line_1"));
+        assert!(is_field_name("@type"));
+        assert!(!is_field_name("jane.doe@example.com"));
+        assert!(!is_field_name("2024-01-05"));
+        assert!(!is_field_name("4111111111111111"));
+        assert!(!is_field_name(""));
     }
 
     #[test]

@@ -26,7 +26,9 @@ const SKIP: u32 = u32::MAX;
 /// Parquet reader yielding batches row group by row group.
 pub struct ParquetReader {
     path: String,
-    file: File,
+    /// Where to reopen the file: each row-group decoder needs its own descriptor, since
+    /// cloned descriptors share one file offset and parallel seeks would race.
+    open_path: std::path::PathBuf,
     meta: ArrowReaderMetadata,
     columns: Vec<String>,
     ids: HashMap<String, u32>,
@@ -75,13 +77,14 @@ impl ParquetReader {
             path: path.clone(),
             source,
         };
-        let (file, spool) = if input.is_stdin() {
+        let (open_path, spool) = if input.is_stdin() {
             let mut tmp = tempfile::NamedTempFile::new().map_err(io_err)?;
             std::io::copy(&mut std::io::stdin().lock(), tmp.as_file_mut()).map_err(io_err)?;
-            (tmp.reopen().map_err(io_err)?, Some(tmp))
+            (tmp.path().to_path_buf(), Some(tmp))
         } else {
-            (File::open(&input.path).map_err(io_err)?, None)
+            (input.path.clone(), None)
         };
+        let file = File::open(&open_path).map_err(io_err)?;
         let meta = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(|e| {
             SourceError::Malformed {
                 path: path.clone(),
@@ -106,7 +109,7 @@ impl ParquetReader {
         }
         Ok(ParquetReader {
             path,
-            file,
+            open_path,
             meta,
             columns,
             ids,
@@ -124,7 +127,7 @@ impl ParquetReader {
             location: format!("row group {rg}"),
             message: e.to_string(),
         };
-        let file = self.file.try_clone().map_err(|source| SourceError::Io {
+        let file = File::open(&self.open_path).map_err(|source| SourceError::Io {
             path: self.path.clone(),
             source,
         })?;

@@ -77,6 +77,15 @@ pub fn check(text: &str) -> Validity {
         .split(['-', '/', '.'])
         .filter(|p| !p.is_empty())
         .collect();
+    // A compact yyyymmdd.
+    if date.len() == 8 && date.bytes().all(|b| b.is_ascii_digit()) {
+        let n = |r: std::ops::Range<usize>| date[r].parse::<u32>().unwrap_or(0);
+        return if plausible(n(0..4), n(4..6), n(6..8)) {
+            Validity::Valid
+        } else {
+            Validity::Invalid
+        };
+    }
     let ok = if nums.len() == 3 && nums.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())) {
         let n: Vec<u32> = nums.iter().map(|p| p.parse().unwrap_or(0)).collect();
         if nums[0].len() == 4 {
@@ -96,10 +105,17 @@ pub fn check(text: &str) -> Validity {
             return Validity::Invalid;
         }
         let year: u32 = words[2].parse().unwrap_or(0);
+        // "5th", "5.", "5" all give the day.
+        let day = |w: &str| -> u32 {
+            w.trim_end_matches('.')
+                .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+                .parse()
+                .unwrap_or(0)
+        };
         let (m, d) = if let Some(m) = month_from_name(words[0]) {
-            (m, words[1].trim_end_matches('.').parse().unwrap_or(0))
+            (m, day(words[1]))
         } else if let Some(m) = month_from_name(words[1]) {
-            (m, words[0].trim_end_matches('.').parse().unwrap_or(0))
+            (m, day(words[0]))
         } else {
             return Validity::Invalid;
         };
@@ -127,6 +143,9 @@ mod tests {
             "5 March 1980",
             "05-Mar-1980",
             "29.02.2000",
+            "March 5th, 1980",
+            "5. Mai 1980",
+            "19800304",
         ] {
             assert_eq!(check(ok), Validity::Valid, "{ok}");
         }

@@ -11,8 +11,30 @@ fn ok(b: bool) -> Validity {
     }
 }
 
-/// Card number: Luhn, issuer range and length, and one separator style throughout.
-pub fn credit_card(text: &str) -> Validity {
+/// Card number: Luhn, issuer range and length, one separator style throughout. The pattern
+/// may run into digits that follow (a CVV, an expiry): then the longest prefix that ends at a
+/// group boundary and is a valid card is taken, with a narrower span.
+pub fn credit_card(text: &str) -> Check {
+    if card_ok(text) == Validity::Valid {
+        return Validity::Valid.into();
+    }
+    let cuts = text
+        .char_indices()
+        .filter(|&(_, c)| c == ' ' || c == '-')
+        .map(|(i, _)| i)
+        .collect::<Vec<_>>();
+    for &cut in cuts.iter().rev() {
+        if card_ok(&text[..cut]) == Validity::Valid {
+            return Check {
+                validity: Validity::Valid,
+                span: Some((0, cut)),
+            };
+        }
+    }
+    Validity::Invalid.into()
+}
+
+fn card_ok(text: &str) -> Validity {
     let mut digits = [0u8; 19];
     let mut n = 0;
     let mut sep: Option<u8> = None;
@@ -61,13 +83,14 @@ pub fn iban(text: &str) -> Check {
     Validity::Invalid.into()
 }
 
-/// IPv4: parses, and is not part of a longer dotted run (`1.2.3.4.5`, `v1.2.3.4`).
+/// IPv4: parses, and is not part of a longer dotted run (`1.2.3.4.5`, `v1.2.3.4`) or a
+/// product version (`Chrome/120.0.0.0`).
 pub fn ipv4(cell: &str, start: usize, end: usize) -> Validity {
     let bytes = cell.as_bytes();
     let before = start.checked_sub(1).map(|i| bytes[i]);
     let after = bytes.get(end).copied();
     let after2 = bytes.get(end + 1).copied();
-    if matches!(before, Some(b'.' | b'v' | b'V' | b'-')) {
+    if before.is_some_and(|b| matches!(b, b'.' | b'-' | b'/' | b'_') || b.is_ascii_alphabetic()) {
         return Validity::Invalid;
     }
     if after == Some(b'.') && after2.is_some_and(|b| b.is_ascii_digit()) {
@@ -90,8 +113,18 @@ pub fn ipv6(cell: &str, start: usize, end: usize) -> Validity {
     ok(!addr.is_unspecified() && text.bytes().filter(|&b| b == b':').count() >= 2)
 }
 
-/// MAC: not all zeros or all ones.
-pub fn mac(text: &str) -> Validity {
+/// MAC: not all zeros or all ones, and not a window of a longer hex dump
+/// (`3B:F2:AA:10:45:67:89:AB...`).
+pub fn mac(cell: &str, start: usize, end: usize) -> Validity {
+    let bytes = cell.as_bytes();
+    let glued = |i: Option<usize>| {
+        i.and_then(|i| bytes.get(i))
+            .is_some_and(|&b| b.is_ascii_hexdigit() || matches!(b, b':' | b'-' | b'.'))
+    };
+    if glued(start.checked_sub(1)) || glued(Some(end)) {
+        return Validity::Invalid;
+    }
+    let text = &cell[start..end];
     let hex: Vec<u8> = text.bytes().filter(u8::is_ascii_hexdigit).collect();
     ok(!hex.iter().all(|&b| b == b'0') && !hex.iter().all(|&b| b == b'f' || b == b'F'))
 }
@@ -112,6 +145,14 @@ pub fn email(text: &str) -> Validity {
     if tld == "invalid" || tld == "localhost" || !tld.bytes().all(|b| b.is_ascii_alphabetic()) {
         return Validity::Invalid;
     }
+    // File names with a retina suffix (`logo@2x.png`) look like addresses.
+    const FILE_EXTENSIONS: &[&str] = &[
+        "png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "ico", "css", "js", "mjs", "json",
+        "xml", "html", "htm", "pdf", "txt", "csv", "log", "md", "yml", "yaml", "toml", "lock",
+    ];
+    if FILE_EXTENSIONS.contains(&tld.as_str()) {
+        return Validity::Invalid;
+    }
     ok(domain
         .split('.')
         .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-')))
@@ -124,6 +165,53 @@ pub fn address_like(text: &str) -> Validity {
         .split(|c: char| !c.is_alphabetic())
         .any(|w| w.chars().count() >= 2);
     ok(has_digit && has_word)
+}
+
+/// Place name: not one of the workflow-state words a `state` or `status`-like column holds.
+pub fn place_name(text: &str) -> Validity {
+    const STATES: &[&str] = &[
+        "pending",
+        "active",
+        "inactive",
+        "open",
+        "closed",
+        "new",
+        "done",
+        "shipped",
+        "delivered",
+        "cancelled",
+        "canceled",
+        "failed",
+        "success",
+        "succeeded",
+        "running",
+        "queued",
+        "complete",
+        "completed",
+        "draft",
+        "archived",
+        "deleted",
+        "enabled",
+        "disabled",
+        "approved",
+        "rejected",
+        "paid",
+        "unpaid",
+        "refunded",
+        "true",
+        "false",
+        "yes",
+        "no",
+        "unknown",
+        "none",
+        "null",
+        "n/a",
+        "other",
+        "processing",
+        "returned",
+        "on hold",
+    ];
+    ok(!STATES.contains(&text.trim().to_lowercase().as_str()))
 }
 
 /// UK National Insurance number: HMRC's disallowed prefixes.
@@ -164,9 +252,17 @@ mod tests {
 
     #[test]
     fn cards() {
-        assert_eq!(credit_card("4111 1111 1111 1111"), Validity::Valid);
-        assert_eq!(credit_card("4111-1111 1111-1111"), Validity::Invalid);
-        assert_eq!(credit_card("0000 0000 0000 0000"), Validity::Invalid);
+        assert_eq!(credit_card("4111 1111 1111 1111").validity, Validity::Valid);
+        assert_eq!(
+            credit_card("4111-1111 1111-1111").validity,
+            Validity::Invalid
+        );
+        assert_eq!(
+            credit_card("0000 0000 0000 0000").validity,
+            Validity::Invalid
+        );
+        let c = credit_card("4111 1111 1111 1111 123");
+        assert_eq!((c.validity, c.span), (Validity::Valid, Some((0, 19))));
     }
 
     #[test]

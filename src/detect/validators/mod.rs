@@ -75,6 +75,8 @@ pub enum Validator {
     PersonName,
     /// Has a house number and a word (`address_like`).
     AddressLike,
+    /// Not a workflow-state word such as `Pending` or `Active` (`place_name`).
+    PlaceName,
     /// HMRC prefix rules (`uk_nino`).
     UkNino,
     /// NHS mod-11 check digit (`uk_nhs`).
@@ -95,6 +97,7 @@ pub const ALL: &[(&str, Validator)] = &[
     ("date_of_birth", Validator::DateOfBirth),
     ("person_name", Validator::PersonName),
     ("address_like", Validator::AddressLike),
+    ("place_name", Validator::PlaceName),
     ("uk_nino", Validator::UkNino),
     ("uk_nhs", Validator::UkNhs),
 ];
@@ -125,18 +128,19 @@ impl Validator {
     pub fn check(self, cell: &str, start: usize, end: usize) -> Check {
         let text = &cell[start..end];
         match self {
-            Validator::CreditCard => misc::credit_card(text).into(),
+            Validator::CreditCard => misc::credit_card(text),
             Validator::Iban => misc::iban(text),
             Validator::UsSsn => bool_check(ssn::ssn_ok(text)),
             Validator::UsItin => bool_check(ssn::itin_ok(text)),
             Validator::Phone => phone::check(text).into(),
             Validator::Ipv4 => misc::ipv4(cell, start, end).into(),
             Validator::Ipv6 => misc::ipv6(cell, start, end).into(),
-            Validator::Mac => misc::mac(text).into(),
+            Validator::Mac => misc::mac(cell, start, end).into(),
             Validator::Email => misc::email(text).into(),
             Validator::DateOfBirth => date::check(text).into(),
             Validator::PersonName => names::check_in(cell, start, end),
             Validator::AddressLike => misc::address_like(text).into(),
+            Validator::PlaceName => misc::place_name(text).into(),
             Validator::UkNino => misc::uk_nino(text).into(),
             Validator::UkNhs => misc::uk_nhs(text).into(),
         }

@@ -6,7 +6,7 @@
 //! name followed by a surname-like word, or a title followed by a name.
 
 use super::{Check, Validity};
-use std::collections::HashSet;
+use foldhash::HashSet;
 use std::sync::OnceLock;
 
 const FIRST: &str = include_str!("../../../rules/data/first_names.txt");
@@ -47,9 +47,10 @@ impl Names {
         self.lookup(word, &self.first)
     }
 
-    /// Whether `word` is a known surname.
+    /// Whether `word` is a known surname (either part of a double-barrelled one counts).
     pub fn is_last(&self, word: &str) -> bool {
         self.lookup(word, &self.last)
+            || (word.contains('-') && word.split('-').any(|p| self.lookup(p, &self.last)))
     }
 
     /// Whether `word` is a capitalised word that is never a name here.
@@ -252,17 +253,18 @@ pub fn check(text: &str) -> Check {
         // A first name followed only by other first names ("Paul Simon" is fine, "Jane Mary"
         // is ambiguous) still counts; a known surname makes it certain.
         let surname_known = names.is_last(ws[end_idx].text);
-        let validity =
-            if titled || (first && (surname_known || ws[end_idx].text.chars().count() > 2)) {
-                Validity::Valid
-            } else if unknown_first && !looks_like_name(ws[end_idx].text) {
-                i += 1;
-                continue;
-            } else if unknown_first && surname_known && !names.is_last(w) {
-                Validity::Valid
-            } else {
-                Validity::Plausible
-            };
+        // A known first name before a known surname is a name; before an unknown word
+        // ("Grace Period", "Mark Complete") it is only plausible: context must confirm it.
+        let validity = if titled || (first && surname_known) {
+            Validity::Valid
+        } else if unknown_first && !looks_like_name(ws[end_idx].text) {
+            i += 1;
+            continue;
+        } else if unknown_first && surname_known && !names.is_last(w) {
+            Validity::Valid
+        } else {
+            Validity::Plausible
+        };
         return Check { validity, span };
     }
     Validity::Invalid.into()

@@ -54,25 +54,95 @@ pub fn check(text: &str) -> Validity {
     } else {
         None
     };
-    if let Some(intl) = international {
-        return match phonenumber::parse(None, &intl) {
+    // North American numbers (the most common by far) are checked against the NANP
+    // structure directly: libphonenumber's parser costs microseconds per call.
+    // Without a `+1`, a number that fails the NANP plan may still be national elsewhere
+    // (India, Brazil...): only a NANP success short-circuits.
+    match nanp(trimmed, international.is_some()) {
+        Some(Validity::Valid) => return Validity::Valid,
+        Some(v) if international.is_some() => return v,
+        _ => {}
+    }
+    let key = memo_key(trimmed, international.is_some());
+    if let Some(v) = MEMO.with(|m| m.borrow().get(&key).copied()) {
+        return v;
+    }
+    let v = if let Some(intl) = international {
+        match phonenumber::parse(None, &intl) {
             Ok(n) if n.is_valid() => Validity::Valid,
             Ok(_) if digits >= 8 => Validity::Plausible,
             _ => Validity::Invalid,
-        };
-    }
-    for &region in NATIONAL_REGIONS {
-        if let Ok(n) = phonenumber::parse(Some(region), trimmed) {
-            if n.is_valid() {
-                return Validity::Valid;
-            }
         }
+    } else {
+        let valid = NATIONAL_REGIONS
+            .iter()
+            .any(|&region| phonenumber::parse(Some(region), trimmed).is_ok_and(|n| n.is_valid()));
+        if valid {
+            Validity::Valid
+        } else if digits >= 9 {
+            Validity::Plausible
+        } else {
+            Validity::Invalid
+        }
+    };
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= MEMO_CAP {
+            m.clear();
+        }
+        m.insert(key, v);
+    });
+    v
+}
+
+/// Most memo entries per thread before it is cleared.
+const MEMO_CAP: usize = 1 << 16;
+
+thread_local! {
+    /// libphonenumber decides validity from the country, the leading digits and the length;
+    /// the last four digits never matter. Numbers that share everything else share a verdict,
+    /// so verdicts are memoised per worker on that key (parsing costs microseconds).
+    static MEMO: std::cell::RefCell<foldhash::HashMap<(bool, u64, u8), Validity>> =
+        std::cell::RefCell::new(foldhash::HashMap::default());
+}
+
+/// `(international, leading digits, digit count)`: all but the last four digits. The leading
+/// 1 in the fold keeps a trunk-prefix 0 visible in the key.
+fn memo_key(text: &str, international: bool) -> (bool, u64, u8) {
+    let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_digit).collect();
+    let keep = digits.len().saturating_sub(4);
+    let lead = digits[..keep].iter().fold(1u64, |a, &d| {
+        a.wrapping_mul(10).wrapping_add(u64::from(d - b'0'))
+    });
+    (international, lead, digits.len() as u8)
+}
+
+/// NANP plan check for `+1` or unprefixed ten-digit numbers: area code and exchange start
+/// with 2-9 and are not N11 service codes; area codes have no 9 in the middle. `None` when the
+/// number is not North American (the caller then asks libphonenumber).
+fn nanp(text: &str, international: bool) -> Option<Validity> {
+    let mut d = [0u8; 11];
+    let mut n = 0;
+    for b in text.bytes().filter(u8::is_ascii_digit) {
+        if n == d.len() {
+            return None;
+        }
+        d[n] = b - b'0';
+        n += 1;
     }
-    if digits >= 9 {
-        Validity::Plausible
+    let ten = match (international, n) {
+        (true, 11) if d[0] == 1 => &d[1..11],
+        (false, 11) if d[0] == 1 && !text.trim_start().starts_with('0') => &d[1..11],
+        (false, 10) if !text.trim_start().starts_with('0') => &d[..10],
+        _ => return None,
+    };
+    let n11 = |a: &[u8]| a[1] == 1 && a[2] == 1;
+    let ok = ten[0] >= 2 && ten[1] != 9 && !n11(&ten[0..3]) && ten[3] >= 2 && !n11(&ten[3..6]);
+    Some(if ok {
+        Validity::Valid
     } else {
         Validity::Invalid
-    }
+    })
 }
 
 #[cfg(test)]
@@ -93,6 +163,16 @@ mod tests {
         ] {
             assert_eq!(check(&n), Validity::Valid, "{n}");
         }
+    }
+
+    #[test]
+    fn nanp_structure() {
+        assert_eq!(nanp("(415) 253-2671", false), Some(Validity::Valid));
+        assert_eq!(nanp("+1 415 253 2671", true), Some(Validity::Valid));
+        assert_eq!(nanp("(015) 253-2671", false), Some(Validity::Invalid));
+        assert_eq!(nanp("(911) 253-2671", false), Some(Validity::Invalid));
+        assert_eq!(nanp("(415) 153-2671", false), Some(Validity::Invalid));
+        assert_eq!(nanp("+44 20 7946 0958", true), None);
     }
 
     #[test]
