@@ -1,1 +1,14 @@
+//! Integration tests: one binary (faster to build and link), driving the real `shroud` binary
+//! over `fixtures/`.
+//!
+//! - `util`: temp dirs and a command wrapper;
+//! - `scan`: verdicts, findings, outputs, exit codes, errors on the CSV fixture;
+//! - `formats`: the same table in CSV/TSV/JSON/JSONL/Parquet/compressed gives the same verdicts;
+//! - `rules`: the rule registry and user rules;
+//! - `properties`: invariants of the engine on arbitrary input.
 
+mod formats;
+mod properties;
+mod rules;
+mod scan;
+mod util;

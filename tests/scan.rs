@@ -1,0 +1,285 @@
+//! `shroud scan` on the CSV fixture: verdicts, findings, outputs, exit codes.
+
+use crate::util::*;
+use serde_json::Value;
+
+/// The expected verdict of every column of `fixtures/csv/customers.csv`.
+pub const CUSTOMERS: &[(&str, &str)] = &[
+    ("customer_id", "null"),
+    ("full_name", "PERSON"),
+    ("email", "EMAIL_ADDRESS"),
+    ("phone", "PHONE_NUMBER"),
+    ("ssn", "US_SSN"),
+    ("card_number", "CREDIT_CARD"),
+    ("iban", "IBAN_CODE"),
+    ("ip_address", "IP_ADDRESS"),
+    ("date_of_birth", "DATE_OF_BIRTH"),
+    ("zip", "POSTAL_CODE"),
+    ("city", "LOCATION"),
+    ("gender", "GENDER"),
+    ("app_version", "null"),
+    ("sku", "null"),
+    ("order_number", "null"),
+    ("tracking_number", "null"),
+    ("created_at", "null"),
+    ("price", "null"),
+    ("notes", "null"),
+];
+
+fn expected() -> std::collections::BTreeMap<String, String> {
+    CUSTOMERS.iter().map(|(c, e)| (c.to_string(), e.to_string())).collect()
+}
+
+#[test]
+fn csv_column_verdicts() {
+    let (report, _, out) = scan(&fixture("csv/customers.csv"), &["-q"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["files"][0]["format"], "csv");
+    assert_eq!(report["files"][0]["rows"], 8);
+    assert_eq!(verdicts(&report), expected());
+}
+
+#[test]
+fn free_text_column_lists_what_it_holds() {
+    let (report, _, _) = scan(&fixture("csv/customers.csv"), &["-q"]);
+    let notes = column(&report, "notes");
+    assert_eq!(notes["free_text"], true);
+    assert_eq!(notes["entity"], Value::Null);
+    for e in ["PERSON", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "US_SSN", "EMAIL_ADDRESS", "STREET_ADDRESS"] {
+        assert!(notes["matches"][e].as_u64().unwrap_or(0) >= 1, "notes should contain {e}: {notes}");
+    }
+}
+
+#[test]
+fn findings_locate_values_by_row_column_and_byte_offsets() {
+    let (_, findings, _) = scan(&fixture("csv/customers.csv"), &["-q", "--show-values"]);
+    let rows: Vec<Vec<String>> = csv::Reader::from_path(fixture("csv/customers.csv"))
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    let header: Vec<String> = csv::Reader::from_path(fixture("csv/customers.csv"))
+        .unwrap()
+        .headers()
+        .unwrap()
+        .iter()
+        .map(String::from)
+        .collect();
+    assert!(findings.len() > 80, "{} findings", findings.len());
+    for f in &findings {
+        let row = f["row"].as_u64().unwrap() as usize;
+        let col = header.iter().position(|h| h == f["column"].as_str().unwrap()).unwrap();
+        let cell = rows[row][col].as_bytes();
+        let (s, e) = (f["start"].as_u64().unwrap() as usize, f["end"].as_u64().unwrap() as usize);
+        assert_eq!(&cell[s..e], f["value"].as_str().unwrap().as_bytes(), "{f}");
+        assert!(f["score"].as_f64().unwrap() >= 0.5);
+        assert!(f["rule"].as_str().unwrap().starts_with("pii."));
+    }
+    // A known span inside free text: row 0 mentions Jane Doe at bytes 9..17.
+    assert!(findings.iter().any(|f| f["row"] == 0
+        && f["column"] == "notes"
+        && f["entity"] == "PERSON"
+        && f["start"] == 9
+        && f["end"] == 17));
+    // Findings are in row order.
+    let order: Vec<u64> = findings.iter().map(|f| f["row"].as_u64().unwrap()).collect();
+    assert!(order.windows(2).all(|w| w[0] <= w[1]));
+}
+
+#[test]
+fn no_raw_values_without_show_values() {
+    let (report, findings, out) = scan(&fixture("csv/customers.csv"), &[]);
+    let (stdout, stderr) = text(&out);
+    let all = format!("{report}\n{}\n{stdout}\n{stderr}", findings.iter().map(Value::to_string).collect::<Vec<_>>().join("\n"));
+    for raw in ["jane.doe@example.com", "536-22-8726", "4111 1111 1111 1111", "Jane Doe", "7946 0958", "GB82 WEST"] {
+        assert!(!all.contains(raw), "raw value {raw} leaked");
+    }
+    assert!(findings.iter().all(|f| f.get("value").is_none()));
+    assert!(stdout.contains("j***@e***.com"), "{stdout}");
+}
+
+#[test]
+fn exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture("csv/customers.csv");
+    let out = shroud(dir.path(), &["scan", f.to_str().unwrap(), "-q"]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = shroud(dir.path(), &["scan", f.to_str().unwrap(), "-q", "--fail-on-findings"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = shroud(dir.path(), &["scan", "no/such/file.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("no/such/file.csv"), "{:?}", text(&out));
+    let out = shroud(dir.path(), &["scan", "--bogus-flag", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = shroud(dir.path(), &["scan", f.to_str().unwrap(), "--format", "xml"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn clean_file_has_no_findings_and_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("clean.csv");
+    std::fs::write(&p, "sku,version,qty,price,created_at\nSKU-1,1.2.3,4,9.99,2024-01-01T00:00:00Z\nSKU-2,1.2.4,1,19.99,2024-01-02T00:00:00Z\n").unwrap();
+    let (report, findings, out) = scan(&p, &["-q", "--fail-on-findings"]);
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    assert!(findings.is_empty(), "{findings:?}");
+}
+
+#[test]
+fn ragged_rows_fail_with_line_or_are_counted_when_lenient() {
+    let (_, _, out) = scan(&fixture("csv/ragged.csv"), &["-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    let (_, stderr) = text(&out);
+    assert!(stderr.contains("ragged.csv") && stderr.contains("line 3"), "{stderr}");
+    let (report, _, out) = scan(&fixture("csv/ragged.csv"), &["-q", "--lenient"]);
+    assert!(out.status.success());
+    assert_eq!(report["files"][0]["ragged_rows"], 1);
+    assert_eq!(report["files"][0]["rows"], 3);
+    assert_eq!(column(&report, "email")["entity"], "EMAIL_ADDRESS");
+}
+
+#[test]
+fn keep_going_reports_broken_inputs_and_continues() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = fixture("csv/ragged.csv");
+    let b = fixture("csv/customers.csv");
+    let report = dir.path().join("r.json");
+    let out = shroud(dir.path(), &["scan", a.to_str().unwrap(), b.to_str().unwrap(), "--keep-going", "-q", "--report", report.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
+    let files = r["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    let broken = files.iter().find(|f| f["path"].as_str().unwrap().ends_with("ragged.csv")).unwrap();
+    assert!(broken["errors"][0].as_str().unwrap().contains("line 3"));
+    let good = files.iter().find(|f| f["path"].as_str().unwrap().ends_with("customers.csv")).unwrap();
+    assert_eq!(good["rows"], 8);
+}
+
+#[test]
+fn invalid_utf8_is_scanned_and_counted() {
+    let (report, _, out) = scan(&fixture("csv/invalid_utf8.csv"), &["-q"]);
+    assert!(out.status.success());
+    assert_eq!(column(&report, "email")["entity"], "EMAIL_ADDRESS");
+    assert_eq!(column(&report, "name")["invalid_utf8"], 1);
+}
+
+#[test]
+fn empty_and_header_only_files() {
+    for f in ["csv/empty.csv", "csv/header_only.csv"] {
+        let (report, findings, out) = scan(&fixture(f), &["-q"]);
+        assert!(out.status.success(), "{f}: {:?}", text(&out));
+        assert_eq!(report["files"][0]["rows"], 0);
+        assert!(findings.is_empty());
+    }
+}
+
+#[test]
+fn quoted_fields_with_newlines() {
+    let (report, findings, _) = scan(&fixture("csv/quoted.csv"), &["-q"]);
+    assert_eq!(report["files"][0]["rows"], 2);
+    assert_eq!(column(&report, "contact")["entity"], "EMAIL_ADDRESS");
+    let phone = findings.iter().find(|f| f["entity"] == "PHONE_NUMBER").unwrap();
+    assert_eq!(phone["row"], 0);
+    assert_eq!(phone["column"], "comment");
+}
+
+#[test]
+fn sample_rows_limits_the_scan() {
+    let (report, findings, _) = scan(&fixture("csv/customers.csv"), &["-q", "--sample-rows", "2"]);
+    assert_eq!(report["files"][0]["rows"], 2);
+    assert_eq!(report["files"][0]["sampled"], true);
+    assert!(findings.iter().all(|f| f["row"].as_u64().unwrap() < 2));
+}
+
+#[test]
+fn report_is_identical_across_thread_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("big.csv");
+    let mut w = csv::Writer::from_path(&p).unwrap();
+    w.write_record(shroud::synth::COLUMNS).unwrap();
+    let mut g = shroud::synth::Generator::new(3);
+    let mut row = Vec::new();
+    // About four batches: several groups per thread count, small enough for a debug build.
+    for _ in 0..9_000 {
+        g.next_row(&mut row);
+        w.write_record(&row).unwrap();
+    }
+    w.flush().unwrap();
+    let (r1, f1, _) = scan(&p, &["-q", "-j", "1"]);
+    let (r2, f2, _) = scan(&p, &["-q", "-j", "2"]);
+    let (r4, f4, _) = scan(&p, &["-q", "-j", "4"]);
+    assert_eq!(r1, r2);
+    assert_eq!(r1, r4);
+    assert_eq!(f1, f2);
+    assert_eq!(f1, f4);
+    // And the synthetic table's verdicts are the documented ones.
+    let v = verdicts(&r1);
+    for (c, e) in shroud::synth::COLUMNS.iter().zip(shroud::synth::EXPECTED) {
+        assert_eq!(v[*c], e.unwrap_or("null"), "column {c}");
+    }
+}
+
+#[test]
+fn folders_are_walked_with_include_and_exclude() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.json");
+    let csv_dir = fixture("csv");
+    let out = shroud(dir.path(), &["scan", csv_dir.to_str().unwrap(), "--include", "*.tsv", "-q", "--report", report.to_str().unwrap()]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let paths: Vec<&str> = r["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths.len(), 1);
+    assert!(paths[0].ends_with("customers.tsv"));
+    let out = shroud(dir.path(), &["scan", csv_dir.to_str().unwrap(), "--exclude", "ragged.csv", "-q", "--report", report.to_str().unwrap()]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let paths: Vec<&str> = r["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert!(paths.windows(2).all(|w| w[0] < w[1]), "sorted: {paths:?}");
+    assert!(!paths.iter().any(|p| p.ends_with("ragged.csv")));
+    assert!(paths.iter().any(|p| p.ends_with("quoted.csv")));
+}
+
+#[test]
+fn standard_input_needs_a_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = std::fs::read(fixture("csv/customers.csv")).unwrap();
+    let out = shroud_stdin(dir.path(), &["scan", "-"], &data);
+    assert_eq!(out.status.code(), Some(2));
+    let report = dir.path().join("r.json");
+    let out = shroud_stdin(dir.path(), &["scan", "-", "--format", "csv", "-q", "--report", report.to_str().unwrap()], &data);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(verdicts(&r), expected());
+}
+
+#[test]
+fn an_output_that_is_an_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("data.csv");
+    std::fs::copy(fixture("csv/customers.csv"), &p).unwrap();
+    let before = std::fs::read(&p).unwrap();
+    let out = shroud(dir.path(), &["scan", "data.csv", "--report", "data.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read(&p).unwrap(), before, "input untouched");
+}
+
+#[test]
+fn user_column_hints_follow_many_naming_styles() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("styles.csv");
+    std::fs::write(
+        &p,
+        "EmailAddress,PHONE_NUMBER,Date Of Birth,acctNo,zipCode\n\
+         a.b@example.com,(415) 253-2671,1980-01-02,12345678,94107\n\
+         c.d@example.org,(212) 736-5000,1975-05-06,87654321,10115\n",
+    )
+    .unwrap();
+    let (report, _, _) = scan(&p, &["-q"]);
+    let v = verdicts(&report);
+    assert_eq!(v["EmailAddress"], "EMAIL_ADDRESS");
+    assert_eq!(v["PHONE_NUMBER"], "PHONE_NUMBER");
+    assert_eq!(v["Date Of Birth"], "DATE_OF_BIRTH");
+    assert_eq!(v["acctNo"], "ACCOUNT_NUMBER");
+    assert_eq!(v["zipCode"], "POSTAL_CODE");
+}

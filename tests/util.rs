@@ -1,0 +1,98 @@
+//! Test helpers: a temp dir per test, running the binary, reading outputs.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The repository root (fixtures live under it).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture path.
+pub fn fixture(rel: &str) -> PathBuf {
+    root().join("fixtures").join(rel)
+}
+
+/// Runs `shroud ARGS` with `dir` as the working directory.
+pub fn shroud(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shroud"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("shroud runs")
+}
+
+/// Runs `shroud ARGS` with `input` on standard input.
+pub fn shroud_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shroud"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("shroud starts");
+    // The command may exit before reading (a usage error): a broken pipe is fine.
+    let _ = child.stdin.take().unwrap().write_all(input);
+    child.wait_with_output().unwrap()
+}
+
+/// Scans `path` with `extra` args; returns (report JSON, findings lines, output).
+pub fn scan(path: &Path, extra: &[&str]) -> (Value, Vec<Value>, Output) {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let findings = dir.path().join("findings.jsonl");
+    let mut args = vec![
+        "scan",
+        path.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+        "--findings",
+        findings.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let out = shroud(dir.path(), &args);
+    let report_json = std::fs::read_to_string(&report)
+        .map(|s| serde_json::from_str(&s).unwrap())
+        .unwrap_or(Value::Null);
+    let lines = std::fs::read_to_string(&findings)
+        .map(|s| s.lines().map(|l| serde_json::from_str(l).unwrap()).collect())
+        .unwrap_or_default();
+    (report_json, lines, out)
+}
+
+/// `column -> entity (or "null")` for the first file of a report.
+pub fn verdicts(report: &Value) -> std::collections::BTreeMap<String, String> {
+    report["files"][0]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["column"].as_str().unwrap().to_string(),
+                c["entity"].as_str().unwrap_or("null").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The column entry named `name` in the first file of a report.
+pub fn column<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["files"][0]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == name)
+        .unwrap_or_else(|| panic!("no column {name} in report"))
+}
+
+/// Standard output and error as text.
+pub fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
