@@ -49,7 +49,20 @@ fn engine(c: &mut Criterion) {
             black_box(n)
         });
     });
-    for col in ["email", "phone", "credit_card", "iban", "ssn", "ip_address", "first_name", "street_address", "date_of_birth", "notes", "sku", "tracking_number"] {
+    for col in [
+        "email",
+        "phone",
+        "credit_card",
+        "iban",
+        "ssn",
+        "ip_address",
+        "first_name",
+        "street_address",
+        "date_of_birth",
+        "notes",
+        "sku",
+        "tracking_number",
+    ] {
         let i = COLUMNS.iter().position(|c| *c == col).unwrap();
         let col_bytes: usize = rows.iter().map(|r| r[i].len()).sum();
         g.throughput(Throughput::Bytes(col_bytes as u64));
@@ -82,25 +95,50 @@ fn pipeline(c: &mut Criterion) {
     let jsonl_path = dir.path().join("t.jsonl");
     let mut text = String::new();
     for r in &rows {
-        let obj: serde_json::Map<String, serde_json::Value> =
-            COLUMNS.iter().zip(r).map(|(k, v)| (k.to_string(), v.clone().into())).collect();
+        let obj: serde_json::Map<String, serde_json::Value> = COLUMNS
+            .iter()
+            .zip(r)
+            .map(|(k, v)| (k.to_string(), v.clone().into()))
+            .collect();
         text.push_str(&serde_json::to_string(&obj).unwrap());
         text.push('\n');
     }
     std::fs::write(&jsonl_path, text).unwrap();
     let mut g = c.benchmark_group("pipeline");
     g.sample_size(10);
-    for (name, path, format) in [("csv", &csv_path, Format::Csv), ("jsonl", &jsonl_path, Format::Jsonl)] {
+    for (name, path, format) in [
+        ("csv", &csv_path, Format::Csv),
+        ("jsonl", &jsonl_path, Format::Jsonl),
+    ] {
         let size = std::fs::metadata(path).unwrap().len();
         g.throughput(Throughput::Bytes(size));
-        let input = Input { path: path.clone(), format, compression: Compression::None, size };
+        let input = Input {
+            path: path.clone(),
+            format,
+            compression: Compression::None,
+            size,
+        };
         for threads in [1, 0] {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            let label = if threads == 1 { format!("{name}/1_thread") } else { format!("{name}/all_threads") };
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let label = if threads == 1 {
+                format!("{name}/1_thread")
+            } else {
+                format!("{name}/all_threads")
+            };
             g.bench_function(label, |b| {
                 b.iter(|| {
                     pool.install(|| {
-                        scan_input(&d, &input, &ScanOptions::default(), None, Arc::new(AtomicU64::new(0))).unwrap()
+                        scan_input(
+                            &d,
+                            &input,
+                            &ScanOptions::default(),
+                            None,
+                            Arc::new(AtomicU64::new(0)),
+                        )
+                        .unwrap()
                     })
                 })
             });

@@ -4,12 +4,19 @@ use crate::scan::CUSTOMERS;
 use crate::util::*;
 
 fn expected() -> std::collections::BTreeMap<String, String> {
-    CUSTOMERS.iter().map(|(c, e)| (c.to_string(), e.to_string())).collect()
+    CUSTOMERS
+        .iter()
+        .map(|(c, e)| (c.to_string(), e.to_string()))
+        .collect()
 }
 
 #[test]
 fn tsv_semicolon_bom_crlf_and_gzip_match_csv() {
-    for f in ["csv/customers.tsv", "csv/customers_semicolon.csv", "compressed/customers.csv.gz"] {
+    for f in [
+        "csv/customers.tsv",
+        "csv/customers_semicolon.csv",
+        "compressed/customers.csv.gz",
+    ] {
         let (report, _, out) = scan(&fixture(f), &["-q"]);
         assert!(out.status.success(), "{f}: {:?}", text(&out));
         assert_eq!(verdicts(&report), expected(), "{f}");
@@ -33,7 +40,10 @@ fn json_array_with_nested_paths() {
     assert_eq!(v["id"], "null");
     assert_eq!(column(&report, "devices[].ip")["non_empty"], 16);
     // Record index is the row.
-    let ip = findings.iter().filter(|f| f["column"] == "devices[].ip").map(|f| f["row"].as_u64().unwrap());
+    let ip = findings
+        .iter()
+        .filter(|f| f["column"] == "devices[].ip")
+        .map(|f| f["row"].as_u64().unwrap());
     assert_eq!(ip.max(), Some(7));
 }
 
@@ -52,11 +62,14 @@ fn json_lines_plain_and_zstd() {
 
 #[test]
 fn broken_json_line_is_named_or_skipped_when_lenient() {
-    let (_, _, out) = scan(&fixture("json/broken.jsonl"), &["-q"]);
+    let (_, _, out) = scan(&fixture("bad/broken.jsonl"), &["-q"]);
     assert_eq!(out.status.code(), Some(2));
     let (_, stderr) = text(&out);
-    assert!(stderr.contains("broken.jsonl") && stderr.contains("line 3"), "{stderr}");
-    let (report, _, out) = scan(&fixture("json/broken.jsonl"), &["-q", "--lenient"]);
+    assert!(
+        stderr.contains("broken.jsonl") && stderr.contains("line 3"),
+        "{stderr}"
+    );
+    let (report, _, out) = scan(&fixture("bad/broken.jsonl"), &["-q", "--lenient"]);
     assert!(out.status.success());
     assert_eq!(report["files"][0]["skipped_records"], 1);
     assert_eq!(report["files"][0]["rows"], 3);
@@ -99,7 +112,7 @@ fn parquet_is_identical_across_thread_counts() {
 
 #[test]
 fn corrupt_parquet_is_a_clear_error() {
-    let (_, _, out) = scan(&fixture("parquet/truncated.parquet"), &["-q"]);
+    let (_, _, out) = scan(&fixture("bad/truncated.parquet"), &["-q"]);
     assert_eq!(out.status.code(), Some(2));
     let (_, stderr) = text(&out);
     assert!(stderr.contains("truncated.parquet"), "{stderr}");
@@ -115,5 +128,8 @@ fn csv_json_and_parquet_find_the_same_values() {
     assert_eq!(count("csv/customers.csv", "email"), 8);
     assert_eq!(count("json/customers.json", "user.contact.email"), 8);
     assert_eq!(count("parquet/customers.parquet", "contact.email"), 8);
-    assert_eq!(count("csv/customers.csv", "notes"), count("parquet/customers.parquet", "notes"));
+    assert_eq!(
+        count("csv/customers.csv", "notes"),
+        count("parquet/customers.parquet", "notes")
+    );
 }

@@ -27,7 +27,10 @@ pub const CUSTOMERS: &[(&str, &str)] = &[
 ];
 
 fn expected() -> std::collections::BTreeMap<String, String> {
-    CUSTOMERS.iter().map(|(c, e)| (c.to_string(), e.to_string())).collect()
+    CUSTOMERS
+        .iter()
+        .map(|(c, e)| (c.to_string(), e.to_string()))
+        .collect()
 }
 
 #[test]
@@ -46,8 +49,20 @@ fn free_text_column_lists_what_it_holds() {
     let notes = column(&report, "notes");
     assert_eq!(notes["free_text"], true);
     assert_eq!(notes["entity"], Value::Null);
-    for e in ["PERSON", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "US_SSN", "EMAIL_ADDRESS", "STREET_ADDRESS"] {
-        assert!(notes["matches"][e].as_u64().unwrap_or(0) >= 1, "notes should contain {e}: {notes}");
+    for e in [
+        "PERSON",
+        "PHONE_NUMBER",
+        "CREDIT_CARD",
+        "IBAN_CODE",
+        "IP_ADDRESS",
+        "US_SSN",
+        "EMAIL_ADDRESS",
+        "STREET_ADDRESS",
+    ] {
+        assert!(
+            notes["matches"][e].as_u64().unwrap_or(0) >= 1,
+            "notes should contain {e}: {notes}"
+        );
     }
 }
 
@@ -69,9 +84,15 @@ fn findings_locate_values_by_row_column_and_byte_offsets() {
     assert!(findings.len() > 80, "{} findings", findings.len());
     for f in &findings {
         let row = f["row"].as_u64().unwrap() as usize;
-        let col = header.iter().position(|h| h == f["column"].as_str().unwrap()).unwrap();
+        let col = header
+            .iter()
+            .position(|h| h == f["column"].as_str().unwrap())
+            .unwrap();
         let cell = rows[row][col].as_bytes();
-        let (s, e) = (f["start"].as_u64().unwrap() as usize, f["end"].as_u64().unwrap() as usize);
+        let (s, e) = (
+            f["start"].as_u64().unwrap() as usize,
+            f["end"].as_u64().unwrap() as usize,
+        );
         assert_eq!(&cell[s..e], f["value"].as_str().unwrap().as_bytes(), "{f}");
         assert!(f["score"].as_f64().unwrap() >= 0.5);
         assert!(f["rule"].as_str().unwrap().starts_with("pii."));
@@ -83,7 +104,10 @@ fn findings_locate_values_by_row_column_and_byte_offsets() {
         && f["start"] == 9
         && f["end"] == 17));
     // Findings are in row order.
-    let order: Vec<u64> = findings.iter().map(|f| f["row"].as_u64().unwrap()).collect();
+    let order: Vec<u64> = findings
+        .iter()
+        .map(|f| f["row"].as_u64().unwrap())
+        .collect();
     assert!(order.windows(2).all(|w| w[0] <= w[1]));
 }
 
@@ -91,8 +115,22 @@ fn findings_locate_values_by_row_column_and_byte_offsets() {
 fn no_raw_values_without_show_values() {
     let (report, findings, out) = scan(&fixture("csv/customers.csv"), &[]);
     let (stdout, stderr) = text(&out);
-    let all = format!("{report}\n{}\n{stdout}\n{stderr}", findings.iter().map(Value::to_string).collect::<Vec<_>>().join("\n"));
-    for raw in ["jane.doe@example.com", "536-22-8726", "4111 1111 1111 1111", "Jane Doe", "7946 0958", "GB82 WEST"] {
+    let all = format!(
+        "{report}\n{}\n{stdout}\n{stderr}",
+        findings
+            .iter()
+            .map(Value::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    for raw in [
+        "jane.doe@example.com",
+        "536-22-8726",
+        "4111 1111 1111 1111",
+        "Jane Doe",
+        "7946 0958",
+        "GB82 WEST",
+    ] {
         assert!(!all.contains(raw), "raw value {raw} leaked");
     }
     assert!(findings.iter().all(|f| f.get("value").is_none()));
@@ -105,14 +143,24 @@ fn exit_codes() {
     let f = fixture("csv/customers.csv");
     let out = shroud(dir.path(), &["scan", f.to_str().unwrap(), "-q"]);
     assert_eq!(out.status.code(), Some(0));
-    let out = shroud(dir.path(), &["scan", f.to_str().unwrap(), "-q", "--fail-on-findings"]);
+    let out = shroud(
+        dir.path(),
+        &["scan", f.to_str().unwrap(), "-q", "--fail-on-findings"],
+    );
     assert_eq!(out.status.code(), Some(1));
     let out = shroud(dir.path(), &["scan", "no/such/file.csv"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out).1.contains("no/such/file.csv"), "{:?}", text(&out));
+    assert!(
+        text(&out).1.contains("no/such/file.csv"),
+        "{:?}",
+        text(&out)
+    );
     let out = shroud(dir.path(), &["scan", "--bogus-flag", f.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
-    let out = shroud(dir.path(), &["scan", f.to_str().unwrap(), "--format", "xml"]);
+    let out = shroud(
+        dir.path(),
+        &["scan", f.to_str().unwrap(), "--format", "xml"],
+    );
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -128,11 +176,14 @@ fn clean_file_has_no_findings_and_exits_zero() {
 
 #[test]
 fn ragged_rows_fail_with_line_or_are_counted_when_lenient() {
-    let (_, _, out) = scan(&fixture("csv/ragged.csv"), &["-q"]);
+    let (_, _, out) = scan(&fixture("bad/ragged.csv"), &["-q"]);
     assert_eq!(out.status.code(), Some(2));
     let (_, stderr) = text(&out);
-    assert!(stderr.contains("ragged.csv") && stderr.contains("line 3"), "{stderr}");
-    let (report, _, out) = scan(&fixture("csv/ragged.csv"), &["-q", "--lenient"]);
+    assert!(
+        stderr.contains("ragged.csv") && stderr.contains("line 3"),
+        "{stderr}"
+    );
+    let (report, _, out) = scan(&fixture("bad/ragged.csv"), &["-q", "--lenient"]);
     assert!(out.status.success());
     assert_eq!(report["files"][0]["ragged_rows"], 1);
     assert_eq!(report["files"][0]["rows"], 3);
@@ -142,17 +193,34 @@ fn ragged_rows_fail_with_line_or_are_counted_when_lenient() {
 #[test]
 fn keep_going_reports_broken_inputs_and_continues() {
     let dir = tempfile::tempdir().unwrap();
-    let a = fixture("csv/ragged.csv");
+    let a = fixture("bad/ragged.csv");
     let b = fixture("csv/customers.csv");
     let report = dir.path().join("r.json");
-    let out = shroud(dir.path(), &["scan", a.to_str().unwrap(), b.to_str().unwrap(), "--keep-going", "-q", "--report", report.to_str().unwrap()]);
+    let out = shroud(
+        dir.path(),
+        &[
+            "scan",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--keep-going",
+            "-q",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
     assert_eq!(out.status.code(), Some(2));
     let r: Value = serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
     let files = r["files"].as_array().unwrap();
     assert_eq!(files.len(), 2);
-    let broken = files.iter().find(|f| f["path"].as_str().unwrap().ends_with("ragged.csv")).unwrap();
+    let broken = files
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().ends_with("ragged.csv"))
+        .unwrap();
     assert!(broken["errors"][0].as_str().unwrap().contains("line 3"));
-    let good = files.iter().find(|f| f["path"].as_str().unwrap().ends_with("customers.csv")).unwrap();
+    let good = files
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().ends_with("customers.csv"))
+        .unwrap();
     assert_eq!(good["rows"], 8);
 }
 
@@ -166,7 +234,7 @@ fn invalid_utf8_is_scanned_and_counted() {
 
 #[test]
 fn empty_and_header_only_files() {
-    for f in ["csv/empty.csv", "csv/header_only.csv"] {
+    for f in ["bad/empty.csv", "bad/header_only.csv"] {
         let (report, findings, out) = scan(&fixture(f), &["-q"]);
         assert!(out.status.success(), "{f}: {:?}", text(&out));
         assert_eq!(report["files"][0]["rows"], 0);
@@ -179,7 +247,10 @@ fn quoted_fields_with_newlines() {
     let (report, findings, _) = scan(&fixture("csv/quoted.csv"), &["-q"]);
     assert_eq!(report["files"][0]["rows"], 2);
     assert_eq!(column(&report, "contact")["entity"], "EMAIL_ADDRESS");
-    let phone = findings.iter().find(|f| f["entity"] == "PHONE_NUMBER").unwrap();
+    let phone = findings
+        .iter()
+        .find(|f| f["entity"] == "PHONE_NUMBER")
+        .unwrap();
     assert_eq!(phone["row"], 0);
     assert_eq!(phone["column"], "comment");
 }
@@ -225,19 +296,51 @@ fn folders_are_walked_with_include_and_exclude() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("r.json");
     let csv_dir = fixture("csv");
-    let out = shroud(dir.path(), &["scan", csv_dir.to_str().unwrap(), "--include", "*.tsv", "-q", "--report", report.to_str().unwrap()]);
+    let out = shroud(
+        dir.path(),
+        &[
+            "scan",
+            csv_dir.to_str().unwrap(),
+            "--include",
+            "*.tsv",
+            "-q",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
     assert!(out.status.success(), "{:?}", text(&out));
     let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
-    let paths: Vec<&str> = r["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    let paths: Vec<&str> = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
     assert_eq!(paths.len(), 1);
     assert!(paths[0].ends_with("customers.tsv"));
-    let out = shroud(dir.path(), &["scan", csv_dir.to_str().unwrap(), "--exclude", "ragged.csv", "-q", "--report", report.to_str().unwrap()]);
+    let out = shroud(
+        dir.path(),
+        &[
+            "scan",
+            csv_dir.to_str().unwrap(),
+            "--exclude",
+            "quoted.csv",
+            "-q",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
     assert!(out.status.success(), "{:?}", text(&out));
     let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
-    let paths: Vec<&str> = r["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    let paths: Vec<&str> = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
     assert!(paths.windows(2).all(|w| w[0] < w[1]), "sorted: {paths:?}");
-    assert!(!paths.iter().any(|p| p.ends_with("ragged.csv")));
-    assert!(paths.iter().any(|p| p.ends_with("quoted.csv")));
+    assert!(!paths.iter().any(|p| p.ends_with("quoted.csv")));
+    assert!(paths.iter().any(|p| p.ends_with("invalid_utf8.csv")));
 }
 
 #[test]
@@ -247,7 +350,19 @@ fn standard_input_needs_a_format() {
     let out = shroud_stdin(dir.path(), &["scan", "-"], &data);
     assert_eq!(out.status.code(), Some(2));
     let report = dir.path().join("r.json");
-    let out = shroud_stdin(dir.path(), &["scan", "-", "--format", "csv", "-q", "--report", report.to_str().unwrap()], &data);
+    let out = shroud_stdin(
+        dir.path(),
+        &[
+            "scan",
+            "-",
+            "--format",
+            "csv",
+            "-q",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        &data,
+    );
     assert!(out.status.success(), "{:?}", text(&out));
     let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     assert_eq!(verdicts(&r), expected());

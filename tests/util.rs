@@ -59,7 +59,11 @@ pub fn scan(path: &Path, extra: &[&str]) -> (Value, Vec<Value>, Output) {
         .map(|s| serde_json::from_str(&s).unwrap())
         .unwrap_or(Value::Null);
     let lines = std::fs::read_to_string(&findings)
-        .map(|s| s.lines().map(|l| serde_json::from_str(l).unwrap()).collect())
+        .map(|s| {
+            s.lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect()
+        })
         .unwrap_or_default();
     (report_json, lines, out)
 }

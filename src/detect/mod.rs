@@ -498,12 +498,11 @@ impl Detector {
                 let mut input = Input::new(cell);
                 while let Some(m) = rule.own.search_with(cache, &input) {
                     // Only candidates shortly after one of the rule's keywords count.
-                    if self.keyword_before(ri, &scratch.kw, m.start(), false) {
-                        if let Some(f) =
+                    if self.keyword_before(ri, &scratch.kw, m.start(), false)
+                        && let Some(f) =
                             self.judge(plan, ri, cell, text, m.start(), m.end(), &scratch.kw, true)
-                        {
-                            out.push(f);
-                        }
+                    {
+                        out.push(f);
                     }
                     let next = if m.end() > m.start() {
                         m.end()
@@ -548,24 +547,16 @@ impl Detector {
                 accepted = Some((f, m.end()));
             } else {
                 // Retry the lower-priority patterns anchored at the same start.
-                for alt in pid + 1..owners.len() {
+                for (alt, &owner) in owners.iter().enumerate().skip(pid + 1) {
                     let mut a = input.clone();
                     a.set_start(m.start());
                     a.set_anchored(Anchored::Pattern(PatternID::new_unchecked(alt)));
-                    if let Some(m2) = re.search_with(cache, &a) {
-                        if let Some(f) = self.judge(
-                            plan,
-                            owners[alt],
-                            hay,
-                            text,
-                            m2.start(),
-                            m2.end(),
-                            kw,
-                            false,
-                        ) {
-                            accepted = Some((f, m2.end()));
-                            break;
-                        }
+                    if let Some(m2) = re.search_with(cache, &a)
+                        && let Some(f) =
+                            self.judge(plan, owner, hay, text, m2.start(), m2.end(), kw, false)
+                    {
+                        accepted = Some((f, m2.end()));
+                        break;
                     }
                 }
             }
@@ -761,15 +752,15 @@ fn resolve_overlaps(v: &mut Vec<Finding>) {
     v.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
     let mut out: Vec<Finding> = Vec::with_capacity(v.len());
     for f in v.drain(..) {
-        if let Some(last) = out.last_mut() {
-            if f.start < last.end {
-                let better = f.score > last.score
-                    || (f.score == last.score && f.end - f.start > last.end - last.start);
-                if better {
-                    *last = f;
-                }
-                continue;
+        if let Some(last) = out.last_mut()
+            && f.start < last.end
+        {
+            let better = f.score > last.score
+                || (f.score == last.score && f.end - f.start > last.end - last.start);
+            if better {
+                *last = f;
             }
+            continue;
         }
         out.push(f);
     }

@@ -1,7 +1,7 @@
 //! Serde model of rule files (`rules/**/*.toml`): what a user writes.
 //!
 //! A [`RuleFileSpec`] is plain data; nothing here is checked beyond TOML syntax. The
-//! [`super::compile`] step turns specs into a [`super::Detector`] and rejects anything invalid
+//! compile step in [`super`] turns specs into a [`super::Detector`] and rejects anything invalid
 //! (bad regex, unknown validator, missing examples), so a scan never meets a broken rule.
 
 use serde::Deserialize;

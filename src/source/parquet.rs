@@ -315,8 +315,8 @@ fn flatten(
                     let array = &strip_timezone(array);
                     let fmt = ArrayFormatter::try_new(array.as_ref(), opts)?;
                     let mut buf = String::new();
-                    for i in 0..array.len() {
-                        if map[i] == SKIP || array.is_null(i) {
+                    for (i, &row) in map.iter().enumerate().take(array.len()) {
+                        if row == SKIP || array.is_null(i) {
                             continue;
                         }
                         buf.clear();

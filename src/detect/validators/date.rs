@@ -49,7 +49,7 @@ fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
         2 => 28,
         _ => 0,
     }
@@ -98,7 +98,7 @@ pub fn check(text: &str) -> Validity {
     } else {
         // Month-name layouts: "March 5, 1980", "5 March 1980", "05-Mar-1980".
         let words: Vec<&str> = text
-            .split(|c: char| c == ' ' || c == ',' || c == '-' || c == '/')
+            .split([' ', ',', '-', '/'])
             .filter(|w| !w.is_empty())
             .collect();
         if words.len() != 3 {

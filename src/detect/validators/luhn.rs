@@ -16,7 +16,7 @@ pub fn luhn_ok(digits: &[u8]) -> bool {
         }
         sum += v;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// True when `digits` starts with a known issuer prefix and has a length that issuer uses.

@@ -163,7 +163,7 @@ fn looks_like_name(w: &str) -> bool {
     };
     let rest: Vec<char> = chars.collect();
     first.is_uppercase()
-        && rest.len() >= 1
+        && !rest.is_empty()
         && rest
             .iter()
             .all(|c| c.is_alphabetic() || *c == '\'' || *c == '’' || *c == '-')
