@@ -128,6 +128,8 @@ pub struct Rule {
     own_id: usize,
     /// Whether findings are damped in look-alike columns.
     pub damp_in_lookalike_columns: bool,
+    /// Byte-class requirements (all of them; each an any-of mask of `CLASS_*` bits).
+    requires: Vec<u8>,
     /// Positive examples.
     pub examples: Vec<ExampleSpec>,
     /// Negative examples.
@@ -169,12 +171,66 @@ struct KeywordHits {
     hits: Vec<(u32, u32)>,
 }
 
-/// The regexes for one set of active rules.
+/// Byte classes for rule pre-checks (see `RuleSpec::requires`).
+const CLASS_DIGIT: u8 = 1;
+const CLASS_UPPER: u8 = 2;
+const CLASS_ALPHA: u8 = 4;
+const CLASS_AT: u8 = 8;
+const CLASS_COLON: u8 = 16;
+const CLASS_DASH: u8 = 32;
+const CLASS_DOT: u8 = 64;
+
+fn class_bit(name: &str) -> Option<u8> {
+    Some(match name {
+        "digit" => CLASS_DIGIT,
+        "upper" => CLASS_UPPER,
+        "alpha" => CLASS_ALPHA,
+        "@" => CLASS_AT,
+        ":" => CLASS_COLON,
+        "-" => CLASS_DASH,
+        "." => CLASS_DOT,
+        _ => return None,
+    })
+}
+
+/// The byte classes present in a cell (non-ASCII bytes count as upper and alpha).
+fn cell_classes(cell: &[u8]) -> u8 {
+    let mut m = 0u8;
+    for &b in cell {
+        m |= match b {
+            b'0'..=b'9' => CLASS_DIGIT,
+            b'A'..=b'Z' => CLASS_UPPER | CLASS_ALPHA,
+            b'a'..=b'z' => CLASS_ALPHA,
+            b'@' => CLASS_AT,
+            b':' => CLASS_COLON,
+            b'-' => CLASS_DASH,
+            b'.' => CLASS_DOT,
+            0x80..=0xFF => CLASS_UPPER | CLASS_ALPHA,
+            _ => 0,
+        };
+    }
+    m
+}
+
+/// Whether a letter is followed by a space, tab, `:`, `=` or `#` somewhere in the cell.
+fn has_keyword_separator(cell: &[u8]) -> bool {
+    cell.windows(2)
+        .any(|w| w[0].is_ascii_alphabetic() && matches!(w[1], b' ' | b'\t' | b':' | b'=' | b'#'))
+}
+
+/// The regexes for one set of active rules, with what a cell needs for any rule to match.
 #[derive(Debug)]
 struct Engine {
     id: usize,
-    ascii: Option<(Regex, Vec<u16>)>,
-    unicode: Option<(Regex, Vec<u16>)>,
+    ascii: Option<(Regex, Vec<u16>, Vec<Vec<u8>>)>,
+    unicode: Option<(Regex, Vec<u16>, Vec<Vec<u8>>)>,
+}
+
+/// Whether a cell with classes `classes` may match one of the rules with `requirements`.
+fn may_match(requirements: &[Vec<u8>], classes: u8) -> bool {
+    requirements
+        .iter()
+        .any(|req| req.iter().all(|&mask| mask & classes != 0))
 }
 
 /// How one column is scanned: its active rules, hinted entities and shared engine.
@@ -387,15 +443,19 @@ impl Detector {
         if let Some(e) = engines.get(&active) {
             return Arc::clone(e);
         }
-        let build = |uni: bool| -> Option<(Regex, Vec<u16>)> {
+        let build = |uni: bool| -> Option<(Regex, Vec<u16>, Vec<Vec<u8>>)> {
             let mut pats: Vec<&str> = Vec::new();
             let mut owners = Vec::new();
+            let mut requirements: Vec<Vec<u8>> = Vec::new();
             for &ri in &active {
                 let r = &self.rules[ri as usize];
                 if r.unicode == uni {
                     for p in &r.patterns {
                         pats.push(p);
                         owners.push(ri);
+                    }
+                    if !requirements.contains(&r.requires) {
+                        requirements.push(r.requires.clone());
                     }
                 }
             }
@@ -404,7 +464,7 @@ impl Detector {
             }
             // Every pattern compiled alone at rule compile time, so this cannot fail.
             let re = build_regex(&pats, uni).expect("patterns were validated at compile time");
-            Some((re, owners))
+            Some((re, owners, requirements))
         };
         let engine = Arc::new(Engine {
             // Globally unique, so a worker's scratch can serve several detectors.
@@ -424,14 +484,12 @@ impl Detector {
         if cell.is_empty() {
             return;
         }
-        // Keywords boost, reject and enable. They can only matter in a cell with a letter
-        // and a digit (a keyword and a value after it) or an `@`; most structured cells have
-        // neither, so the keyword search is skipped there.
-        let has_alpha = cell.iter().any(u8::is_ascii_alphabetic);
-        let has_digit = cell.iter().any(u8::is_ascii_digit);
-        let words = cell.contains(&b' ');
+        // Keywords boost, reject and enable. A keyword can only stand before a value when a
+        // separator follows a word (`call +44...`, `acct:123`, `DOB=1980-01-02`): cells without
+        // one (most structured cells: emails, ids, timestamps) skip the keyword search.
+        let classes = cell_classes(cell);
         scratch.kw.hits.clear();
-        if has_alpha && (has_digit || words || cell.contains(&b'@')) {
+        if classes & CLASS_ALPHA != 0 && has_keyword_separator(cell) {
             for m in self.keywords.find_overlapping_iter(cell) {
                 // Whole words only: "tel" must not fire inside "hotel".
                 let before_ok = m.start() == 0 || !cell[m.start() - 1].is_ascii_alphanumeric();
@@ -449,21 +507,24 @@ impl Detector {
         }
         let caches = scratch.caches[eid].get_or_insert_with(|| {
             (
-                plan.engine.ascii.as_ref().map(|(re, _)| re.create_cache()),
+                plan.engine.ascii.as_ref().map(|(re, ..)| re.create_cache()),
                 plan.engine
                     .unicode
                     .as_ref()
-                    .map(|(re, _)| re.create_cache()),
+                    .map(|(re, ..)| re.create_cache()),
             )
         });
         let mut out = std::mem::take(&mut scratch.findings);
-        if let (Some((re, owners)), Some(cache)) = (&plan.engine.ascii, caches.0.as_mut()) {
+        // Engines run only on cells that hold what at least one of their rules needs (a
+        // first name has no digit for the numeric rules; an email no capital for names).
+        if let (Some((re, owners, reqs)), Some(cache)) = (&plan.engine.ascii, caches.0.as_mut())
+            && may_match(reqs, classes)
+        {
             self.run_engine(plan, re, owners, cache, cell, text, &scratch.kw, &mut out);
         }
-        // Unicode rules (names, places, addresses) all need a letter.
-        let maybe_letters = has_alpha || !cell.is_ascii();
-        if let (Some((re, owners)), Some(cache), Some(t), true) =
-            (&plan.engine.unicode, caches.1.as_mut(), text, maybe_letters)
+        if let (Some((re, owners, reqs)), Some(cache), Some(t)) =
+            (&plan.engine.unicode, caches.1.as_mut(), text)
+            && may_match(reqs, classes)
         {
             self.run_engine(
                 plan,
@@ -534,7 +595,8 @@ impl Detector {
     ) {
         let mut input = Input::new(hay);
         let mut pos = 0;
-        while pos <= hay.len() {
+        // No pattern matches the empty string, so the search ends at the last byte.
+        while pos < hay.len() {
             input.set_start(pos);
             input.set_anchored(Anchored::No);
             let Some(m) = re.search_with(cache, &input) else {
@@ -832,6 +894,17 @@ fn compile_rule(file: String, s: RuleSpec, entities: &[String]) -> Result<Rule, 
     let pats: Vec<&str> = s.patterns.iter().map(String::as_str).collect();
     let own = build_regex(&pats, s.unicode)
         .map_err(|e| rule_err(&s.id, &format!("pattern does not compile: {e}")))?;
+    let requires = s
+        .requires
+        .iter()
+        .map(|req| {
+            req.split('|').try_fold(0u8, |mask, class| {
+                class_bit(class.trim()).map(|b| mask | b).ok_or_else(|| {
+                    rule_err(&s.id, &format!("unknown byte class `{class}` in requires"))
+                })
+            })
+        })
+        .collect::<Result<Vec<u8>, _>>()?;
     let validator = s
         .validator
         .as_deref()
@@ -869,6 +942,7 @@ fn compile_rule(file: String, s: RuleSpec, entities: &[String]) -> Result<Rule, 
         own,
         own_id: NEXT_ENGINE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         damp_in_lookalike_columns: s.damp_in_lookalike_columns.unwrap_or(true),
+        requires,
         examples: s.examples,
         negative_examples: s.negative_examples,
         references: s.references,

@@ -54,6 +54,13 @@ pub struct RuleSpec {
     /// Where the pattern applies (default `span`).
     #[serde(default)]
     pub scope: Scope,
+    /// Byte classes a cell must contain for the rule to possibly match, all of them:
+    /// `digit`, `upper` (an ASCII capital or any non-ASCII byte), `alpha` (an ASCII letter or
+    /// any non-ASCII byte), `@`, `:`, `-`, `.`; `a|b` means either. A cheap pre-check: when no
+    /// active rule of an engine can match a cell, the engine is not run on it. Must never
+    /// exclude a cell the patterns could match (the rule examples check this).
+    #[serde(default)]
+    pub requires: Vec<String>,
     /// Name of a validator in code (`luhn`, `iban`, `us_ssn`, `phone`, `ip`...). A candidate
     /// that fails it is dropped.
     #[serde(default)]
