@@ -26,7 +26,9 @@
 pub mod cli;
 pub mod detect;
 pub mod output;
+pub mod pseudo;
 pub mod report;
 pub mod scan;
 pub mod source;
 pub mod synth;
+pub mod transform;

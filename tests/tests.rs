@@ -5,10 +5,12 @@
 //! - `scan`: verdicts, findings, outputs, exit codes, errors on the CSV fixture;
 //! - `formats`: the same table in CSV/TSV/JSON/JSONL/Parquet/compressed gives the same verdicts;
 //! - `rules`: the rule registry and user rules;
-//! - `properties`: invariants of the engine on arbitrary input.
+//! - `properties`: invariants of the engine on arbitrary input;
+//! - `pseudonymize`: pseudonymized copies, keys, joins, refusals.
 
 mod formats;
 mod properties;
+mod pseudonymize;
 mod rules;
 mod scan;
 mod util;

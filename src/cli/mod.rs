@@ -5,6 +5,7 @@
 //! error. A broken pipe on stdout exits 0 quietly.
 
 mod progress;
+mod pseudonymize;
 mod rules;
 mod scan;
 
@@ -32,6 +33,31 @@ pub enum Command {
     /// Parquet row groups in flight, not by file size. Exit status: 0 success, 1 findings
     /// (only with --fail-on-findings), 2 usage or input error.
     Scan(scan::ScanArgs),
+    /// Write a shareable copy: same formats, every personal value tokenized, masked,
+    /// generalized or dropped by policy.
+    ///
+    /// Two passes per file (scan, then rewrite), streamed: memory is bounded by batches, not
+    /// file size. Cells that are not personal are written back byte for byte (CSV) or value
+    /// for value (JSON, Parquet). Outputs are written to temporary files and renamed into
+    /// place; a manifest (shroud-manifest.json) records per column the verdict, the operator,
+    /// counts and the key's fingerprint (never the key, never a value).
+    Pseudonymize(pseudonymize::PseudonymizeArgs),
+    /// Decrypt the `fpe` columns of a folder written by `shroud pseudonymize` (needs the key).
+    Reidentify(pseudonymize::ReidentifyArgs),
+    /// Write a new random 256-bit key to FILE (mode 0600).
+    Keygen {
+        /// The key file to create.
+        file: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write or check a pseudonymization policy.
+    Policy {
+        /// What to do.
+        #[command(subcommand)]
+        action: pseudonymize::PolicyCommand,
+    },
     /// List, check or show detection rules.
     Rules {
         /// What to do with the rules.
@@ -52,6 +78,10 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Rules { action } => rules::run(action),
+        Command::Pseudonymize(args) => pseudonymize::run(args),
+        Command::Reidentify(args) => pseudonymize::reidentify(args),
+        Command::Keygen { file, force } => pseudonymize::keygen(&file, force),
+        Command::Policy { action } => pseudonymize::policy(action),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -71,7 +71,7 @@ pub struct ScanArgs {
     pub quiet: bool,
 }
 
-fn parse_delimiter(s: &str) -> Result<u8> {
+pub(super) fn parse_delimiter(s: &str) -> Result<u8> {
     match s {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
         s if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),

@@ -38,12 +38,25 @@ pub struct JsonReader {
 /// Turns a top-level JSON array into a whitespace-separated stream of its elements, byte
 /// for byte (the `[`, `]` and top-level commas become spaces), so that serde_json's stream
 /// parser reads one element at a time and its error positions stay right.
-struct ArrayElements<R> {
+pub(crate) struct ArrayElements<R> {
     inner: R,
     depth: u32,
     in_string: bool,
     escaped: bool,
     closed: bool,
+}
+
+impl<R> ArrayElements<R> {
+    /// Wraps a reader positioned at (or before) the opening `[`.
+    pub(crate) fn new(inner: R) -> Self {
+        ArrayElements {
+            inner,
+            depth: 0,
+            in_string: false,
+            escaped: false,
+            closed: false,
+        }
+    }
 }
 
 impl<R: Read> Read for ArrayElements<R> {
@@ -324,7 +337,7 @@ impl JsonReader {
 /// Whether an object key reads as a field name rather than as data: at most 64 characters of
 /// letters, digits, `_`, `-`, `$`, `#` or spaces, starting with a letter or `_`/`$`/`#`/`@`
 /// (JSON-LD), with at most four digits and no `@` after the first character.
-fn is_field_name(k: &str) -> bool {
+pub(crate) fn is_field_name(k: &str) -> bool {
     let mut chars = k.chars();
     let Some(first) = chars.next() else {
         return false;

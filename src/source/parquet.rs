@@ -332,7 +332,7 @@ fn flatten(
 
 /// Timestamps with a named zone (`UTC`, `Europe/Paris`) need a zone database to display;
 /// scanning only needs the digits, so the instant is shown as a zone-less UTC timestamp.
-fn strip_timezone(array: &ArrayRef) -> ArrayRef {
+pub(crate) fn strip_timezone(array: &ArrayRef) -> ArrayRef {
     use arrow_array::types::{
         TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
         TimestampSecondType,

@@ -96,7 +96,14 @@ pub fn ipv4(cell: &str, start: usize, end: usize) -> Validity {
     if after == Some(b'.') && after2.is_some_and(|b| b.is_ascii_digit()) {
         return Validity::Invalid;
     }
-    ok(cell[start..end].parse::<Ipv4Addr>().is_ok())
+    // A network in CIDR notation (`203.0.113.0/24`, a generalized address) is not a host.
+    if after == Some(b'/') && after2.is_some_and(|b| b.is_ascii_digit()) {
+        return Validity::Invalid;
+    }
+    // 240.0.0.0/4 is reserved and never assigned: shroud's IPv4 tokens live there.
+    ok(cell[start..end]
+        .parse::<Ipv4Addr>()
+        .is_ok_and(|ip| ip.octets()[0] < 240))
 }
 
 /// IPv6: parses as an address with at least one hex group, not embedded in a longer token.
@@ -110,7 +117,14 @@ pub fn ipv6(cell: &str, start: usize, end: usize) -> Validity {
     let Ok(addr) = text.parse::<Ipv6Addr>() else {
         return Validity::Invalid;
     };
-    ok(!addr.is_unspecified() && text.bytes().filter(|&b| b == b':').count() >= 2)
+    // 100::/64 is the discard-only prefix (RFC 6666): shroud's IPv6 tokens live there. A
+    // network in CIDR notation is not a host.
+    let discard = addr.segments()[..4] == [0x100, 0, 0, 0];
+    let cidr = bytes.get(end) == Some(&b'/');
+    ok(!addr.is_unspecified()
+        && !discard
+        && !cidr
+        && text.bytes().filter(|&b| b == b':').count() >= 2)
 }
 
 /// MAC: not all zeros or all ones, and not a window of a longer hex dump
@@ -126,6 +140,11 @@ pub fn mac(cell: &str, start: usize, end: usize) -> Validity {
     }
     let text = &cell[start..end];
     let hex: Vec<u8> = text.bytes().filter(u8::is_ascii_hexdigit).collect();
+    // A first octet with the multicast and local bits set is no device: shroud's MAC tokens.
+    let first = u8::from_str_radix(std::str::from_utf8(&hex[..2]).unwrap_or("00"), 16).unwrap_or(0);
+    if first & 0x03 == 0x03 {
+        return Validity::Invalid;
+    }
     ok(!hex.iter().all(|&b| b == b'0') && !hex.iter().all(|&b| b == b'f' || b == b'F'))
 }
 

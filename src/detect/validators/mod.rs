@@ -132,6 +132,12 @@ impl Validator {
             Validator::Iban => misc::iban(text),
             Validator::UsSsn => bool_check(ssn::ssn_ok(text)),
             Validator::UsItin => bool_check(ssn::itin_ok(text)),
+            // A national-looking number right after `+` is part of an international one; and
+            // `+0` is no country code (shroud's phone tokens start so).
+            Validator::Phone if start > 0 && cell.as_bytes()[start - 1] == b'+' => {
+                Validity::Invalid.into()
+            }
+            Validator::Phone if text.starts_with("+0") => Validity::Invalid.into(),
             Validator::Phone => phone::check(text).into(),
             Validator::Ipv4 => misc::ipv4(cell, start, end).into(),
             Validator::Ipv6 => misc::ipv6(cell, start, end).into(),

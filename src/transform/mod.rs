@@ -1,0 +1,526 @@
+//! Transforms: what `shroud pseudonymize` does to a personal value.
+//!
+//! A [`Policy`] (TOML) picks an [`Operator`] per entity, overridable per column path; a
+//! [`Transformer`] holds the compiled policy and the keyed primitives and applies an operator
+//! to one value. Operators:
+//!
+//! - `token`: keyed HMAC-SHA-256, deterministic per key, normalised per entity first (emails
+//!   case-folded, phones to E.164, cards without separators) so joins survive. Tokens keep a
+//!   recognisable shape and are never re-flagged by `shroud scan` (see [`token`]).
+//! - `fpe`: FF1-AES-256 format-preserving encryption of the digits (NIST SP 800-38G),
+//!   reversible with the key (`shroud reidentify`); values with fewer than 6 digits are
+//!   tokenized instead (FF1's domain-size rule).
+//! - `mask` (keep the last N characters), `redact` (empty or null), `replace` (a tag such as
+//!   `<EMAIL_ADDRESS>`), `generalize` (IPv4 /24, IPv6 /48, dates to the year, postal codes to
+//!   3 characters, numbers to bands), `date_shift` (a keyed shift of dates, the same for every
+//!   date), `drop` (remove the column), `keep`.
+//!
+//! Without the key, tokenized output is pseudonymous, not anonymous: whoever holds the key can
+//! recompute tokens from guessed values. Use one key per recipient.
+
+pub mod key;
+pub mod token;
+
+use key::Key;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// What to do with a personal value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operator {
+    /// Keyed deterministic token.
+    Token,
+    /// Format-preserving encryption of the digits (reversible with the key).
+    Fpe,
+    /// Keep the last `keep_last` alphanumerics, star the others.
+    Mask {
+        /// How many trailing characters stay visible.
+        keep_last: usize,
+    },
+    /// Empty string (CSV), null (JSON, Parquet); removed from free text.
+    Redact,
+    /// A type tag, `<ENTITY>` by default.
+    Replace {
+        /// The replacement text.
+        tag: Option<String>,
+    },
+    /// Coarser value: IPv4 /24, IPv6 /48, date to year, postal code to 3 characters, number
+    /// to a band.
+    Generalize,
+    /// Keyed shift of dates by up to `max_days` days.
+    DateShift {
+        /// Largest shift, in days.
+        max_days: u32,
+    },
+    /// Remove the column.
+    Drop,
+    /// Leave the value as it is.
+    Keep,
+    /// Decrypt an `fpe` value (used by `shroud reidentify`; not a policy operator).
+    #[serde(skip)]
+    Unfpe,
+}
+
+impl Operator {
+    /// Whether the operator needs a key.
+    pub fn needs_key(&self) -> bool {
+        matches!(
+            self,
+            Operator::Token | Operator::Fpe | Operator::Unfpe | Operator::DateShift { .. }
+        )
+    }
+
+    /// Whether the operator changes values.
+    pub fn is_mutating(&self) -> bool {
+        !matches!(self, Operator::Keep)
+    }
+}
+
+impl fmt::Display for Operator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Operator::Token => f.write_str("token"),
+            Operator::Fpe => f.write_str("fpe"),
+            Operator::Mask { keep_last } => write!(f, "mask(keep_last={keep_last})"),
+            Operator::Redact => f.write_str("redact"),
+            Operator::Replace { tag: Some(t) } => write!(f, "replace({t})"),
+            Operator::Replace { tag: None } => f.write_str("replace"),
+            Operator::Generalize => f.write_str("generalize"),
+            Operator::DateShift { max_days } => write!(f, "date_shift(max_days={max_days})"),
+            Operator::Drop => f.write_str("drop"),
+            Operator::Keep => f.write_str("keep"),
+            Operator::Unfpe => f.write_str("unfpe"),
+        }
+    }
+}
+
+/// An operator as written in a policy: `"token"` or `{ op = "mask", keep_last = 4 }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OperatorSpec {
+    /// Just the name.
+    Name(String),
+    /// A table with options.
+    Table {
+        /// Operator name.
+        op: String,
+        /// `mask`: characters kept at the end (default 4).
+        keep_last: Option<usize>,
+        /// `replace`: the replacement text.
+        tag: Option<String>,
+        /// `date_shift`: largest shift in days (default 180).
+        max_days: Option<u32>,
+    },
+}
+
+impl OperatorSpec {
+    fn compile(&self) -> Result<Operator, String> {
+        let (name, keep_last, tag, max_days) = match self {
+            OperatorSpec::Name(n) => (n.as_str(), None, None, None),
+            OperatorSpec::Table {
+                op,
+                keep_last,
+                tag,
+                max_days,
+            } => (op.as_str(), *keep_last, tag.clone(), *max_days),
+        };
+        Ok(match name {
+            "token" => Operator::Token,
+            "fpe" => Operator::Fpe,
+            "mask" => Operator::Mask {
+                keep_last: keep_last.unwrap_or(4),
+            },
+            "redact" => Operator::Redact,
+            "replace" => Operator::Replace { tag },
+            "generalize" => Operator::Generalize,
+            "date_shift" => Operator::DateShift {
+                max_days: max_days.unwrap_or(180).max(1),
+            },
+            "drop" => Operator::Drop,
+            "keep" => Operator::Keep,
+            other => {
+                return Err(format!(
+                    "unknown operator `{other}` (token, fpe, mask, redact, replace, generalize, date_shift, drop, keep)"
+                ));
+            }
+        })
+    }
+}
+
+/// A policy file as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySpec {
+    /// Operator for entities not listed (default `redact`).
+    pub default: Option<OperatorSpec>,
+    /// Operator per entity.
+    #[serde(default)]
+    pub entities: BTreeMap<String, OperatorSpec>,
+    /// Operator per column path, whatever the verdict (also for columns with no verdict).
+    #[serde(default)]
+    pub columns: BTreeMap<String, OperatorSpec>,
+}
+
+/// A compiled policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// Fallback operator.
+    pub default: Operator,
+    /// Per entity.
+    pub entities: BTreeMap<String, Operator>,
+    /// Per column path.
+    pub columns: BTreeMap<String, Operator>,
+}
+
+/// The default policy, with comments: what `shroud policy init` writes.
+pub const DEFAULT_POLICY: &str = include_str!("default_policy.toml");
+
+impl Policy {
+    /// Parses and checks a policy file's text.
+    pub fn parse(text: &str) -> Result<Policy, String> {
+        let spec: PolicySpec = toml::from_str(text).map_err(|e| e.to_string())?;
+        let compile_map = |m: &BTreeMap<String, OperatorSpec>,
+                           what: &str|
+         -> Result<BTreeMap<String, Operator>, String> {
+            m.iter()
+                .map(|(k, v)| {
+                    v.compile()
+                        .map(|op| (k.clone(), op))
+                        .map_err(|e| format!("{what} {k}: {e}"))
+                })
+                .collect()
+        };
+        Ok(Policy {
+            default: spec
+                .default
+                .as_ref()
+                .map(OperatorSpec::compile)
+                .transpose()?
+                .unwrap_or(Operator::Redact),
+            entities: compile_map(&spec.entities, "entity")?,
+            columns: compile_map(&spec.columns, "column")?,
+        })
+    }
+
+    /// The built-in default policy.
+    pub fn builtin() -> Policy {
+        Policy::parse(DEFAULT_POLICY).expect("the default policy is valid")
+    }
+
+    /// The operator for a value of `entity` in column `column`.
+    pub fn operator(&self, column: &str, entity: &str) -> &Operator {
+        self.columns
+            .get(column)
+            .or_else(|| self.entities.get(entity))
+            .unwrap_or(&self.default)
+    }
+
+    /// Whether any operator the policy can choose needs a key.
+    pub fn needs_key(&self) -> bool {
+        self.default.needs_key()
+            || self.entities.values().any(Operator::needs_key)
+            || self.columns.values().any(Operator::needs_key)
+    }
+}
+
+/// The result of transforming one value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// The value unchanged.
+    Same,
+    /// A new value.
+    Value(String),
+    /// No value: empty in CSV, null in JSON and Parquet, removed from free text.
+    Null,
+}
+
+/// Applies operators with a key.
+pub struct Transformer {
+    token: Option<token::Tokenizer>,
+    fpe_key: Option<zeroize::Zeroizing<[u8; 32]>>,
+    shift_key: Option<zeroize::Zeroizing<[u8; 32]>>,
+}
+
+impl fmt::Debug for Transformer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Transformer { .. }")
+    }
+}
+
+/// Errors from transforming.
+#[derive(Debug, thiserror::Error)]
+pub enum TransformError {
+    /// A keyed operator was chosen but no key was given.
+    #[error(
+        "operator {0} needs a key: pass --key-file FILE or set SHROUD_KEY_FILE / SHROUD_KEY (shroud keygen writes one)"
+    )]
+    NoKey(String),
+}
+
+impl Transformer {
+    /// A transformer; `key` may be `None` when the policy uses no keyed operator.
+    pub fn new(key: Option<&Key>) -> Transformer {
+        Transformer {
+            token: key.map(|k| token::Tokenizer::new(&k.subkey("token"))),
+            fpe_key: key.map(|k| k.subkey("fpe")),
+            shift_key: key.map(|k| k.subkey("date_shift")),
+        }
+    }
+
+    /// Transforms `value` of `entity` with `op`.
+    pub fn apply(
+        &self,
+        op: &Operator,
+        entity: &str,
+        value: &str,
+    ) -> Result<Output, TransformError> {
+        Ok(match op {
+            Operator::Keep => Output::Same,
+            Operator::Drop | Operator::Redact => Output::Null,
+            Operator::Replace { tag } => {
+                Output::Value(tag.clone().unwrap_or_else(|| format!("<{entity}>")))
+            }
+            Operator::Mask { keep_last } => Output::Value(mask_keep_last(value, *keep_last)),
+            Operator::Generalize => generalize(entity, value),
+            Operator::Token => {
+                let t = self
+                    .token
+                    .as_ref()
+                    .ok_or_else(|| TransformError::NoKey(op.to_string()))?;
+                Output::Value(t.token(entity, value))
+            }
+            Operator::Fpe => {
+                let k = self
+                    .fpe_key
+                    .as_ref()
+                    .ok_or_else(|| TransformError::NoKey(op.to_string()))?;
+                match token::fpe_digits(k, entity, value, true) {
+                    Some(v) => Output::Value(v),
+                    // Fewer than 6 digits: FF1 refuses the domain; tokenize instead.
+                    None => Output::Value(
+                        self.token
+                            .as_ref()
+                            .ok_or_else(|| TransformError::NoKey(op.to_string()))?
+                            .token(entity, value),
+                    ),
+                }
+            }
+            Operator::DateShift { max_days } => {
+                let k = self
+                    .shift_key
+                    .as_ref()
+                    .ok_or_else(|| TransformError::NoKey(op.to_string()))?;
+                date_shift(k, *max_days, value)
+            }
+            Operator::Unfpe => {
+                let k = self
+                    .fpe_key
+                    .as_ref()
+                    .ok_or_else(|| TransformError::NoKey(op.to_string()))?;
+                token::fpe_digits(k, entity, value, false).map_or(Output::Same, Output::Value)
+            }
+        })
+    }
+}
+
+/// Keeps the last `keep` alphanumerics, stars the other alphanumerics, keeps separators.
+pub fn mask_keep_last(value: &str, keep: usize) -> String {
+    let total = value.chars().filter(|c| c.is_alphanumeric()).count();
+    let mut seen = 0;
+    value
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                seen += 1;
+                if seen > total.saturating_sub(keep) {
+                    c
+                } else {
+                    '*'
+                }
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Coarsens a value by entity.
+pub fn generalize(entity: &str, value: &str) -> Output {
+    let v = value.trim();
+    if let Ok(ip) = v.parse::<std::net::Ipv4Addr>() {
+        let o = ip.octets();
+        return Output::Value(format!("{}.{}.{}.0/24", o[0], o[1], o[2]));
+    }
+    if let Ok(ip) = v.parse::<std::net::Ipv6Addr>() {
+        let s = ip.segments();
+        return Output::Value(format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2]));
+    }
+    match entity {
+        "DATE_OF_BIRTH" => match year_of(v) {
+            Some(y) => Output::Value(y.to_string()),
+            None => Output::Null,
+        },
+        "POSTAL_CODE" => Output::Value(v.chars().filter(|c| !c.is_whitespace()).take(3).collect()),
+        "EMAIL_ADDRESS" => match v.rsplit_once('@') {
+            Some((_, domain)) => Output::Value(domain.to_lowercase()),
+            None => Output::Null,
+        },
+        _ => match v.parse::<f64>() {
+            Ok(n) if n.is_finite() && n >= 0.0 => {
+                let width = 10f64.powi(((n.max(1.0)).log10().floor() as i32).max(1));
+                let lo = (n / width).floor() * width;
+                Output::Value(format!("{}-{}", lo, lo + width - 1.0))
+            }
+            _ => Output::Null,
+        },
+    }
+}
+
+/// The four-digit year in a date written in one of the common layouts.
+fn year_of(v: &str) -> Option<u32> {
+    v.split(|c: char| !c.is_ascii_digit())
+        .filter(|p| p.len() == 4)
+        .filter_map(|p| p.parse::<u32>().ok())
+        .find(|y| (1800..=2200).contains(y))
+        .or_else(|| {
+            (v.len() == 8 && v.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| v[..4].parse().ok())
+                .flatten()
+        })
+}
+
+/// Shifts an ISO date (`YYYY-MM-DD`, optionally with a time) by a keyed number of days, the
+/// same for every value; other layouts are generalized to the year.
+fn date_shift(key: &[u8; 32], max_days: u32, value: &str) -> Output {
+    let v = value.trim();
+    let parsed = (v.len() >= 10)
+        .then(|| {
+            let b = v.as_bytes();
+            (b[4] == b'-' && b[7] == b'-').then(|| {
+                let y: i64 = v[0..4].parse().ok()?;
+                let m: u32 = v[5..7].parse().ok()?;
+                let d: u32 = v[8..10].parse().ok()?;
+                Some((y, m, d))
+            })
+        })
+        .flatten()
+        .flatten();
+    let Some((y, m, d)) = parsed else {
+        return generalize("DATE_OF_BIRTH", v);
+    };
+    let span = i64::from(max_days) * 2 + 1;
+    let h = token::keyed_u64(key, b"date_shift", b"");
+    let shift = (h % span as u64) as i64 - i64::from(max_days);
+    let days = days_from_civil(y, m, d) + shift;
+    let (ny, nm, nd) = civil_from_days(days);
+    Output::Value(format!("{ny:04}-{nm:02}-{nd:02}{}", &v[10..]))
+}
+
+/// Days since 1970-01-01 (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_policy_parses() {
+        let p = Policy::builtin();
+        assert_eq!(p.operator("email", "EMAIL_ADDRESS"), &Operator::Token);
+        assert_eq!(p.operator("dob", "DATE_OF_BIRTH"), &Operator::Generalize);
+        assert_eq!(p.operator("x", "SOMETHING_NEW"), &Operator::Redact);
+        assert!(p.needs_key());
+    }
+
+    #[test]
+    fn policy_overrides_and_errors() {
+        let p = Policy::parse("default = \"replace\"\n[entities]\nCREDIT_CARD = { op = \"mask\", keep_last = 4 }\n[columns]\n\"user.email\" = \"drop\"\n").unwrap();
+        assert_eq!(p.operator("user.email", "EMAIL_ADDRESS"), &Operator::Drop);
+        assert_eq!(
+            p.operator("card", "CREDIT_CARD"),
+            &Operator::Mask { keep_last: 4 }
+        );
+        assert_eq!(p.operator("x", "PERSON"), &Operator::Replace { tag: None });
+        assert!(
+            Policy::parse("[entities]\nX = \"shred\"\n")
+                .unwrap_err()
+                .contains("unknown operator")
+        );
+        assert!(Policy::parse("bogus = 1\n").is_err());
+    }
+
+    #[test]
+    fn generalizations() {
+        assert_eq!(
+            generalize("IP_ADDRESS", "203.0.113.7"),
+            Output::Value("203.0.113.0/24".into())
+        );
+        assert_eq!(
+            generalize("IP_ADDRESS", "2001:db8:85a3::1"),
+            Output::Value("2001:db8:85a3::/48".into())
+        );
+        assert_eq!(
+            generalize("DATE_OF_BIRTH", "03/15/1969"),
+            Output::Value("1969".into())
+        );
+        assert_eq!(
+            generalize("DATE_OF_BIRTH", "1980-03-04"),
+            Output::Value("1980".into())
+        );
+        assert_eq!(
+            generalize("POSTAL_CODE", "SW1A 1AA"),
+            Output::Value("SW1".into())
+        );
+        assert_eq!(generalize("AGE", "37"), Output::Value("30-39".into()));
+        assert_eq!(generalize("AGE", "9"), Output::Value("0-9".into()));
+    }
+
+    #[test]
+    fn masks_and_shifts() {
+        assert_eq!(
+            mask_keep_last("4111 1111 1111 1234", 4),
+            "**** **** **** 1234"
+        );
+        let k = [7u8; 32];
+        let a = date_shift(&k, 30, "1980-03-04");
+        let b = date_shift(&k, 30, "1980-03-05");
+        let (Output::Value(a), Output::Value(b)) = (a, b) else {
+            panic!()
+        };
+        let da = days_from_civil(
+            a[0..4].parse().unwrap(),
+            a[5..7].parse().unwrap(),
+            a[8..10].parse().unwrap(),
+        );
+        let db = days_from_civil(
+            b[0..4].parse().unwrap(),
+            b[5..7].parse().unwrap(),
+            b[8..10].parse().unwrap(),
+        );
+        assert_eq!(db - da, 1, "consistent shift keeps intervals");
+        assert_eq!(civil_from_days(days_from_civil(2000, 2, 29)), (2000, 2, 29));
+    }
+}
