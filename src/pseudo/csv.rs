@@ -114,7 +114,7 @@ fn line_end(rec: &[u8]) -> usize {
 fn rewrite_record(
     rw: &Rewrite<'_>,
     rec: &[u8],
-    columns: &[String],
+    columns: &[Arc<super::ColumnCtx>],
     dropped: &[bool],
     delim: u8,
 ) -> Result<Option<Vec<u8>>, PseudoError> {
@@ -139,12 +139,15 @@ fn rewrite_record(
             }
             first = false;
             let raw = &body[s..e];
-            let name = columns.get(i).map_or("", String::as_str);
+            let Some(col) = columns.get(i) else {
+                out.extend_from_slice(raw);
+                continue;
+            };
             let value = unescape(raw);
             let result = match std::str::from_utf8(&value) {
-                Ok(text) => rw.cell(name, text, scratch)?,
+                Ok(text) => rw.cell_in(col, text, scratch)?,
                 // Not UTF-8: detect on the bytes read as text with replacement characters.
-                Err(_) => rw.cell(name, &String::from_utf8_lossy(&value), scratch)?,
+                Err(_) => rw.cell_in(col, &String::from_utf8_lossy(&value), scratch)?,
             };
             match result {
                 Output::Same => out.extend_from_slice(raw),
@@ -260,9 +263,10 @@ pub fn rewrite(
         while columns.len() < widest {
             columns.push(format!("column_{}", columns.len() + 1));
         }
+        let ctxs: Vec<Arc<super::ColumnCtx>> = columns.iter().map(|c| rw.column(c)).collect();
         let results: Vec<Result<Option<Vec<u8>>, PseudoError>> = batch
             .par_iter()
-            .map(|rec| rewrite_record(rw, rec, &columns, &dropped, delim))
+            .map(|rec| rewrite_record(rw, rec, &ctxs, &dropped, delim))
             .collect();
         for (rec, res) in batch.iter().zip(results) {
             match res? {

@@ -107,6 +107,23 @@ pub struct FileManifest {
     pub columns: Vec<ColumnManifest>,
 }
 
+/// One column as pass 2 sees it: its action, its scan plan (built on first use) and counts.
+/// Resolved once per column, so the per-cell path takes no lock and allocates nothing.
+pub struct ColumnCtx {
+    action: ColumnAction,
+    name: String,
+    plan: std::sync::OnceLock<ColumnPlan>,
+    cells: AtomicU64,
+    spans: AtomicU64,
+}
+
+impl ColumnCtx {
+    /// The column's action.
+    pub fn action(&self) -> &ColumnAction {
+        &self.action
+    }
+}
+
 /// Everything pass 2 needs for one file.
 pub struct Rewrite<'a> {
     /// The detector (spans).
@@ -115,40 +132,37 @@ pub struct Rewrite<'a> {
     pub transformer: &'a Transformer,
     /// The policy.
     pub policy: &'a Policy,
-    /// Per column path: the action.
-    pub actions: BTreeMap<String, ColumnAction>,
-    /// Per column path: the scan plan (for span detection).
-    plans: std::sync::Mutex<BTreeMap<String, Arc<ColumnPlan>>>,
-    /// Per column path: counts.
-    counts: std::sync::Mutex<BTreeMap<String, ColumnCounts>>,
+    /// Per column path: the action decided in pass 1.
+    actions: BTreeMap<String, ColumnAction>,
+    /// Per column path: the resolved context.
+    columns: std::sync::RwLock<foldhash::HashMap<String, Arc<ColumnCtx>>>,
 }
 
 impl<'a> Rewrite<'a> {
-    /// The action for a column (columns not seen in pass 1 are scanned for spans).
-    pub fn action(&self, column: &str) -> ColumnAction {
-        self.actions
-            .get(column)
-            .cloned()
-            .unwrap_or(ColumnAction::Spans)
-    }
-
-    fn plan(&self, column: &str) -> Arc<ColumnPlan> {
-        let mut plans = self.plans.lock().expect("plan cache lock");
-        Arc::clone(
-            plans
-                .entry(column.to_string())
-                .or_insert_with(|| Arc::new(self.detector.plan(column))),
-        )
-    }
-
-    fn count(&self, column: &str, cells: u64, spans: u64) {
-        if cells == 0 && spans == 0 {
-            return;
+    /// The context of a column (columns not seen in pass 1 are scanned for spans).
+    pub fn column(&self, name: &str) -> Arc<ColumnCtx> {
+        if let Some(c) = self.columns.read().expect("column cache lock").get(name) {
+            return Arc::clone(c);
         }
-        let mut c = self.counts.lock().expect("counts lock");
-        let e = c.entry(column.to_string()).or_default();
-        e.cells_changed += cells;
-        e.spans_replaced += spans;
+        let mut w = self.columns.write().expect("column cache lock");
+        Arc::clone(w.entry(name.to_string()).or_insert_with(|| {
+            Arc::new(ColumnCtx {
+                action: self
+                    .actions
+                    .get(name)
+                    .cloned()
+                    .unwrap_or(ColumnAction::Spans),
+                name: name.to_string(),
+                plan: std::sync::OnceLock::new(),
+                cells: AtomicU64::new(0),
+                spans: AtomicU64::new(0),
+            })
+        }))
+    }
+
+    /// The action for a column.
+    pub fn action(&self, column: &str) -> ColumnAction {
+        self.column(column).action.clone()
     }
 
     /// Transforms one cell of `column`; `Output::Same` when nothing personal is in it.
@@ -158,21 +172,32 @@ impl<'a> Rewrite<'a> {
         value: &str,
         scratch: &mut Scratch,
     ) -> Result<Output, TransformError> {
+        self.cell_in(&self.column(column), value, scratch)
+    }
+
+    /// Transforms one cell of a resolved column.
+    pub fn cell_in(
+        &self,
+        col: &ColumnCtx,
+        value: &str,
+        scratch: &mut Scratch,
+    ) -> Result<Output, TransformError> {
+        use std::sync::atomic::Ordering::Relaxed;
         if value.trim().is_empty() {
             return Ok(Output::Same);
         }
-        match self.action(column) {
+        match &col.action {
             ColumnAction::Drop => Ok(Output::Null),
             ColumnAction::Whole { entity, op } => {
-                let out = self.transformer.apply(&op, &entity, value)?;
+                let out = self.transformer.apply(op, entity, value)?;
                 if out != Output::Same {
-                    self.count(column, 1, 0);
+                    col.cells.fetch_add(1, Relaxed);
                 }
                 Ok(out)
             }
             ColumnAction::Spans => {
-                let plan = self.plan(column);
-                self.detector.scan_cell(&plan, value.as_bytes(), scratch);
+                let plan = col.plan.get_or_init(|| self.detector.plan(&col.name));
+                self.detector.scan_cell(plan, value.as_bytes(), scratch);
                 if scratch.findings.is_empty() {
                     return Ok(Output::Same);
                 }
@@ -185,7 +210,7 @@ impl<'a> Rewrite<'a> {
                         continue;
                     }
                     let entity = &self.detector.entities[f.entity as usize];
-                    let op = self.policy.operator(column, entity);
+                    let op = self.policy.operator(&col.name, entity);
                     let op = if *op == Operator::Drop {
                         &Operator::Redact
                     } else {
@@ -206,7 +231,8 @@ impl<'a> Rewrite<'a> {
                     return Ok(Output::Same);
                 }
                 out.push_str(&value[last..]);
-                self.count(column, 1, spans);
+                col.cells.fetch_add(1, Relaxed);
+                col.spans.fetch_add(spans, Relaxed);
                 Ok(Output::Value(out))
             }
         }
@@ -218,19 +244,25 @@ impl<'a> Rewrite<'a> {
         columns: &[String],
         verdicts: &BTreeMap<String, Option<String>>,
     ) -> Vec<ColumnManifest> {
-        let counts = self.counts.lock().expect("counts lock");
+        use std::sync::atomic::Ordering::Relaxed;
         columns
             .iter()
-            .map(|c| ColumnManifest {
-                column: c.clone(),
-                verdict: verdicts.get(c).cloned().flatten(),
-                operator: match self.action(c) {
-                    ColumnAction::Whole { op, .. } => op.to_string(),
-                    ColumnAction::Spans => "spans".to_string(),
-                    ColumnAction::Drop => "drop".to_string(),
-                },
-                counts: counts.get(c).cloned().unwrap_or_default(),
-                type_changed: None,
+            .map(|c| {
+                let ctx = self.column(c);
+                ColumnManifest {
+                    column: c.clone(),
+                    verdict: verdicts.get(c).cloned().flatten(),
+                    operator: match &ctx.action {
+                        ColumnAction::Whole { op, .. } => op.to_string(),
+                        ColumnAction::Spans => "spans".to_string(),
+                        ColumnAction::Drop => "drop".to_string(),
+                    },
+                    counts: ColumnCounts {
+                        cells_changed: ctx.cells.load(Relaxed),
+                        spans_replaced: ctx.spans.load(Relaxed),
+                    },
+                    type_changed: None,
+                }
             })
             .collect()
     }
@@ -297,8 +329,7 @@ impl<'a> Rewrite<'a> {
             transformer,
             policy,
             actions: plan.actions.clone(),
-            plans: std::sync::Mutex::new(BTreeMap::new()),
-            counts: std::sync::Mutex::new(BTreeMap::new()),
+            columns: std::sync::RwLock::new(foldhash::HashMap::default()),
         }
     }
 }

@@ -109,6 +109,7 @@ fn leaf(
     let mut nulled = false;
     let mut out = StringBuilder::new();
     let mut buf = String::new();
+    let col = ctx.rw.column(path);
     for i in 0..array.len() {
         if array.is_null(i) {
             out.append_null();
@@ -125,7 +126,7 @@ fn leaf(
             let _ = write!(buf, "{}", fmt.value(i));
             &buf
         };
-        match ctx.rw.cell(path, value, &mut ctx.scratch)? {
+        match ctx.rw.cell_in(&col, value, &mut ctx.scratch)? {
             Output::Same => out.append_value(value),
             Output::Value(v) => {
                 changed = true;

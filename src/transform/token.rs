@@ -20,6 +20,8 @@ use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
 /// Keyed tokenizer (the key is absorbed once; each token clones the keyed state).
 #[derive(Clone)]
 pub struct Tokenizer {
@@ -104,7 +106,12 @@ impl Tokenizer {
     /// token in every file and format: tokens have one canonical layout per entity.
     pub fn token(&self, entity: &str, value: &str) -> String {
         let d = self.digest(entity, value);
-        let hex: String = d.iter().map(|b| format!("{b:02x}")).collect();
+        let mut hex_buf = [0u8; 64];
+        for (i, b) in d.iter().enumerate() {
+            hex_buf[2 * i] = HEX[usize::from(b >> 4)];
+            hex_buf[2 * i + 1] = HEX[usize::from(b & 15)];
+        }
+        let hex = std::str::from_utf8(&hex_buf).expect("hex digits are ASCII");
         let mut digits = d.iter().cycle().map(|b| char::from(b'0' + b % 10));
         let norm = normalize(entity, value);
         let v = value.trim();
