@@ -456,6 +456,10 @@ fn pseudonymize_file(
         result.with_context(|| format!("failed to pseudonymize {}", input.display()))?
     };
     tmp.as_file().sync_all()?;
+    // The copy gets the input's permissions (the temporary file was private).
+    if let Ok(meta) = std::fs::metadata(&input.path) {
+        let _ = tmp.as_file().set_permissions(meta.permissions());
+    }
     tmp.persist(&target)
         .map_err(|e| e.error)
         .with_context(|| format!("failed to write {}", target.display()))?;
