@@ -125,11 +125,13 @@ impl Tokenizer {
                     .collect();
                 format!("+0{body}")
             }
+            // First digit 0 (no issuer), second 1-9 (never the `00` international prefix).
             "CREDIT_CARD" => {
-                let body: String = (1..digit_count.max(2))
+                let second = char::from(b'1' + d[31] % 9);
+                let body: String = (2..digit_count.max(3))
                     .map(|_| digits.next().unwrap_or('0'))
                     .collect();
-                format!("0{body}")
+                format!("0{second}{body}")
             }
             "US_SSN" | "US_ITIN" => {
                 let d: String = (0..6).map(|_| digits.next().unwrap_or('0')).collect();
@@ -254,7 +256,10 @@ mod tests {
             tk.token("PHONE_NUMBER", "+1 415 253 2671")
         );
         let card = tk.token("CREDIT_CARD", "4111 1111 1111 1111");
-        assert!(card.starts_with('0') && card.len() == 16, "{card}");
+        assert!(
+            card.starts_with('0') && !card.starts_with("00") && card.len() == 16,
+            "{card}"
+        );
         assert_eq!(card, tk.token("CREDIT_CARD", "4111-1111-1111-1111"));
         assert!(tk.token("US_SSN", "536-22-8726").starts_with("000-"));
         assert!(
