@@ -23,6 +23,7 @@
 //! assert_eq!(entities, ["PERSON", "PHONE_NUMBER"]);
 //! ```
 
+pub mod aggregate;
 pub mod cli;
 pub mod detect;
 pub mod output;

@@ -4,6 +4,7 @@
 //! Exit codes: 0 success; 1 personal data found with `--fail-on-findings`; 2 usage or input
 //! error. A broken pipe on stdout exits 0 quietly.
 
+mod aggregate;
 mod progress;
 mod pseudonymize;
 mod rules;
@@ -58,6 +59,16 @@ pub enum Command {
         #[command(subcommand)]
         action: pseudonymize::PolicyCommand,
     },
+    /// Aggregate tables (counts, sums, means) with small groups suppressed and optional
+    /// differential-privacy noise.
+    ///
+    /// Streams rows; memory grows with the number of groups, not rows. Refuses to group by a
+    /// column that identifies people directly unless --allow-identifiers.
+    Aggregate(aggregate::AggregateArgs),
+    /// Measure the re-identification risk of a row-level table: k-anonymity over the
+    /// quasi-identifiers, distinct l-diversity of a sensitive column, the smallest classes.
+    /// Exit 1 below --k-min / --l-min.
+    Risk(aggregate::RiskArgs),
     /// List, check or show detection rules.
     Rules {
         /// What to do with the rules.
@@ -78,6 +89,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Rules { action } => rules::run(action),
+        Command::Aggregate(args) => aggregate::run(args),
+        Command::Risk(args) => aggregate::run_risk(args),
         Command::Pseudonymize(args) => pseudonymize::run(args),
         Command::Reidentify(args) => pseudonymize::reidentify(args),
         Command::Keygen { file, force } => pseudonymize::keygen(&file, force),

@@ -1,0 +1,633 @@
+//! Aggregates with small-group suppression and optional differential privacy
+//! (`shroud aggregate`), and re-identification risk (`shroud risk`).
+//!
+//! Rows stream through the same readers as `scan`; each batch folds into a map from group key
+//! to an [`Acc`] (count and sums), and maps merge associatively, so workers run in any order
+//! and memory grows with the number of groups, not rows. Groups smaller than K are removed;
+//! with `--totals`, complementary suppression makes sure no marginal line has exactly one
+//! suppressed cell (which subtraction would give away). With `--epsilon`, counts and clamped
+//! sums get discrete Laplace noise (see [`dp`]) before suppression.
+
+pub mod bins;
+pub mod dp;
+
+use crate::source::{self, Batch, Input, ReadOptions, SourceError};
+use bins::Bin;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+/// A metric to compute per group.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Metric {
+    /// Rows (or privacy units) in the group.
+    Count,
+    /// Sum of a numeric column.
+    Sum(String),
+    /// Mean of a numeric column.
+    Avg(String),
+}
+
+impl Metric {
+    /// Parses `count`, `sum:COL`, `avg:COL`.
+    pub fn parse(s: &str) -> Result<Metric, String> {
+        match s.split_once(':') {
+            None if s == "count" => Ok(Metric::Count),
+            Some(("sum", c)) if !c.is_empty() => Ok(Metric::Sum(c.to_string())),
+            Some(("avg" | "mean", c)) if !c.is_empty() => Ok(Metric::Avg(c.to_string())),
+            _ => Err(format!(
+                "--metric {s:?}: expected count, sum:COLUMN or avg:COLUMN"
+            )),
+        }
+    }
+
+    /// Output column name.
+    pub fn name(&self) -> String {
+        match self {
+            Metric::Count => "count".into(),
+            Metric::Sum(c) => format!("sum_{c}"),
+            Metric::Avg(c) => format!("avg_{c}"),
+        }
+    }
+
+    fn column(&self) -> Option<&str> {
+        match self {
+            Metric::Count => None,
+            Metric::Sum(c) | Metric::Avg(c) => Some(c),
+        }
+    }
+}
+
+/// Differential-privacy settings.
+#[derive(Debug, Clone)]
+pub struct DpSpec {
+    /// Total privacy loss, split evenly over the noisy queries (count and each summed column).
+    pub epsilon: f64,
+    /// Clamping bounds per summed column (required for each).
+    pub clamps: BTreeMap<String, (f64, f64)>,
+    /// Column identifying a person; each person's contribution is bounded. Without it each
+    /// row is taken to be a different person.
+    pub privacy_unit: Option<String>,
+    /// Most groups one person contributes to (with a privacy unit).
+    pub max_groups_per_unit: u64,
+    /// Seed: predictable noise, for tests only.
+    pub seed: Option<u64>,
+}
+
+/// What to aggregate.
+#[derive(Debug, Clone)]
+pub struct AggregateSpec {
+    /// Group-by columns (paths).
+    pub group_by: Vec<String>,
+    /// Bins per group-by column.
+    pub bins: BTreeMap<String, Bin>,
+    /// Metrics.
+    pub metrics: Vec<Metric>,
+    /// Smallest group published.
+    pub min_group_size: u64,
+    /// Marginal totals (with complementary suppression).
+    pub totals: bool,
+    /// Noise, if any.
+    pub dp: Option<DpSpec>,
+}
+
+/// Errors of an aggregation.
+#[derive(Debug, thiserror::Error)]
+pub enum AggregateError {
+    /// Reading failed.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// A setting is wrong.
+    #[error("{0}")]
+    Spec(String),
+}
+
+/// Count and sums of one group; merges by addition.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Acc {
+    /// Rows (or units).
+    pub count: u64,
+    /// Sums per value column.
+    pub sums: Vec<f64>,
+    /// Numeric values seen per value column.
+    pub n: Vec<u64>,
+}
+
+impl Acc {
+    fn merge(&mut self, o: &Acc) {
+        self.count += o.count;
+        if self.sums.len() < o.sums.len() {
+            self.sums.resize(o.sums.len(), 0.0);
+            self.n.resize(o.n.len(), 0);
+        }
+        for (a, b) in self.sums.iter_mut().zip(&o.sums) {
+            *a += b;
+        }
+        for (a, b) in self.n.iter_mut().zip(&o.n) {
+            *a += b;
+        }
+    }
+}
+
+type Groups = HashMap<Vec<String>, Acc>;
+
+/// A privacy unit's contributions: group key, clamped sums and value counts per group.
+type UnitGroups = Vec<(Vec<String>, Vec<f64>, Vec<u64>)>;
+
+/// A group after noise: key, count, sums, value counts.
+type Cell = (Vec<String>, i64, Vec<f64>, Vec<u64>);
+
+/// One output row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Group-by values (binned); `(total)` in totals rows.
+    pub keys: Vec<String>,
+    /// Count (noisy with DP).
+    pub count: i64,
+    /// Per metric after count: the value.
+    pub values: Vec<Option<f64>>,
+}
+
+/// The aggregate table.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// Column names: group-by columns then metrics.
+    pub columns: Vec<String>,
+    /// Published rows, sorted by key (totals last).
+    pub rows: Vec<Row>,
+    /// Groups suppressed (smaller than K, or complementary).
+    pub suppressed: usize,
+    /// Of those, suppressed only to protect another cell in a total.
+    pub complementary: usize,
+    /// Privacy loss spent, if noise was added.
+    pub epsilon: Option<f64>,
+    /// Rows read.
+    pub rows_read: u64,
+    /// The seed, when one was used (the output is then not private).
+    pub seed: Option<u64>,
+}
+
+/// A row's values for the needed columns, built from a column-major batch.
+fn row_values<'b>(batch: &'b Batch, ids: &[Option<u32>]) -> Vec<Vec<Option<&'b [u8]>>> {
+    let mut out = vec![vec![None; ids.len()]; batch.rows];
+    for cells in &batch.columns {
+        for (slot, id) in ids.iter().enumerate() {
+            if *id == Some(cells.col) {
+                for (r, v) in cells.iter() {
+                    // Lists give several values per row: the first one counts.
+                    let cell = &mut out[r as usize][slot];
+                    if cell.is_none() {
+                        *cell = Some(v);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn parse_num(v: Option<&[u8]>) -> Option<f64> {
+    std::str::from_utf8(v?)
+        .ok()?
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+}
+
+struct Layout {
+    value_cols: Vec<String>,
+}
+
+impl AggregateSpec {
+    fn layout(&self) -> Layout {
+        let mut value_cols: Vec<String> = Vec::new();
+        for m in &self.metrics {
+            if let Some(c) = m.column()
+                && !value_cols.iter().any(|v| v == c)
+            {
+                value_cols.push(c.to_string());
+            }
+        }
+        Layout { value_cols }
+    }
+
+    fn key(&self, vals: &[Option<&[u8]>]) -> Vec<String> {
+        self.group_by
+            .iter()
+            .zip(vals)
+            .map(|(col, v)| {
+                let text = v.map(String::from_utf8_lossy).unwrap_or_default();
+                match self.bins.get(col) {
+                    Some(bin) if !text.trim().is_empty() => {
+                        bin.apply(&text).unwrap_or_else(|| "(invalid)".into())
+                    }
+                    _ => text.trim().to_string(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Reads every input and folds rows into groups.
+fn fold(
+    inputs: &[Input],
+    spec: &AggregateSpec,
+    read: &ReadOptions,
+) -> Result<(Groups, u64), AggregateError> {
+    let layout = spec.layout();
+    let clamps = spec.dp.as_ref().map(|d| &d.clamps);
+    let unit_col = spec.dp.as_ref().and_then(|d| d.privacy_unit.clone());
+    let max_groups = spec.dp.as_ref().map_or(1, |d| d.max_groups_per_unit.max(1));
+    let needed: Vec<String> = spec
+        .group_by
+        .iter()
+        .chain(&layout.value_cols)
+        .cloned()
+        .chain(unit_col.clone())
+        .collect();
+    let nk = spec.group_by.len();
+    let nv = layout.value_cols.len();
+    let clamp = |i: usize, x: f64| -> f64 {
+        match clamps.and_then(|c| c.get(&layout.value_cols[i])) {
+            Some(&(lo, hi)) => x.clamp(lo, hi),
+            None => x,
+        }
+    };
+    let mut groups: Groups = HashMap::new();
+    // Privacy units: (unit -> its groups and their clamped sums), first groups in row order.
+    let mut units: HashMap<String, UnitGroups> = HashMap::new();
+    let mut rows_read = 0u64;
+    for input in inputs {
+        let mut reader = source::open(input, read, Arc::new(AtomicU64::new(0)))?;
+        loop {
+            let batches = reader.next_batches(rayon::current_num_threads().max(1) * 2)?;
+            if batches.is_empty() {
+                break;
+            }
+            let ids: Vec<Option<u32>> = needed
+                .iter()
+                .map(|n| {
+                    reader
+                        .columns()
+                        .iter()
+                        .position(|c| c == n)
+                        .map(|i| i as u32)
+                })
+                .collect();
+            rows_read += batches.iter().map(|b| b.rows as u64).sum::<u64>();
+            if unit_col.is_some() {
+                // Sequential: a unit's first groups must be the first in row order.
+                for b in &batches {
+                    for vals in row_values(b, &ids) {
+                        let key = spec.key(&vals[..nk]);
+                        let unit = vals[nk + nv]
+                            .map(|u| String::from_utf8_lossy(u).into_owned())
+                            .unwrap_or_default();
+                        let list = units.entry(unit).or_default();
+                        let slot = match list.iter().position(|(k, ..)| *k == key) {
+                            Some(i) => i,
+                            None if (list.len() as u64) < max_groups => {
+                                list.push((key, vec![0.0; nv], vec![0; nv]));
+                                list.len() - 1
+                            }
+                            None => continue,
+                        };
+                        for i in 0..nv {
+                            if let Some(x) = parse_num(vals[nk + i]) {
+                                list[slot].1[i] += x;
+                                list[slot].2[i] += 1;
+                            }
+                        }
+                    }
+                }
+                continue;
+            }
+            let partials: Vec<Groups> = batches
+                .par_iter()
+                .map(|b| {
+                    let mut g: Groups = HashMap::new();
+                    for vals in row_values(b, &ids) {
+                        let acc = g.entry(spec.key(&vals[..nk])).or_insert_with(|| Acc {
+                            count: 0,
+                            sums: vec![0.0; nv],
+                            n: vec![0; nv],
+                        });
+                        acc.count += 1;
+                        for i in 0..nv {
+                            if let Some(x) = parse_num(vals[nk + i]) {
+                                acc.sums[i] += clamp(i, x);
+                                acc.n[i] += 1;
+                            }
+                        }
+                    }
+                    g
+                })
+                .collect();
+            for p in partials {
+                for (k, a) in p {
+                    groups.entry(k).or_default().merge(&a);
+                }
+            }
+        }
+    }
+    for (_, list) in units {
+        for (key, sums, n) in list {
+            let acc = groups.entry(key).or_default();
+            acc.merge(&Acc {
+                count: 1,
+                sums: sums.iter().enumerate().map(|(i, s)| clamp(i, *s)).collect(),
+                n,
+            });
+        }
+    }
+    Ok((groups, rows_read))
+}
+
+/// Runs the aggregation.
+pub fn aggregate(
+    inputs: &[Input],
+    spec: &AggregateSpec,
+    read: &ReadOptions,
+) -> Result<Table, AggregateError> {
+    let layout = spec.layout();
+    if spec.group_by.is_empty() {
+        return Err(AggregateError::Spec(
+            "--group-by needs at least one column".into(),
+        ));
+    }
+    if let Some(dp) = &spec.dp {
+        if !(dp.epsilon.is_finite() && dp.epsilon > 0.0) {
+            return Err(AggregateError::Spec(
+                "--epsilon must be a positive number".into(),
+            ));
+        }
+        for c in &layout.value_cols {
+            if !dp.clamps.contains_key(c) {
+                return Err(AggregateError::Spec(format!(
+                    "--epsilon needs clamping bounds for every summed column: add --clamp {c}=LOW:HIGH"
+                )));
+            }
+        }
+    }
+    let (groups, rows_read) = fold(inputs, spec, read)?;
+    let mut keys: Vec<&Vec<String>> = groups.keys().collect();
+    keys.sort();
+    // Noise: the count and each summed column are one query each; epsilon is split evenly.
+    let mut rng: Option<Box<dyn dp::RandomBits>> = match &spec.dp {
+        Some(d) => Some(match d.seed {
+            Some(s) => Box::new(dp::SeededRandom::new(s)),
+            None => Box::new(
+                dp::SecureRandom::new()
+                    .map_err(|e| AggregateError::Spec(format!("no secure random source: {e}")))?,
+            ),
+        }),
+        None => None,
+    };
+    let queries = 1 + layout.value_cols.len();
+    let mut cells: Vec<Cell> = Vec::with_capacity(keys.len());
+    for k in keys {
+        let a = &groups[k];
+        let (mut count, mut sums) = (a.count as i64, a.sums.clone());
+        if let (Some(d), Some(r)) = (&spec.dp, rng.as_mut()) {
+            let eps = d.epsilon / queries as f64;
+            let g = d.max_groups_per_unit.max(1);
+            count = (count + dp::noise(r.as_mut(), g, eps)).max(0);
+            for (i, s) in sums.iter_mut().enumerate() {
+                let (lo, hi) = d.clamps[&layout.value_cols[i]];
+                let bound = lo.abs().max(hi.abs());
+                // Fixed point (1/100) so integer noise applies; sensitivity in the same unit.
+                let sens = (g as f64 * bound * 100.0).ceil() as u64;
+                let noisy = (*s * 100.0).round() as i64 + dp::noise(r.as_mut(), sens, eps);
+                *s = noisy as f64 / 100.0;
+            }
+        }
+        cells.push((k.clone(), count, sums, a.n.clone()));
+    }
+    let mut suppressed: Vec<bool> = cells
+        .iter()
+        .map(|c| (c.1 as u64) < spec.min_group_size)
+        .collect();
+    let primary = suppressed.iter().filter(|s| **s).count();
+    if spec.totals {
+        complementary_suppression(&cells, &mut suppressed);
+    }
+    let total_suppressed = suppressed.iter().filter(|s| **s).count();
+    let metric_values = |count: i64, sums: &[f64]| -> Vec<Option<f64>> {
+        spec.metrics
+            .iter()
+            .filter(|m| **m != Metric::Count)
+            .map(|m| {
+                let i = layout
+                    .value_cols
+                    .iter()
+                    .position(|c| Some(c.as_str()) == m.column())
+                    .expect("value column");
+                match m {
+                    Metric::Sum(_) => Some(sums[i]),
+                    Metric::Avg(_) => (count > 0).then(|| sums[i] / count as f64),
+                    Metric::Count => None,
+                }
+            })
+            .collect()
+    };
+    let mut rows: Vec<Row> = cells
+        .iter()
+        .zip(&suppressed)
+        .filter(|(_, s)| !**s)
+        .map(|(c, _)| Row {
+            keys: c.0.clone(),
+            count: c.1,
+            values: metric_values(c.1, &c.2),
+        })
+        .collect();
+    if spec.totals {
+        // Totals over all groups (suppressed ones included): one per first-column value, and
+        // the grand total. Complementary suppression made these safe.
+        let mut lines: BTreeMap<Vec<String>, (i64, Vec<f64>)> = BTreeMap::new();
+        for c in &cells {
+            let mut key = vec!["(total)".to_string(); spec.group_by.len()];
+            if spec.group_by.len() > 1 {
+                key[0] = c.0[0].clone();
+                let e = lines.entry(key).or_insert((0, vec![0.0; c.2.len()]));
+                e.0 += c.1;
+                add_into(&mut e.1, &c.2);
+            }
+            let grand = vec!["(total)".to_string(); spec.group_by.len()];
+            let e = lines.entry(grand).or_insert((0, vec![0.0; c.2.len()]));
+            e.0 += c.1;
+            add_into(&mut e.1, &c.2);
+        }
+        for (k, (count, sums)) in lines {
+            rows.push(Row {
+                keys: k,
+                count,
+                values: metric_values(count, &sums),
+            });
+        }
+    }
+    let mut columns = spec.group_by.clone();
+    columns.extend(spec.metrics.iter().map(Metric::name));
+    Ok(Table {
+        columns,
+        rows,
+        suppressed: total_suppressed,
+        complementary: total_suppressed - primary,
+        epsilon: spec.dp.as_ref().map(|d| d.epsilon),
+        rows_read,
+        seed: spec.dp.as_ref().and_then(|d| d.seed),
+    })
+}
+
+fn add_into(a: &mut [f64], b: &[f64]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
+    }
+}
+
+/// Makes sure no marginal line (the groups sharing the first group-by value, and the line of
+/// first-column totals) holds exactly one suppressed cell: suppresses the smallest other
+/// cell of such a line, until stable.
+fn complementary_suppression(cells: &[Cell], suppressed: &mut [bool]) {
+    let mut lines: Vec<Vec<usize>> = Vec::new();
+    if cells.first().is_some_and(|c| c.0.len() > 1) {
+        let mut by_first: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, c) in cells.iter().enumerate() {
+            by_first.entry(c.0[0].as_str()).or_default().push(i);
+        }
+        lines.extend(by_first.into_values());
+    }
+    lines.push((0..cells.len()).collect());
+    loop {
+        let mut changed = false;
+        for line in &lines {
+            let n_sup = line.iter().filter(|&&i| suppressed[i]).count();
+            if n_sup == 1
+                && let Some(&smallest) = line
+                    .iter()
+                    .filter(|&&i| !suppressed[i])
+                    .min_by_key(|&&i| (cells[i].1, i))
+            {
+                suppressed[smallest] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
+/// Re-identification risk of a row-level table over its quasi-identifiers.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Risk {
+    /// Rows read.
+    pub rows: u64,
+    /// Equivalence classes (distinct quasi-identifier combinations).
+    pub classes: usize,
+    /// Size of the smallest class: the table is k-anonymous for this k.
+    pub k: u64,
+    /// Records in classes smaller than the bound, per bound.
+    pub records_below: BTreeMap<u64, u64>,
+    /// Distinct sensitive values in the least diverse class (distinct l-diversity).
+    pub l: Option<u64>,
+    /// The smallest classes, values masked.
+    pub worst: Vec<(Vec<String>, u64, Option<u64>)>,
+}
+
+/// Computes k-anonymity and distinct l-diversity.
+pub fn risk(
+    inputs: &[Input],
+    quasi: &[String],
+    bins: &BTreeMap<String, Bin>,
+    sensitive: Option<&str>,
+    read: &ReadOptions,
+    bounds: &[u64],
+) -> Result<Risk, AggregateError> {
+    let spec = AggregateSpec {
+        group_by: quasi.to_vec(),
+        bins: bins.clone(),
+        metrics: vec![Metric::Count],
+        min_group_size: 0,
+        totals: false,
+        dp: None,
+    };
+    let needed: Vec<String> = quasi
+        .iter()
+        .cloned()
+        .chain(sensitive.map(String::from))
+        .collect();
+    let mut classes: HashMap<Vec<String>, (u64, BTreeSet<String>)> = HashMap::new();
+    let mut rows = 0u64;
+    for input in inputs {
+        let mut reader = source::open(input, read, Arc::new(AtomicU64::new(0)))?;
+        loop {
+            let batches = reader.next_batches(4)?;
+            if batches.is_empty() {
+                break;
+            }
+            let ids: Vec<Option<u32>> = needed
+                .iter()
+                .map(|n| {
+                    reader
+                        .columns()
+                        .iter()
+                        .position(|c| c == n)
+                        .map(|i| i as u32)
+                })
+                .collect();
+            if ids[..quasi.len()].iter().all(Option::is_none) {
+                return Err(AggregateError::Spec(format!(
+                    "{}: none of the quasi-identifiers {} is a column",
+                    input.display(),
+                    quasi.join(",")
+                )));
+            }
+            for b in &batches {
+                rows += b.rows as u64;
+                for vals in row_values(b, &ids) {
+                    let e = classes.entry(spec.key(&vals[..quasi.len()])).or_default();
+                    e.0 += 1;
+                    if sensitive.is_some()
+                        && let Some(s) = vals[quasi.len()]
+                    {
+                        e.1.insert(String::from_utf8_lossy(s).into_owned());
+                    }
+                }
+            }
+        }
+    }
+    let k = classes.values().map(|c| c.0).min().unwrap_or(0);
+    let l = sensitive.map(|_| {
+        classes
+            .values()
+            .map(|c| c.1.len() as u64)
+            .min()
+            .unwrap_or(0)
+    });
+    let records_below = bounds
+        .iter()
+        .map(|&b| (b, classes.values().filter(|c| c.0 < b).map(|c| c.0).sum()))
+        .collect();
+    let mut worst: Vec<(Vec<String>, u64, Option<u64>)> = classes
+        .iter()
+        .map(|(key, (n, s))| {
+            let masked = key
+                .iter()
+                .map(|v| crate::report::mask::mask(v.as_bytes()))
+                .collect();
+            (masked, *n, sensitive.map(|_| s.len() as u64))
+        })
+        .collect();
+    worst.sort_by(|a, b| a.1.cmp(&b.1).then(a.2.cmp(&b.2)).then(a.0.cmp(&b.0)));
+    worst.truncate(10);
+    Ok(Risk {
+        rows,
+        classes: classes.len(),
+        k,
+        records_below,
+        l,
+        worst,
+    })
+}

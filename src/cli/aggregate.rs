@@ -1,0 +1,476 @@
+//! `shroud aggregate` and `shroud risk`.
+
+use crate::aggregate::bins::{self, Bin};
+use crate::aggregate::{AggregateSpec, DpSpec, Metric, Risk, Table, aggregate, risk};
+use crate::output::{same_file, write_atomic};
+use crate::scan::{ScanOptions, scan_input};
+use crate::source::discover::{DiscoverOptions, discover};
+use crate::source::{Format, Input, ReadOptions};
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+/// Entities that identify a person directly: grouping by them publishes one group per person.
+const DIRECT_IDENTIFIERS: &[&str] = &[
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "US_SSN",
+    "US_ITIN",
+    "CREDIT_CARD",
+    "ACCOUNT_NUMBER",
+    "PERSON",
+    "IBAN_CODE",
+    "US_PASSPORT",
+    "US_DRIVER_LICENSE",
+    "UK_NINO",
+    "UK_NHS",
+];
+
+/// Arguments of `shroud aggregate`.
+#[derive(Debug, Args)]
+pub struct AggregateArgs {
+    /// Files and folders to aggregate (CSV, JSON, JSON Lines, Parquet).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Columns to group by, comma-separated.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub group_by: Vec<String>,
+    /// Metrics: count, sum:COLUMN, avg:COLUMN (repeat the flag).
+    #[arg(long, default_value = "count")]
+    pub metric: Vec<String>,
+    /// Groups smaller than this are suppressed.
+    #[arg(long, default_value_t = 10)]
+    pub min_group_size: u64,
+    /// Output file; the format follows the extension (.csv, .json, .parquet).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: PathBuf,
+    /// Generalize a group-by column: age=10 (bands; birth dates to bands of years), zip=3
+    /// (prefix), created_at=month (day, month, year), ip=/16 (network prefix).
+    #[arg(long, value_name = "COLUMN=SPEC")]
+    pub bin: Vec<String>,
+    /// Add marginal totals (per value of the first group-by column, and a grand total), with
+    /// complementary suppression so that no suppressed cell can be recovered by subtraction.
+    #[arg(long)]
+    pub totals: bool,
+    /// Differential privacy: add discrete Laplace noise to counts and clamped sums, spending
+    /// this privacy loss in total.
+    #[arg(long)]
+    pub epsilon: Option<f64>,
+    /// Clamping bounds of a summed column, needed with --epsilon: amount=0:1000.
+    #[arg(long, value_name = "COLUMN=LOW:HIGH")]
+    pub clamp: Vec<String>,
+    /// Column identifying a person: each person's contribution is bounded (costs memory per
+    /// person).
+    #[arg(long, value_name = "COLUMN")]
+    pub privacy_unit: Option<String>,
+    /// With --privacy-unit: most groups one person contributes to.
+    #[arg(long, default_value_t = 1)]
+    pub max_groups_per_unit: u64,
+    /// FOR TESTS ONLY: seed the noise. Seeded noise is predictable and gives no privacy.
+    #[arg(long, hide = true)]
+    pub seed: Option<u64>,
+    /// Allow grouping by a column that identifies people directly (email, phone, SSN...).
+    #[arg(long)]
+    pub allow_identifiers: bool,
+    /// Input format override.
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Worker threads (0 = one per CPU).
+    #[arg(long, short = 'j', default_value_t = 0)]
+    pub threads: usize,
+    /// Overwrite an existing output file.
+    #[arg(long)]
+    pub force: bool,
+    /// No summary on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Arguments of `shroud risk`.
+#[derive(Debug, Args)]
+pub struct RiskArgs {
+    /// The row-level table(s) to assess.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Quasi-identifier columns, comma-separated.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub quasi_identifiers: Vec<String>,
+    /// Sensitive column: distinct l-diversity is reported for it.
+    #[arg(long)]
+    pub sensitive: Option<String>,
+    /// Generalize a quasi-identifier first (same syntax as aggregate --bin).
+    #[arg(long, value_name = "COLUMN=SPEC")]
+    pub bin: Vec<String>,
+    /// Exit with status 1 when k is below this.
+    #[arg(long)]
+    pub k_min: Option<u64>,
+    /// Exit with status 1 when l is below this (needs --sensitive).
+    #[arg(long)]
+    pub l_min: Option<u64>,
+    /// Output format: text or json.
+    #[arg(long, default_value = "text")]
+    pub output_format: String,
+    /// Input format override.
+    #[arg(long)]
+    pub format: Option<String>,
+}
+
+fn inputs_of(paths: &[PathBuf], format: Option<&str>) -> Result<Vec<Input>> {
+    let format = format
+        .map(|f| Format::parse(f).with_context(|| format!("unknown --format {f:?}")))
+        .transpose()?;
+    let inputs = discover(
+        paths,
+        &DiscoverOptions {
+            format,
+            ..Default::default()
+        },
+    )?;
+    if inputs.is_empty() {
+        bail!("no input files found");
+    }
+    Ok(inputs)
+}
+
+fn parse_bins(specs: &[String]) -> Result<BTreeMap<String, Bin>> {
+    specs
+        .iter()
+        .map(|s| bins::parse(s).map_err(anyhow::Error::msg))
+        .collect()
+}
+
+/// Refuses group-by columns whose values identify people, from a sample scan of each input.
+fn refuse_identifiers(
+    inputs: &[Input],
+    group_by: &[String],
+    bins: &BTreeMap<String, Bin>,
+) -> Result<()> {
+    let detector = crate::detect::Detector::builtin()?;
+    let opts = ScanOptions {
+        read: ReadOptions {
+            max_rows: Some(5000),
+            ..ReadOptions::default()
+        },
+        show_values: false,
+    };
+    for input in inputs {
+        let scan = scan_input(&detector, input, &opts, None, Arc::new(AtomicU64::new(0)))?;
+        for c in &scan.columns {
+            if !group_by.contains(&c.name) || bins.contains_key(&c.name) {
+                continue;
+            }
+            if let Some(e) = &c.verdict.entity
+                && DIRECT_IDENTIFIERS.contains(&e.as_str())
+            {
+                bail!(
+                    "refusing to group by {} in {}: it holds {e}, which identifies people directly, so every group \
+                     would be one person. Group by a coarser column (or a --bin of it), or pass --allow-identifiers",
+                    c.name,
+                    input.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs `shroud aggregate`.
+pub fn run(args: AggregateArgs) -> Result<u8> {
+    let inputs = inputs_of(&args.inputs, args.format.as_deref())?;
+    if inputs.iter().any(|i| same_file(&i.path, &args.out)) {
+        bail!("output {} is also an input: refusing", args.out.display());
+    }
+    if args.out.exists() && !args.force {
+        bail!("{} exists (use --force to replace it)", args.out.display());
+    }
+    let bins = parse_bins(&args.bin)?;
+    for b in bins.keys() {
+        if !args.group_by.contains(b) {
+            bail!("--bin {b}: not a --group-by column");
+        }
+    }
+    let metrics = args
+        .metric
+        .iter()
+        .map(|m| Metric::parse(m).map_err(anyhow::Error::msg))
+        .collect::<Result<Vec<_>>>()?;
+    let mut clamps = BTreeMap::new();
+    for c in &args.clamp {
+        let (col, range) = c
+            .split_once('=')
+            .with_context(|| format!("--clamp {c:?}: expected COLUMN=LOW:HIGH"))?;
+        let (lo, hi) = range
+            .split_once(':')
+            .with_context(|| format!("--clamp {c:?}: expected COLUMN=LOW:HIGH"))?;
+        let (lo, hi): (f64, f64) = (lo.parse()?, hi.parse()?);
+        if lo > hi {
+            bail!("--clamp {c:?}: LOW is above HIGH");
+        }
+        clamps.insert(col.to_string(), (lo, hi));
+    }
+    if args.epsilon.is_none() && (args.seed.is_some() || args.privacy_unit.is_some()) {
+        bail!("--seed and --privacy-unit go with --epsilon");
+    }
+    if !args.allow_identifiers {
+        refuse_identifiers(&inputs, &args.group_by, &bins)?;
+    }
+    let spec = AggregateSpec {
+        group_by: args.group_by.clone(),
+        bins,
+        metrics,
+        min_group_size: args.min_group_size,
+        totals: args.totals,
+        dp: args.epsilon.map(|epsilon| DpSpec {
+            epsilon,
+            clamps,
+            privacy_unit: args.privacy_unit.clone(),
+            max_groups_per_unit: args.max_groups_per_unit,
+            seed: args.seed,
+        }),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build()?;
+    let table = pool.install(|| aggregate(&inputs, &spec, &ReadOptions::default()))?;
+    write_table(&args.out, &table, &spec)?;
+    if !args.quiet {
+        let _ = writeln!(std::io::stderr(), "{}", summary(&table, &spec));
+    }
+    Ok(0)
+}
+
+fn summary(t: &Table, spec: &AggregateSpec) -> String {
+    let published = t
+        .rows
+        .iter()
+        .filter(|r| !r.keys.iter().any(|k| k == "(total)"))
+        .count();
+    let mut s = format!(
+        "{} rows read, {published} groups published, {} suppressed (smaller than {}; {} more to protect totals)",
+        t.rows_read, t.suppressed, spec.min_group_size, t.complementary
+    );
+    if let Some(e) = t.epsilon {
+        s.push_str(&format!(", differential privacy: epsilon {e} spent"));
+        if let Some(seed) = t.seed {
+            s.push_str(&format!(" (SEEDED with {seed}: test output, no privacy)"));
+        }
+    }
+    s
+}
+
+fn fmt_value(v: Option<f64>) -> String {
+    v.map(|x| {
+        if x.fract() == 0.0 && x.abs() < 1e15 {
+            format!("{}", x as i64)
+        } else {
+            format!("{x:.4}")
+        }
+    })
+    .unwrap_or_default()
+}
+
+fn write_table(path: &Path, t: &Table, spec: &AggregateSpec) -> Result<()> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("csv")
+        .to_ascii_lowercase();
+    let cells = |r: &crate::aggregate::Row| -> Vec<String> {
+        let mut out = r.keys.clone();
+        let mut vi = 0;
+        for m in &spec.metrics {
+            if *m == Metric::Count {
+                out.push(r.count.to_string());
+            } else {
+                out.push(fmt_value(r.values[vi]));
+                vi += 1;
+            }
+        }
+        out
+    };
+    match ext.as_str() {
+        "csv" | "tsv" => write_atomic(path, |w| {
+            let mut cw = csv::WriterBuilder::new()
+                .delimiter(if ext == "tsv" { b'\t' } else { b',' })
+                .from_writer(w);
+            cw.write_record(&t.columns)?;
+            for r in &t.rows {
+                cw.write_record(cells(r))?;
+            }
+            cw.flush()
+        })?,
+        "json" => write_atomic(path, |w| {
+            let rows: Vec<serde_json::Value> = t
+                .rows
+                .iter()
+                .map(|r| {
+                    let mut m = serde_json::Map::new();
+                    for (k, v) in spec.group_by.iter().zip(&r.keys) {
+                        m.insert(k.clone(), v.clone().into());
+                    }
+                    let mut vi = 0;
+                    for metric in &spec.metrics {
+                        let v = if *metric == Metric::Count {
+                            serde_json::Value::from(r.count)
+                        } else {
+                            vi += 1;
+                            r.values[vi - 1]
+                                .map_or(serde_json::Value::Null, serde_json::Value::from)
+                        };
+                        m.insert(metric.name(), v);
+                    }
+                    serde_json::Value::Object(m)
+                })
+                .collect();
+            let doc = serde_json::json!({
+                "min_group_size": spec.min_group_size,
+                "suppressed": t.suppressed,
+                "epsilon": t.epsilon,
+                "seeded_for_tests": t.seed.is_some(),
+                "groups": rows,
+            });
+            serde_json::to_writer_pretty(&mut *w, &doc)?;
+            w.write_all(b"\n")
+        })?,
+        "parquet" | "pq" => {
+            use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
+            use arrow_schema::{DataType, Field, Schema};
+            let mut fields: Vec<Field> = spec
+                .group_by
+                .iter()
+                .map(|g| Field::new(g, DataType::Utf8, false))
+                .collect();
+            let mut arrays: Vec<ArrayRef> = (0..spec.group_by.len())
+                .map(|i| {
+                    Arc::new(StringArray::from_iter_values(
+                        t.rows.iter().map(|r| r.keys[i].clone()),
+                    )) as ArrayRef
+                })
+                .collect();
+            let mut vi = 0;
+            for m in &spec.metrics {
+                if *m == Metric::Count {
+                    fields.push(Field::new("count", DataType::Int64, false));
+                    arrays.push(Arc::new(Int64Array::from_iter_values(
+                        t.rows.iter().map(|r| r.count),
+                    )));
+                } else {
+                    fields.push(Field::new(m.name(), DataType::Float64, true));
+                    let i = vi;
+                    arrays.push(Arc::new(
+                        t.rows.iter().map(|r| r.values[i]).collect::<Float64Array>(),
+                    ));
+                    vi += 1;
+                }
+            }
+            let schema = Arc::new(Schema::new(fields));
+            let batch = RecordBatch::try_new(schema.clone(), arrays)?;
+            // One row per group: small enough to encode in memory first.
+            let mut bytes: Vec<u8> = Vec::new();
+            let mut pw = parquet::arrow::ArrowWriter::try_new(&mut bytes, schema, None)?;
+            pw.write(&batch)?;
+            pw.close()?;
+            write_atomic(path, |w| w.write_all(&bytes))?;
+        }
+        other => bail!(
+            "--out {}: unknown extension .{other} (csv, tsv, json, parquet)",
+            path.display()
+        ),
+    }
+    // CSV and Parquet cannot carry the privacy statement: a sidecar says what was done.
+    if ext != "json" {
+        let meta = path.with_extension(format!("{ext}.meta.json"));
+        write_atomic(&meta, |w| {
+            let doc = serde_json::json!({
+                "output": path.file_name().map(|n| n.to_string_lossy().into_owned()),
+                "min_group_size": spec.min_group_size,
+                "suppressed": t.suppressed,
+                "epsilon": t.epsilon,
+                "seeded_for_tests": t.seed.is_some(),
+            });
+            serde_json::to_writer_pretty(&mut *w, &doc)?;
+            w.write_all(b"\n")
+        })?;
+    }
+    Ok(())
+}
+
+/// Runs `shroud risk`.
+pub fn run_risk(args: RiskArgs) -> Result<u8> {
+    let inputs = inputs_of(&args.inputs, args.format.as_deref())?;
+    let bins = parse_bins(&args.bin)?;
+    if args.l_min.is_some() && args.sensitive.is_none() {
+        bail!("--l-min needs --sensitive");
+    }
+    let mut bounds = vec![2, 5, 10];
+    if let Some(k) = args.k_min
+        && !bounds.contains(&k)
+    {
+        bounds.push(k);
+        bounds.sort_unstable();
+    }
+    let r: Risk = risk(
+        &inputs,
+        &args.quasi_identifiers,
+        &bins,
+        args.sensitive.as_deref(),
+        &ReadOptions::default(),
+        &bounds,
+    )?;
+    let fails_k = args.k_min.is_some_and(|k| r.k < k);
+    let fails_l = args.l_min.is_some_and(|l| r.l.unwrap_or(0) < l);
+    let mut out = std::io::stdout().lock();
+    if args.output_format == "json" {
+        let doc = serde_json::json!({ "risk": r, "k_min": args.k_min, "l_min": args.l_min, "pass": !(fails_k || fails_l) });
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "{} rows, {} equivalence classes over {}",
+            r.rows,
+            r.classes,
+            args.quasi_identifiers.join(", ")
+        )?;
+        writeln!(out, "k-anonymity: k = {} (smallest class)", r.k)?;
+        for (b, n) in &r.records_below {
+            writeln!(out, "  records in classes smaller than {b}: {n}")?;
+        }
+        if let Some(l) = r.l {
+            writeln!(
+                out,
+                "distinct l-diversity of {}: l = {l}",
+                args.sensitive.as_deref().unwrap_or("")
+            )?;
+        }
+        writeln!(out, "smallest classes (values masked):")?;
+        for (key, n, l) in &r.worst {
+            let l = l
+                .map(|l| format!(", {l} distinct sensitive"))
+                .unwrap_or_default();
+            writeln!(out, "  {}  -> {n} record(s){l}", key.join(" | "))?;
+        }
+        if let Some(k) = args.k_min {
+            writeln!(
+                out,
+                "{}: k = {} {} k-min {k}",
+                if fails_k { "FAIL" } else { "PASS" },
+                r.k,
+                if fails_k { "<" } else { ">=" }
+            )?;
+        }
+        if let Some(l) = args.l_min {
+            writeln!(
+                out,
+                "{}: l = {} vs l-min {l}",
+                if fails_l { "FAIL" } else { "PASS" },
+                r.l.unwrap_or(0)
+            )?;
+        }
+    }
+    Ok(if fails_k || fails_l { 1 } else { 0 })
+}
