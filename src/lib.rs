@@ -24,6 +24,7 @@
 //! ```
 
 pub mod aggregate;
+pub mod check;
 pub mod cli;
 pub mod detect;
 pub mod output;

@@ -142,15 +142,60 @@ struct FindingLine<'a> {
     value: Option<&'a str>,
 }
 
+/// Receives findings in row order (the `--findings` writer, `check`'s collector).
+pub trait FindingSink {
+    /// One finding; `columns` maps column ids to paths.
+    fn finding(&mut self, columns: &[String], f: &FindingRecord) -> std::io::Result<()>;
+}
+
+/// Writes findings as JSON lines.
+struct JsonlSink<'a> {
+    w: &'a mut dyn Write,
+    detector: &'a Detector,
+    file: String,
+}
+
+impl FindingSink for JsonlSink<'_> {
+    fn finding(&mut self, columns: &[String], f: &FindingRecord) -> std::io::Result<()> {
+        write_findings(
+            self.w,
+            self.detector,
+            &self.file,
+            columns,
+            std::slice::from_ref(f),
+        )
+    }
+}
+
 /// Scans one input. Findings, if wanted, are written to `findings` as JSON lines in row order.
 pub fn scan_input(
     detector: &Detector,
     input: &Input,
     opts: &ScanOptions,
-    mut findings: Option<&mut dyn Write>,
+    findings: Option<&mut dyn Write>,
     counter: Progress,
 ) -> Result<FileScan, SourceError> {
-    let path = input.display();
+    match findings {
+        Some(w) => {
+            let mut sink = JsonlSink {
+                w,
+                detector,
+                file: input.display(),
+            };
+            scan_input_with(detector, input, opts, Some(&mut sink), counter)
+        }
+        None => scan_input_with(detector, input, opts, None, counter),
+    }
+}
+
+/// Scans one input, handing every finding to `sink` in row order.
+pub fn scan_input_with(
+    detector: &Detector,
+    input: &Input,
+    opts: &ScanOptions,
+    mut findings: Option<&mut dyn FindingSink>,
+    counter: Progress,
+) -> Result<FileScan, SourceError> {
     let mut reader = source::open(input, &opts.read, counter)?;
     let mut plans: Vec<ColumnPlan> = Vec::new();
     let mut stats: Vec<ColumnStats> = Vec::new();
@@ -179,13 +224,15 @@ pub fn scan_input(
             for (col, st) in result.stats {
                 stats[col as usize].merge(&st);
             }
-            if let Some(w) = findings.as_deref_mut() {
-                write_findings(w, detector, &path, reader.columns(), &result.findings).map_err(
-                    |source| SourceError::Io {
+            if let Some(sink) = findings.as_deref_mut() {
+                result
+                    .findings
+                    .iter()
+                    .try_for_each(|f| sink.finding(reader.columns(), f))
+                    .map_err(|source| SourceError::Io {
                         path: "findings output".into(),
                         source,
-                    },
-                )?;
+                    })?;
             }
         }
         group = next?;

@@ -4,12 +4,14 @@
 //! - `util`: temp dirs and a command wrapper;
 //! - `aggregate`: aggregates and risk against independently computed answers;
 //! - `scan`: verdicts, findings, outputs, exit codes, errors on the CSV fixture;
+//! - `check`: the pre-share gate and its SARIF / JSON / JUnit outputs;
 //! - `formats`: the same table in CSV/TSV/JSON/JSONL/Parquet/compressed gives the same verdicts;
 //! - `rules`: the rule registry and user rules;
 //! - `properties`: invariants of the engine on arbitrary input;
 //! - `pseudonymize`: pseudonymized copies, keys, joins, refusals.
 
 mod aggregate;
+mod check;
 mod formats;
 mod properties;
 mod pseudonymize;

@@ -5,6 +5,7 @@
 //! error. A broken pipe on stdout exits 0 quietly.
 
 mod aggregate;
+mod check;
 mod progress;
 mod pseudonymize;
 mod rules;
@@ -69,6 +70,12 @@ pub enum Command {
     /// quasi-identifiers, distinct l-diversity of a sensitive column, the smallest classes.
     /// Exit 1 below --k-min / --l-min.
     Risk(aggregate::RiskArgs),
+    /// The pre-share gate: exit 0 when the data may be shared under the share policy, 1 when
+    /// it breaks it (personal data, k too low), 2 on usage or input errors.
+    ///
+    /// Output as text, JSON, SARIF 2.1.0 or JUnit XML. Values produced by `shroud
+    /// pseudonymize` pass; allow-listed values are waived and listed.
+    Check(check::CheckArgs),
     /// List, check or show detection rules.
     Rules {
         /// What to do with the rules.
@@ -90,6 +97,7 @@ pub fn main() -> ExitCode {
         Command::Scan(args) => scan::run(args),
         Command::Rules { action } => rules::run(action),
         Command::Aggregate(args) => aggregate::run(args),
+        Command::Check(args) => check::run(args),
         Command::Risk(args) => aggregate::run_risk(args),
         Command::Pseudonymize(args) => pseudonymize::run(args),
         Command::Reidentify(args) => pseudonymize::reidentify(args),

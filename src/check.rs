@@ -1,0 +1,590 @@
+//! `check`: the pre-share gate. Scans inputs, holds every finding against a share policy
+//! (which entities may appear, allow-lists with reasons, a confidence threshold, a minimum k
+//! over quasi-identifiers) and renders the verdict as text, JSON, SARIF 2.1.0 or JUnit XML.
+//!
+//! Values produced by `shroud pseudonymize` pass by construction: its tokens are shaped so
+//! that the detector never flags them. Allow-listed values are waived and listed as such,
+//! never dropped silently. Raw values are only held in memory to match allow-lists; outputs
+//! carry masked samples.
+
+use crate::detect::Detector;
+use crate::report::mask::mask;
+use crate::scan::{FindingRecord, FindingSink, ScanOptions, scan_input_with};
+use crate::source::{Input, SourceError};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+/// A share policy as written (TOML).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharePolicySpec {
+    /// Findings scoring below this do not count (default 0.5).
+    pub min_confidence: Option<f32>,
+    /// Entities that may appear: `LOCATION = "allow"` or `POSTAL_CODE = { allow = true,
+    /// max_length = 3 }` (allowed when generalized to at most 3 characters).
+    #[serde(default)]
+    pub entities: BTreeMap<String, EntityRuleSpec>,
+    /// Allow-list entries, each with a reason.
+    #[serde(default)]
+    pub allow: Vec<AllowSpec>,
+    /// Minimum k over quasi-identifiers.
+    pub k_anonymity: Option<KSpec>,
+}
+
+/// An entity rule as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum EntityRuleSpec {
+    /// `"allow"` or `"deny"`.
+    Word(String),
+    /// A table.
+    Table {
+        /// Whether the entity may appear.
+        allow: bool,
+        /// Allowed only when every value has at most this many characters.
+        max_length: Option<usize>,
+    },
+}
+
+/// An allow-list entry: exactly one of `value`, `pattern`, `column`, plus a reason.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowSpec {
+    /// An exact value (compared after trimming).
+    pub value: Option<String>,
+    /// A regular expression a value must match.
+    pub pattern: Option<String>,
+    /// A column path known to be safe (all its findings are waived).
+    pub column: Option<String>,
+    /// Restrict the entry to one entity.
+    pub entity: Option<String>,
+    /// Why this is safe (required; shown in the output).
+    pub reason: String,
+}
+
+/// The k-anonymity requirement.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KSpec {
+    /// Quasi-identifier columns.
+    pub quasi_identifiers: Vec<String>,
+    /// Smallest acceptable equivalence class.
+    pub k_min: u64,
+}
+
+/// The default share policy: what `shroud pseudonymize`'s default policy keeps may stay.
+pub const DEFAULT_SHARE_POLICY: &str = r#"# shroud check: share policy
+# Findings below this confidence do not count.
+min_confidence = 0.5
+
+[entities]
+# Quasi-identifiers that the default pseudonymization keeps. Measure their risk with
+# [k_anonymity] below or `shroud risk` before sharing row-level data.
+LOCATION = "allow"
+GENDER = "allow"
+# Postal codes generalized to 3 characters pass:
+POSTAL_CODE = { allow = false, max_length = 3 }
+
+# Values and columns known to be safe, each with a reason:
+# [[allow]]
+# value = "+1 800 555 0100"
+# reason = "company support line"
+# [[allow]]
+# pattern = '@example\.(com|org|net)$'
+# reason = "reserved test domains"
+# [[allow]]
+# column = "support_email"
+# reason = "shared mailbox, not a person"
+
+# [k_anonymity]
+# quasi_identifiers = ["zip", "birth_year", "gender"]
+# k_min = 5
+"#;
+
+/// A compiled share policy.
+#[derive(Debug)]
+pub struct SharePolicy {
+    min_confidence: f32,
+    entities: BTreeMap<String, (bool, Option<usize>)>,
+    allow: Vec<(AllowSpec, Option<regex_automata::meta::Regex>)>,
+    /// The k-anonymity requirement.
+    pub k: Option<KSpec>,
+}
+
+impl SharePolicy {
+    /// Parses and checks a share policy.
+    pub fn parse(text: &str) -> Result<SharePolicy, String> {
+        let spec: SharePolicySpec = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut entities = BTreeMap::new();
+        for (e, r) in spec.entities {
+            let rule = match r {
+                EntityRuleSpec::Word(w) if w == "allow" => (true, None),
+                EntityRuleSpec::Word(w) if w == "deny" => (false, None),
+                EntityRuleSpec::Word(w) => {
+                    return Err(format!(
+                        "entities.{e}: {w:?} is neither \"allow\" nor \"deny\""
+                    ));
+                }
+                EntityRuleSpec::Table { allow, max_length } => (allow, max_length),
+            };
+            entities.insert(e, rule);
+        }
+        let mut allow = Vec::new();
+        for (i, a) in spec.allow.into_iter().enumerate() {
+            let n = usize::from(a.value.is_some())
+                + usize::from(a.pattern.is_some())
+                + usize::from(a.column.is_some());
+            if n != 1 {
+                return Err(format!(
+                    "allow entry {i}: give exactly one of value, pattern, column"
+                ));
+            }
+            if a.reason.trim().is_empty() {
+                return Err(format!("allow entry {i}: a reason is required"));
+            }
+            let re = a
+                .pattern
+                .as_deref()
+                .map(|p| {
+                    regex_automata::meta::Regex::new(p)
+                        .map_err(|e| format!("allow entry {i}: pattern: {e}"))
+                })
+                .transpose()?;
+            allow.push((a, re));
+        }
+        let min_confidence = spec.min_confidence.unwrap_or(0.5);
+        if !(0.0..=1.0).contains(&min_confidence) {
+            return Err("min_confidence must be within 0..=1".into());
+        }
+        Ok(SharePolicy {
+            min_confidence,
+            entities,
+            allow,
+            k: spec.k_anonymity,
+        })
+    }
+
+    /// The built-in default.
+    pub fn builtin() -> SharePolicy {
+        SharePolicy::parse(DEFAULT_SHARE_POLICY).expect("the default share policy is valid")
+    }
+
+    /// Whether `value` of `entity` in `column` may appear; `Err(reason)` when allow-listed.
+    fn judge(&self, column: &str, entity: &str, value: &str) -> Judgement {
+        if let Some(&(allow, max_len)) = self.entities.get(entity) {
+            if allow && max_len.is_none_or(|m| value.chars().count() <= m) {
+                return Judgement::Allowed;
+            }
+            if let Some(m) = max_len
+                && value.chars().count() <= m
+            {
+                return Judgement::Allowed;
+            }
+        }
+        for (a, re) in &self.allow {
+            if a.entity.as_deref().is_some_and(|e| e != entity) {
+                continue;
+            }
+            let hit = a.column.as_deref() == Some(column)
+                || a.value.as_deref().is_some_and(|v| v.trim() == value.trim())
+                || re.as_ref().is_some_and(|r| r.is_match(value));
+            if hit {
+                return Judgement::Waived(a.reason.clone());
+            }
+        }
+        Judgement::Violation
+    }
+}
+
+enum Judgement {
+    Allowed,
+    Waived(String),
+    Violation,
+}
+
+/// What was found of one entity in one column.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnFinding {
+    /// Column path.
+    pub column: String,
+    /// Entity.
+    pub entity: String,
+    /// `fail`, `waived` or `allowed`.
+    pub status: String,
+    /// Cells with this entity (of this status).
+    pub cells: u64,
+    /// 0-based row of the first one.
+    pub first_row: u64,
+    /// Masked sample.
+    pub sample: String,
+    /// Why it is waived or allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// How to fix it (failures).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+/// The verdict on one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileCheck {
+    /// Path.
+    pub path: String,
+    /// Format.
+    pub format: String,
+    /// Rows scanned.
+    pub rows: u64,
+    /// Whether only the first rows were scanned.
+    pub sampled: bool,
+    /// Findings per column and entity.
+    pub findings: Vec<ColumnFinding>,
+    /// The k-anonymity result, if required: (k, k_min).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub k_anonymity: Option<KResult>,
+    /// An error that stopped this file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// k-anonymity of a file.
+#[derive(Debug, Clone, Serialize)]
+pub struct KResult {
+    /// Quasi-identifiers used.
+    pub quasi_identifiers: Vec<String>,
+    /// Smallest class.
+    pub k: u64,
+    /// Required.
+    pub k_min: u64,
+    /// Whether k >= k_min.
+    pub pass: bool,
+}
+
+impl FileCheck {
+    /// Whether the file breaks the policy.
+    pub fn fails(&self) -> bool {
+        self.error.is_some()
+            || self.findings.iter().any(|f| f.status == "fail")
+            || self.k_anonymity.as_ref().is_some_and(|k| !k.pass)
+    }
+}
+
+/// How to fix a finding of `entity`: the pseudonymize operator of the default policy.
+fn fix_for(entity: &str) -> String {
+    let policy = crate::transform::Policy::builtin();
+    let op = policy.operator("", entity);
+    format!(
+        "pseudonymize it (`shroud pseudonymize`; the default policy applies `{op}`), choose another operator with `{entity} = \"...\"` in a pseudonymize policy, or waive it with an [[allow]] entry and a reason"
+    )
+}
+
+struct Collector<'a> {
+    policy: &'a SharePolicy,
+    detector: &'a Detector,
+    groups: BTreeMap<(String, String, String), ColumnFinding>,
+}
+
+impl FindingSink for Collector<'_> {
+    fn finding(&mut self, columns: &[String], f: &FindingRecord) -> std::io::Result<()> {
+        if f.score < self.policy.min_confidence {
+            return Ok(());
+        }
+        let column = &columns[f.col as usize];
+        let entity = &self.detector.entities[f.entity as usize];
+        let value = f.value.as_deref().unwrap_or("");
+        let (status, reason) = match self.policy.judge(column, entity, value) {
+            Judgement::Allowed => (
+                "allowed",
+                Some("entity allowed by the share policy".to_string()),
+            ),
+            Judgement::Waived(r) => ("waived", Some(r)),
+            Judgement::Violation => ("fail", None),
+        };
+        let key = (column.clone(), entity.clone(), status.to_string());
+        let e = self.groups.entry(key).or_insert_with(|| ColumnFinding {
+            column: column.clone(),
+            entity: entity.clone(),
+            status: status.to_string(),
+            cells: 0,
+            first_row: f.row,
+            sample: mask(value.as_bytes()),
+            reason,
+            fix: (status == "fail").then(|| fix_for(entity)),
+        });
+        e.cells += 1;
+        Ok(())
+    }
+}
+
+/// Checks one input against the policy.
+pub fn check_input(
+    detector: &Detector,
+    policy: &SharePolicy,
+    input: &Input,
+    sample_rows: Option<u64>,
+) -> Result<FileCheck, SourceError> {
+    let opts = ScanOptions {
+        read: crate::source::ReadOptions {
+            max_rows: sample_rows,
+            ..Default::default()
+        },
+        // Values are needed in memory to match allow-lists; they never reach an output.
+        show_values: true,
+    };
+    let mut collector = Collector {
+        policy,
+        detector,
+        groups: BTreeMap::new(),
+    };
+    let scan = scan_input_with(
+        detector,
+        input,
+        &opts,
+        Some(&mut collector),
+        Arc::new(AtomicU64::new(0)),
+    )?;
+    let k_anonymity = match &policy.k {
+        Some(k)
+            if k.quasi_identifiers
+                .iter()
+                .any(|q| scan.columns.iter().any(|c| &c.name == q)) =>
+        {
+            let read = crate::source::ReadOptions {
+                max_rows: sample_rows,
+                ..Default::default()
+            };
+            let r = crate::aggregate::risk(
+                std::slice::from_ref(input),
+                &k.quasi_identifiers,
+                &BTreeMap::new(),
+                None,
+                &read,
+                &[k.k_min],
+            )
+            .map_err(|e| match e {
+                crate::aggregate::AggregateError::Source(s) => s,
+                other => SourceError::Malformed {
+                    path: input.display(),
+                    location: "k-anonymity".into(),
+                    message: other.to_string(),
+                },
+            })?;
+            Some(KResult {
+                quasi_identifiers: k.quasi_identifiers.clone(),
+                k: r.k,
+                k_min: k.k_min,
+                pass: r.k >= k.k_min,
+            })
+        }
+        _ => None,
+    };
+    let mut findings: Vec<ColumnFinding> = collector.groups.into_values().collect();
+    findings.sort_by(|a, b| {
+        (a.status != "fail", &a.column, &a.entity).cmp(&(b.status != "fail", &b.column, &b.entity))
+    });
+    Ok(FileCheck {
+        path: input.display(),
+        format: input.format.name().to_string(),
+        rows: scan.rows,
+        sampled: scan.sampled,
+        findings,
+        k_anonymity,
+        error: None,
+    })
+}
+
+/// Renders the human verdict.
+pub fn render_text(files: &[FileCheck]) -> String {
+    let mut s = String::new();
+    let failed = files.iter().filter(|f| f.fails()).count();
+    for f in files {
+        let mark = if f.fails() { "FAIL" } else { "PASS" };
+        let sampled = if f.sampled {
+            format!(" (sampled: first {} rows)", f.rows)
+        } else {
+            String::new()
+        };
+        s.push_str(&format!("{mark} {} ({} rows){sampled}\n", f.path, f.rows));
+        if let Some(e) = &f.error {
+            s.push_str(&format!("  error: {e}\n"));
+        }
+        for c in &f.findings {
+            match c.status.as_str() {
+                "fail" => s.push_str(&format!(
+                    "  {} holds {} in {} cell(s), first at row {}, e.g. {}\n    fix: {}\n",
+                    c.column,
+                    c.entity,
+                    c.cells,
+                    c.first_row,
+                    c.sample,
+                    c.fix.as_deref().unwrap_or("")
+                )),
+                status => s.push_str(&format!(
+                    "  {status}: {} {} in {} cell(s): {}\n",
+                    c.column,
+                    c.entity,
+                    c.cells,
+                    c.reason.as_deref().unwrap_or("")
+                )),
+            }
+        }
+        if let Some(k) = &f.k_anonymity {
+            s.push_str(&format!(
+                "  k-anonymity over {}: k = {} ({} k-min {})\n",
+                k.quasi_identifiers.join(", "),
+                k.k,
+                if k.pass { ">=" } else { "<" },
+                k.k_min
+            ));
+        }
+    }
+    s.push_str(&format!(
+        "{} of {} file(s) break the share policy{}\n",
+        failed,
+        files.len(),
+        if failed > 0 { "" } else { ": safe to share" }
+    ));
+    s
+}
+
+/// Renders JSON.
+pub fn render_json(files: &[FileCheck]) -> String {
+    let pass = !files.iter().any(FileCheck::fails);
+    let doc = serde_json::json!({
+        "version": 1,
+        "tool": format!("shroud {}", env!("CARGO_PKG_VERSION")),
+        "pass": pass,
+        "files": files.iter().map(|f| {
+            let mut v = serde_json::to_value(f).expect("serializable");
+            v["pass"] = serde_json::Value::Bool(!f.fails());
+            v
+        }).collect::<Vec<_>>(),
+    });
+    serde_json::to_string_pretty(&doc).expect("serializable") + "\n"
+}
+
+/// The 1-based line of data row `row` in a file of `format` (CSV: after the header).
+fn line_of(format: &str, row: u64) -> u64 {
+    match format {
+        "csv" => row + 2,
+        _ => row + 1,
+    }
+}
+
+/// Renders SARIF 2.1.0: one result per failing file/column/entity, located at the file
+/// and the row of the first finding.
+pub fn render_sarif(files: &[FileCheck]) -> String {
+    let mut rules: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+    let mut results = Vec::new();
+    for f in files {
+        for c in f.findings.iter().filter(|c| c.status == "fail") {
+            let rule_id = format!("shroud/{}", c.entity);
+            rules.entry(rule_id.clone()).or_insert_with(|| {
+                serde_json::json!({
+                    "id": rule_id,
+                    "name": c.entity,
+                    "shortDescription": { "text": format!("{} in shared data", c.entity) },
+                    "fullDescription": { "text": format!("A column holds {} values that the share policy does not allow.", c.entity) },
+                    "help": { "text": c.fix.clone().unwrap_or_default() },
+                    "defaultConfiguration": { "level": "error" }
+                })
+            });
+            results.push(serde_json::json!({
+                "ruleId": rule_id,
+                "level": "error",
+                "message": { "text": format!("Column '{}' holds {} in {} cell(s), first at row {} (e.g. {}).", c.column, c.entity, c.cells, c.first_row, c.sample) },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": f.path },
+                        "region": { "startLine": line_of(&f.format, c.first_row) }
+                    },
+                    "logicalLocations": [{ "name": c.column, "kind": "member" }]
+                }],
+                "properties": { "column": c.column, "entity": c.entity, "cells": c.cells, "row": c.first_row }
+            }));
+        }
+        if let Some(k) = f.k_anonymity.as_ref().filter(|k| !k.pass) {
+            let rule_id = "shroud/k-anonymity".to_string();
+            rules.entry(rule_id.clone()).or_insert_with(|| {
+                serde_json::json!({
+                    "id": rule_id,
+                    "shortDescription": { "text": "k-anonymity below the share policy's bound" },
+                    "defaultConfiguration": { "level": "error" }
+                })
+            });
+            results.push(serde_json::json!({
+                "ruleId": rule_id,
+                "level": "error",
+                "message": { "text": format!("k = {} over {} is below k-min {}.", k.k, k.quasi_identifiers.join(", "), k.k_min) },
+                "locations": [{ "physicalLocation": { "artifactLocation": { "uri": f.path } } }]
+            }));
+        }
+        if let Some(e) = &f.error {
+            results.push(serde_json::json!({
+                "ruleId": "shroud/input-error",
+                "level": "error",
+                "message": { "text": e },
+                "locations": [{ "physicalLocation": { "artifactLocation": { "uri": f.path } } }]
+            }));
+            rules.entry("shroud/input-error".into()).or_insert_with(|| {
+                serde_json::json!({ "id": "shroud/input-error", "shortDescription": { "text": "the input could not be read" } })
+            });
+        }
+    }
+    let doc = serde_json::json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "shroud",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules.into_values().collect::<Vec<_>>()
+            } },
+            "results": results
+        }]
+    });
+    serde_json::to_string_pretty(&doc).expect("serializable") + "\n"
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
+/// Renders JUnit XML: one test case per file.
+pub fn render_junit(files: &[FileCheck]) -> String {
+    let failures = files.iter().filter(|f| f.fails()).count();
+    let mut s = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"shroud check\" tests=\"{}\" failures=\"{failures}\">\n  <testsuite name=\"shroud check\" tests=\"{}\" failures=\"{failures}\" errors=\"0\">\n",
+        files.len(),
+        files.len()
+    );
+    for f in files {
+        s.push_str(&format!(
+            "    <testcase classname=\"shroud.check\" name=\"{}\">\n",
+            xml_escape(&f.path)
+        ));
+        if f.fails() {
+            let body = render_text(std::slice::from_ref(f));
+            let first = f
+                .findings
+                .iter()
+                .find(|c| c.status == "fail")
+                .map(|c| format!("{} holds {}", c.column, c.entity))
+                .or_else(|| f.error.clone())
+                .unwrap_or_else(|| "k-anonymity below bound".into());
+            s.push_str(&format!(
+                "      <failure message=\"{}\" type=\"personal-data\">{}</failure>\n",
+                xml_escape(&first),
+                xml_escape(&body)
+            ));
+        }
+        s.push_str("    </testcase>\n");
+    }
+    s.push_str("  </testsuite>\n</testsuites>\n");
+    s
+}

@@ -1,0 +1,122 @@
+//! `shroud check`: the pre-share gate.
+
+use crate::check::{
+    FileCheck, SharePolicy, check_input, render_json, render_junit, render_sarif, render_text,
+};
+use crate::output::{same_file, write_atomic};
+use crate::source::Format;
+use crate::source::discover::{DiscoverOptions, discover};
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use rayon::prelude::*;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Arguments of `shroud check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files and folders about to be shared (shroud's own manifests are recognised and skipped).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Share policy (TOML); `shroud check --print-default-policy` shows the default.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Output format: text, json, sarif (2.1.0, for code-scanning dashboards), junit.
+    #[arg(long, default_value = "text")]
+    pub format: String,
+    /// Write the output to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Scan only the first N rows of each file (a quick gate on huge stores; the output says so).
+    #[arg(long, value_name = "N")]
+    pub sample_rows: Option<u64>,
+    /// Input format override.
+    #[arg(long)]
+    pub input_format: Option<String>,
+    /// Extra rule files.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Worker threads (0 = one per CPU).
+    #[arg(long, short = 'j', default_value_t = 0)]
+    pub threads: usize,
+    /// Print the default share policy and exit.
+    #[arg(long, exclusive = true)]
+    pub print_default_policy: bool,
+}
+
+/// Runs `shroud check`; exit 0 clean, 1 the data breaks the policy, 2 usage or input error.
+pub fn run(args: CheckArgs) -> Result<u8> {
+    if args.print_default_policy {
+        std::io::stdout().write_all(crate::check::DEFAULT_SHARE_POLICY.as_bytes())?;
+        return Ok(0);
+    }
+    let render: fn(&[FileCheck]) -> String = match args.format.as_str() {
+        "text" => render_text,
+        "json" => render_json,
+        "sarif" => render_sarif,
+        "junit" => render_junit,
+        f => bail!("unknown --format {f:?} (text, json, sarif, junit)"),
+    };
+    let policy = match &args.policy {
+        None => SharePolicy::builtin(),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("failed to read share policy {}", p.display()))?;
+            SharePolicy::parse(&text)
+                .map_err(|e| anyhow::anyhow!("share policy {}: {e}", p.display()))?
+        }
+    };
+    let format = args
+        .input_format
+        .as_deref()
+        .map(|f| Format::parse(f).with_context(|| format!("unknown --input-format {f:?}")))
+        .transpose()?;
+    let inputs = discover(
+        &args.inputs,
+        &DiscoverOptions {
+            format,
+            ..Default::default()
+        },
+    )?;
+    if inputs.is_empty() {
+        bail!("no input files found");
+    }
+    if let Some(out) = &args.output
+        && inputs.iter().any(|i| same_file(&i.path, out))
+    {
+        bail!("output {} is also an input: refusing", out.display());
+    }
+    let detector = super::detector(args.rules.as_ref())?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build()?;
+    let files: Vec<FileCheck> = pool.install(|| {
+        inputs
+            .par_iter()
+            .map(|i| {
+                check_input(&detector, &policy, i, args.sample_rows).unwrap_or_else(|e| FileCheck {
+                    path: i.display(),
+                    format: i.format.name().to_string(),
+                    rows: 0,
+                    sampled: false,
+                    findings: Vec::new(),
+                    k_anonymity: None,
+                    error: Some(e.to_string()),
+                })
+            })
+            .collect()
+    });
+    let text = render(&files);
+    match &args.output {
+        Some(p) => write_atomic(p, |w| w.write_all(text.as_bytes()))
+            .with_context(|| format!("failed to write {}", p.display()))?,
+        None => std::io::stdout().write_all(text.as_bytes())?,
+    }
+    Ok(if files.iter().any(|f| f.error.is_some()) {
+        2
+    } else if files.iter().any(FileCheck::fails) {
+        1
+    } else {
+        0
+    })
+}
