@@ -4,7 +4,9 @@
 //! - `engine/all_columns`: every cell of the table through its column's plan (bytes/s);
 //! - `engine/<column>`: one column, one entity family at a time;
 //! - `pipeline/csv` and `pipeline/jsonl`: the whole scan of a file (read, detect, merge), one
-//!   thread and all threads.
+//!   thread and all threads;
+//! - `pseudonymize/csv`: both passes (scan, rewrite with the default policy) into a sink;
+//! - `aggregate/csv`: a two-column group-by with count and sum.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use shroud::detect::{Detector, Scratch};
@@ -104,6 +106,33 @@ fn pipeline(c: &mut Criterion) {
         text.push('\n');
     }
     std::fs::write(&jsonl_path, text).unwrap();
+    let parquet_path = dir.path().join("t.parquet");
+    {
+        use arrow_array::{ArrayRef, RecordBatch, StringArray};
+        use arrow_schema::{DataType, Field, Schema};
+        let schema = std::sync::Arc::new(Schema::new(
+            COLUMNS
+                .iter()
+                .map(|c| Field::new(*c, DataType::Utf8, true))
+                .collect::<Vec<_>>(),
+        ));
+        let arrays: Vec<ArrayRef> = (0..COLUMNS.len())
+            .map(|i| {
+                std::sync::Arc::new(StringArray::from_iter_values(
+                    rows.iter().map(|r| r[i].clone()),
+                )) as ArrayRef
+            })
+            .collect();
+        let file = std::fs::File::create(&parquet_path).unwrap();
+        let props = parquet::file::properties::WriterProperties::builder()
+            .set_max_row_group_row_count(Some(4096))
+            .build();
+        let mut w =
+            parquet::arrow::ArrowWriter::try_new(file, schema.clone(), Some(props)).unwrap();
+        w.write(&RecordBatch::try_new(schema, arrays).unwrap())
+            .unwrap();
+        w.close().unwrap();
+    }
     let mut g = c.benchmark_group("pipeline");
     g.sample_size(10);
     for (name, path, format) in [
@@ -147,5 +176,69 @@ fn pipeline(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, engine, pipeline);
+fn pseudonymize_and_aggregate(c: &mut Criterion) {
+    use shroud::aggregate::{AggregateSpec, Metric, aggregate};
+    use shroud::pseudo::{Rewrite, plan_file, rewrite};
+    use shroud::transform::{Policy, Transformer, key::Key};
+    let d = Detector::builtin().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rows = table();
+    let path = dir.path().join("t.csv");
+    let mut w = csv::Writer::from_path(&path).unwrap();
+    w.write_record(COLUMNS).unwrap();
+    for r in &rows {
+        w.write_record(r).unwrap();
+    }
+    w.flush().unwrap();
+    let size = std::fs::metadata(&path).unwrap().len();
+    let input = Input {
+        path,
+        format: Format::Csv,
+        compression: Compression::None,
+        size,
+    };
+    let policy = Policy::builtin();
+    let key = Key::parse(b"0123456789abcdef0123456789abcdef").unwrap();
+    let t = Transformer::new(Some(&key));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let opts = ScanOptions::default();
+    let mut g = c.benchmark_group("pseudonymize");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(size));
+    g.bench_function("csv/1_thread", |b| {
+        b.iter(|| {
+            pool.install(|| {
+                let plan = plan_file(&d, &policy, &input, &opts).unwrap();
+                let rw = Rewrite::new(&d, &t, &policy, &plan);
+                let mut sink = std::io::sink();
+                rewrite(&rw, &input, &opts, &mut sink).unwrap()
+            })
+        })
+    });
+    g.finish();
+    let spec = AggregateSpec {
+        group_by: vec!["gender".into(), "city".into()],
+        bins: Default::default(),
+        metrics: vec![Metric::Count, Metric::Sum("price".into())],
+        min_group_size: 10,
+        totals: false,
+        dp: None,
+    };
+    let mut g = c.benchmark_group("aggregate");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(size));
+    g.bench_function("csv/1_thread", |b| {
+        b.iter(|| {
+            pool.install(|| {
+                aggregate(std::slice::from_ref(&input), &spec, &Default::default()).unwrap()
+            })
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, engine, pipeline, pseudonymize_and_aggregate);
 criterion_main!(benches);

@@ -331,6 +331,7 @@ pub fn check_input(
         },
         // Values are needed in memory to match allow-lists; they never reach an output.
         show_values: true,
+        parse_only: false,
     };
     let mut collector = Collector {
         policy,

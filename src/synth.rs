@@ -411,8 +411,18 @@ impl Generator {
             1 + r.below(65535)
         ));
         out.push(
+            // A device (unicast) address: the first octet's lowest bit is clear.
             (0..6)
-                .map(|_| format!("{:02x}", r.below(256)))
+                .map(|i| {
+                    format!(
+                        "{:02x}",
+                        if i == 0 {
+                            r.below(256) & 0xFE
+                        } else {
+                            r.below(256)
+                        }
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(":"),
         );

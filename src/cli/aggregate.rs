@@ -156,6 +156,7 @@ fn refuse_identifiers(
             ..ReadOptions::default()
         },
         show_values: false,
+        parse_only: false,
     };
     for input in inputs {
         let scan = scan_input(&detector, input, &opts, None, Arc::new(AtomicU64::new(0)))?;

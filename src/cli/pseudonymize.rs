@@ -257,6 +257,7 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
             ..ReadOptions::default()
         },
         show_values: false,
+        parse_only: false,
     };
     let transformer = Transformer::new(key.as_ref());
     let pool = rayon::ThreadPoolBuilder::new()

@@ -66,6 +66,9 @@ pub struct ScanArgs {
     /// Exit with status 1 when personal data is found.
     #[arg(long)]
     pub fail_on_findings: bool,
+    /// Benchmarks only: read and batch the input, detect nothing (the parse-only baseline).
+    #[arg(long, hide = true)]
+    pub parse_only: bool,
     /// No progress bar and no summary table.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -122,6 +125,7 @@ pub fn run(args: ScanArgs) -> Result<u8> {
             max_cell_bytes: args.max_cell_bytes,
         },
         show_values: args.show_values,
+        parse_only: args.parse_only,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads)

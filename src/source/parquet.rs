@@ -372,8 +372,13 @@ pub(crate) fn strip_timezone(array: &ArrayRef) -> ArrayRef {
 
 impl BatchReader for ParquetReader {
     fn next_batches(&mut self, n: usize) -> Result<Vec<Batch>, SourceError> {
+        // `n` counts batches: decode as many row groups as give about n batches (at least
+        // one), so memory stays near n batches even with large row groups.
         let total = self.row_offsets.len();
-        let end = (self.next_group + n.max(1)).min(total);
+        let rows_total = self.row_offsets.last().copied().unwrap_or(0) as usize;
+        let per_group = (rows_total / total.max(1)).max(1);
+        let groups = (n.max(1) * super::BATCH_ROWS).div_ceil(per_group).max(1);
+        let end = (self.next_group + groups).min(total);
         let groups: Vec<usize> = (self.next_group..end).collect();
         self.next_group = end;
         let decoded: Vec<Result<Vec<Batch>, SourceError>> =
