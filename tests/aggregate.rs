@@ -487,3 +487,55 @@ fn risk_reports_k_and_l() {
     assert!(out.status.success(), "{:?}", text(&out));
     assert!(text(&out).0.contains("k = 2"), "{:?}", text(&out));
 }
+
+#[test]
+fn privacy_unit_bounds_each_persons_contribution() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("u.csv");
+    let mut data = String::from("customer,region,amount\n");
+    for _ in 0..5 {
+        data.push_str("a,north,100\n");
+    }
+    data.push_str("a,south,100\nb,north,7\nc,south,3\n");
+    std::fs::write(&p, data).unwrap();
+    // A huge epsilon makes the noise zero in practice: the bounding is what is tested.
+    let out = shroud(
+        dir.path(),
+        &[
+            "aggregate",
+            "u.csv",
+            "--group-by",
+            "region",
+            "--metric",
+            "count",
+            "--metric",
+            "sum:amount",
+            "--epsilon",
+            "100000",
+            "--clamp",
+            "amount=0:50",
+            "--privacy-unit",
+            "customer",
+            "--seed",
+            "1",
+            "--min-group-size",
+            "1",
+            "--out",
+            "o.csv",
+        ],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let rows = read_csv(&dir.path().join("o.csv"));
+    let north = rows.iter().find(|r| r["region"] == "north").unwrap();
+    let south = rows.iter().find(|r| r["region"] == "south").unwrap();
+    assert_eq!(north["count"], "2", "a counts once, b once");
+    assert_eq!(
+        north["sum_amount"], "57",
+        "a's 500 clamped to 50, plus b's 7"
+    );
+    assert_eq!(
+        south["count"], "1",
+        "a's second group is dropped (one group per person), c stays"
+    );
+    assert_eq!(south["sum_amount"], "3");
+}

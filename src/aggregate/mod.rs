@@ -230,6 +230,38 @@ impl AggregateSpec {
     }
 }
 
+/// Streams `inputs` in groups of about `group` batches, handing each group with the column
+/// ids of `needed` (None where the file has no such column) to `f`.
+fn for_each_group(
+    inputs: &[Input],
+    read: &ReadOptions,
+    needed: &[String],
+    group: usize,
+    mut f: impl FnMut(&Input, &[Batch], &[Option<u32>]) -> Result<(), AggregateError>,
+) -> Result<(), AggregateError> {
+    for input in inputs {
+        let mut reader = source::open(input, read, Arc::new(AtomicU64::new(0)))?;
+        loop {
+            let batches = reader.next_batches(group)?;
+            if batches.is_empty() {
+                break;
+            }
+            let ids: Vec<Option<u32>> = needed
+                .iter()
+                .map(|n| {
+                    reader
+                        .columns()
+                        .iter()
+                        .position(|c| c == n)
+                        .map(|i| i as u32)
+                })
+                .collect();
+            f(input, &batches, &ids)?;
+        }
+    }
+    Ok(())
+}
+
 /// Reads every input and folds rows into groups.
 fn fold(
     inputs: &[Input],
@@ -259,28 +291,17 @@ fn fold(
     // Privacy units: (unit -> its groups and their clamped sums), first groups in row order.
     let mut units: HashMap<String, UnitGroups> = HashMap::new();
     let mut rows_read = 0u64;
-    for input in inputs {
-        let mut reader = source::open(input, read, Arc::new(AtomicU64::new(0)))?;
-        loop {
-            let batches = reader.next_batches(rayon::current_num_threads().max(1) * 2)?;
-            if batches.is_empty() {
-                break;
-            }
-            let ids: Vec<Option<u32>> = needed
-                .iter()
-                .map(|n| {
-                    reader
-                        .columns()
-                        .iter()
-                        .position(|c| c == n)
-                        .map(|i| i as u32)
-                })
-                .collect();
+    for_each_group(
+        inputs,
+        read,
+        &needed,
+        rayon::current_num_threads().max(1) * 2,
+        |_, batches, ids| {
             rows_read += batches.iter().map(|b| b.rows as u64).sum::<u64>();
             if unit_col.is_some() {
                 // Sequential: a unit's first groups must be the first in row order.
-                for b in &batches {
-                    for vals in row_values(b, &ids) {
+                for b in batches {
+                    for vals in row_values(b, ids) {
                         let key = spec.key(&vals[..nk]);
                         let unit = vals[nk + nv]
                             .map(|u| String::from_utf8_lossy(u).into_owned())
@@ -302,13 +323,13 @@ fn fold(
                         }
                     }
                 }
-                continue;
+                return Ok(());
             }
             let partials: Vec<Groups> = batches
                 .par_iter()
                 .map(|b| {
                     let mut g: Groups = HashMap::new();
-                    for vals in row_values(b, &ids) {
+                    for vals in row_values(b, ids) {
                         let acc = g.entry(spec.key(&vals[..nk])).or_insert_with(|| Acc {
                             count: 0,
                             sums: vec![0.0; nv],
@@ -330,8 +351,9 @@ fn fold(
                     groups.entry(k).or_default().merge(&a);
                 }
             }
-        }
-    }
+            Ok(())
+        },
+    )?;
     for (_, list) in units {
         for (key, sums, n) in list {
             let acc = groups.entry(key).or_default();
@@ -560,44 +582,28 @@ pub fn risk(
         .collect();
     let mut classes: HashMap<Vec<String>, (u64, BTreeSet<String>)> = HashMap::new();
     let mut rows = 0u64;
-    for input in inputs {
-        let mut reader = source::open(input, read, Arc::new(AtomicU64::new(0)))?;
-        loop {
-            let batches = reader.next_batches(4)?;
-            if batches.is_empty() {
-                break;
-            }
-            let ids: Vec<Option<u32>> = needed
-                .iter()
-                .map(|n| {
-                    reader
-                        .columns()
-                        .iter()
-                        .position(|c| c == n)
-                        .map(|i| i as u32)
-                })
-                .collect();
-            if ids[..quasi.len()].iter().all(Option::is_none) {
-                return Err(AggregateError::Spec(format!(
-                    "{}: none of the quasi-identifiers {} is a column",
-                    input.display(),
-                    quasi.join(",")
-                )));
-            }
-            for b in &batches {
-                rows += b.rows as u64;
-                for vals in row_values(b, &ids) {
-                    let e = classes.entry(spec.key(&vals[..quasi.len()])).or_default();
-                    e.0 += 1;
-                    if sensitive.is_some()
-                        && let Some(s) = vals[quasi.len()]
-                    {
-                        e.1.insert(String::from_utf8_lossy(s).into_owned());
-                    }
+    for_each_group(inputs, read, &needed, 4, |input, batches, ids| {
+        if ids[..quasi.len()].iter().all(Option::is_none) {
+            return Err(AggregateError::Spec(format!(
+                "{}: none of the quasi-identifiers {} is a column",
+                input.display(),
+                quasi.join(",")
+            )));
+        }
+        for b in batches {
+            rows += b.rows as u64;
+            for vals in row_values(b, ids) {
+                let e = classes.entry(spec.key(&vals[..quasi.len()])).or_default();
+                e.0 += 1;
+                if sensitive.is_some()
+                    && let Some(s) = vals[quasi.len()]
+                {
+                    e.1.insert(String::from_utf8_lossy(s).into_owned());
                 }
             }
         }
-    }
+        Ok(())
+    })?;
     let k = classes.values().map(|c| c.0).min().unwrap_or(0);
     let l = sensitive.map(|_| {
         classes
