@@ -73,6 +73,8 @@ pub enum Validator {
     DateOfBirth,
     /// First-name / surname dictionaries and titles; narrows the span (`person_name`).
     PersonName,
+    /// Lower-case words of which one is a known name and none a non-name (`name_words`).
+    NameWords,
     /// Has a house number and a word (`address_like`).
     AddressLike,
     /// Not a workflow-state word such as `Pending` or `Active` (`place_name`).
@@ -96,6 +98,7 @@ pub const ALL: &[(&str, Validator)] = &[
     ("email", Validator::Email),
     ("date_of_birth", Validator::DateOfBirth),
     ("person_name", Validator::PersonName),
+    ("name_words", Validator::NameWords),
     ("address_like", Validator::AddressLike),
     ("place_name", Validator::PlaceName),
     ("uk_nino", Validator::UkNino),
@@ -145,6 +148,7 @@ impl Validator {
             Validator::Email => misc::email(text).into(),
             Validator::DateOfBirth => date::check(text).into(),
             Validator::PersonName => names::check_in(cell, start, end),
+            Validator::NameWords => names::name_words(text).into(),
             Validator::AddressLike => misc::address_like(text).into(),
             Validator::PlaceName => misc::place_name(text).into(),
             Validator::UkNino => misc::uk_nino(text).into(),

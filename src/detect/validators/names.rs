@@ -175,6 +175,23 @@ fn is_initial(w: &str) -> bool {
     matches!((cs.next(), cs.next(), cs.next()), (Some(c), Some('.'), None) if c.is_uppercase())
 }
 
+/// Words (any case) of which one is a known first name or surname and none is a word that is
+/// never a name: a name written in lower case (`jane doe`) in a name column.
+pub fn name_words(text: &str) -> Validity {
+    let names = Names::get();
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| !is_particle(w))
+        .collect();
+    let known = words.iter().any(|w| names.is_first(w) || names.is_last(w));
+    let blocked = words.iter().any(|w| names.is_not_name(w));
+    if known && !blocked {
+        Validity::Valid
+    } else {
+        Validity::Invalid
+    }
+}
+
 /// Validates `cell[start..end]` as a name, using its place in the sentence: a plausible name
 /// that opens a sentence and is followed by a lower-case word ("Gregor Tintzmann asked...")
 /// is confirmed when one of its words is in the dictionaries.
