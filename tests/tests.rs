@@ -7,12 +7,14 @@
 //! - `check`: the pre-share gate and its SARIF / JSON / JUnit outputs;
 //! - `formats`: the same table in CSV/TSV/JSON/JSONL/Parquet/compressed gives the same verdicts;
 //! - `rules`: the rule registry and user rules;
+//! - `hostile`: broken and hostile inputs;
 //! - `properties`: invariants of the engine on arbitrary input;
 //! - `pseudonymize`: pseudonymized copies, keys, joins, refusals.
 
 mod aggregate;
 mod check;
 mod formats;
+mod hostile;
 mod properties;
 mod pseudonymize;
 mod rules;

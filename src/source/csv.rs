@@ -48,7 +48,17 @@ impl CsvReader {
     /// Opens the input and reads its header row.
     pub fn new(input: &Input, opts: &ReadOptions, counter: Progress) -> Result<Self, SourceError> {
         let path = input.display();
-        let mut stream = super::open_stream(input, counter)?;
+        let stream = super::open_stream(input, counter)?;
+        // A physical line longer than the cell limit is refused while it is read, so a huge
+        // line (or a decompression bomb of one) never sits whole in memory.
+        let mut stream: Box<dyn BufRead + Send> = Box::new(std::io::BufReader::with_capacity(
+            1 << 16,
+            LineLimit {
+                inner: stream,
+                limit: opts.max_cell_bytes,
+                run: 0,
+            },
+        ));
         let delimiter = match opts.delimiter {
             Some(d) => d,
             None => {
@@ -86,9 +96,11 @@ impl CsvReader {
     }
 
     fn malformed(&self, err: &csv::Error) -> SourceError {
-        let location = err
-            .position()
-            .map_or_else(|| "header".to_string(), |p| format!("line {}", p.line()));
+        let location = match err.position() {
+            Some(p) => format!("line {}", p.line()),
+            None if self.columns.is_empty() => "header".to_string(),
+            None => format!("after row {}", self.rows),
+        };
         SourceError::Malformed {
             path: self.path.clone(),
             location,
@@ -210,5 +222,59 @@ mod tests {
         assert_eq!(sniff_delimiter(b"a\tb\tc\n"), b'\t');
         assert_eq!(sniff_delimiter(b"\"x;y\",b;c;d\n"), b';');
         assert_eq!(sniff_delimiter(b"only"), b',');
+    }
+}
+
+/// Fails a read once a line (bytes between newlines) exceeds `limit`.
+struct LineLimit<R> {
+    inner: R,
+    limit: u64,
+    run: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for LineLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                self.run = 0;
+            } else {
+                self.run += 1;
+                if self.run > self.limit {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!(
+                            "a line longer than {} bytes (raise --max-cell-bytes to accept it)",
+                            self.limit
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::LineLimit;
+    use std::io::Read;
+
+    #[test]
+    fn long_lines_are_refused() {
+        let data = b"short\nthis line is far too long\nok\n";
+        let mut r = LineLimit {
+            inner: &data[..],
+            limit: 10,
+            run: 0,
+        };
+        let mut out = Vec::new();
+        assert!(r.read_to_end(&mut out).is_err());
+        let mut r = LineLimit {
+            inner: &data[..],
+            limit: 40,
+            run: 0,
+        };
+        assert!(r.read_to_end(&mut out).is_ok());
     }
 }

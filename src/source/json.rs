@@ -237,12 +237,17 @@ impl JsonReader {
                         Some(Ok(v)) => Ok(Some(v)),
                         Some(Err(e)) => Err(SourceError::Malformed {
                             path: self.path.clone(),
-                            location: format!(
-                                "record {} (line {}, column {})",
-                                self.rows,
-                                e.line(),
-                                e.column()
-                            ),
+                            // I/O errors (the array adapter's) carry no position.
+                            location: if e.line() == 0 {
+                                format!("after record {}", self.rows)
+                            } else {
+                                format!(
+                                    "record {} (line {}, column {})",
+                                    self.rows,
+                                    e.line(),
+                                    e.column()
+                                )
+                            },
                             message: e.to_string(),
                         }),
                     };
