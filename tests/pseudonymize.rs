@@ -585,15 +585,7 @@ fn synthetic_table_rescans_clean_after_pseudonymization() {
     let dir = tempfile::tempdir().unwrap();
     let key = keygen(dir.path(), "k.key");
     let p = dir.path().join("synth.csv");
-    let mut w = csv::Writer::from_path(&p).unwrap();
-    w.write_record(shroud::synth::COLUMNS).unwrap();
-    let mut g = shroud::synth::Generator::new(11);
-    let mut row = Vec::new();
-    for _ in 0..3000 {
-        g.next_row(&mut row);
-        w.write_record(&row).unwrap();
-    }
-    w.flush().unwrap();
+    write_synth_csv(&p, 11, 3000);
     let out = pseudonymize(
         dir.path(),
         &[&p],

@@ -267,16 +267,9 @@ fn sample_rows_limits_the_scan() {
 fn report_is_identical_across_thread_counts() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("big.csv");
-    let mut w = csv::Writer::from_path(&p).unwrap();
-    w.write_record(shroud::synth::COLUMNS).unwrap();
-    let mut g = shroud::synth::Generator::new(3);
-    let mut row = Vec::new();
-    // About four batches: several groups per thread count, small enough for a debug build.
-    for _ in 0..9_000 {
-        g.next_row(&mut row);
-        w.write_record(&row).unwrap();
-    }
-    w.flush().unwrap();
+    // About four batches for the scan test: several groups per thread count, small enough
+    // for a debug build.
+    write_synth_csv(&p, 3, 9_000);
     let (r1, f1, _) = scan(&p, &["-q", "-j", "1"]);
     let (r2, f2, _) = scan(&p, &["-q", "-j", "2"]);
     let (r4, f4, _) = scan(&p, &["-q", "-j", "4"]);

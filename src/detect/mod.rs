@@ -29,7 +29,7 @@ use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, PatternID};
 use spec::{RuleFileSpec, RuleSpec, Scope};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use validators::{Validator, Validity};
@@ -1006,15 +1006,6 @@ fn collect_toml(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), Com
         }
     }
     Ok(())
-}
-
-/// Counts of rules per entity, for listings.
-pub fn rules_by_entity(d: &Detector) -> BTreeMap<&str, usize> {
-    let mut m = BTreeMap::new();
-    for r in &d.rules {
-        *m.entry(r.entity.as_str()).or_insert(0) += 1;
-    }
-    m
 }
 
 #[cfg(test)]
