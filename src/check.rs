@@ -246,6 +246,9 @@ pub struct FileCheck {
     /// An error that stopped this file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The scan behind the verdict, samples masked (for the HTML report; not serialized).
+    #[serde(skip)]
+    pub scan: Option<crate::report::FileReport>,
 }
 
 /// k-anonymity of a file.
@@ -384,6 +387,13 @@ pub fn check_input(
     findings.sort_by(|a, b| {
         (a.status != "fail", &a.column, &a.entity).cmp(&(b.status != "fail", &b.column, &b.entity))
     });
+    // The scan kept raw samples (show_values above): mask them before they go anywhere.
+    let mut report = crate::report::file_report(detector, input, &scan);
+    for c in &mut report.columns {
+        for s in &mut c.samples {
+            *s = mask(s.as_bytes());
+        }
+    }
     Ok(FileCheck {
         path: input.display(),
         format: input.format.name().to_string(),
@@ -392,6 +402,7 @@ pub fn check_input(
         findings,
         k_anonymity,
         error: None,
+        scan: Some(report),
     })
 }
 

@@ -8,6 +8,7 @@
 //! - `formats`: the same table in CSV/TSV/JSON/JSONL/Parquet/compressed gives the same verdicts;
 //! - `rules`: the rule registry and user rules;
 //! - `hostile`: broken and hostile inputs;
+//! - `html`: the HTML report, also opened in headless Chromium;
 //! - `properties`: invariants of the engine on arbitrary input;
 //! - `pseudonymize`: pseudonymized copies, keys, joins, refusals.
 
@@ -15,6 +16,7 @@ mod aggregate;
 mod check;
 mod formats;
 mod hostile;
+mod html;
 mod properties;
 mod pseudonymize;
 mod rules;

@@ -4,6 +4,23 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+/// Raw personal values planted in the fixtures.
+pub const PLANTED: &[&str] = &[
+    "jane.doe@example.com",
+    "john.smith@example.org",
+    "536-22-8726",
+    "4111 1111 1111 1111",
+    "5555555555554444",
+    "GB82 WEST 1234 5698 7654 32",
+    "DE89370400440532013000",
+    "+44 20 7946 0958",
+    "(415) 253-2671",
+    "203.0.113.7",
+    "Jane Doe",
+    "John Smith",
+    "1980-03-04",
+];
+
 /// The repository root (fixtures live under it).
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -556,6 +556,8 @@ pub struct Risk {
     pub l: Option<u64>,
     /// The smallest classes, values masked.
     pub worst: Vec<(Vec<String>, u64, Option<u64>)>,
+    /// Number of classes per class size: the distribution the HTML report draws.
+    pub class_sizes: BTreeMap<u64, u64>,
 }
 
 /// Computes k-anonymity and distinct l-diversity.
@@ -616,6 +618,10 @@ pub fn risk(
         .iter()
         .map(|&b| (b, classes.values().filter(|c| c.0 < b).map(|c| c.0).sum()))
         .collect();
+    let mut class_sizes = BTreeMap::new();
+    for c in classes.values() {
+        *class_sizes.entry(c.0).or_insert(0) += 1;
+    }
     let mut worst: Vec<(Vec<String>, u64, Option<u64>)> = classes
         .iter()
         .map(|(key, (n, s))| {
@@ -635,5 +641,6 @@ pub fn risk(
         records_below,
         l,
         worst,
+        class_sizes,
     })
 }

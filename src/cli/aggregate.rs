@@ -117,6 +117,9 @@ pub struct RiskArgs {
     /// Input format override.
     #[arg(long)]
     pub format: Option<String>,
+    /// Also write a self-contained HTML report (class-size distribution, k bound) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 fn inputs_of(paths: &[PathBuf], format: Option<&str>) -> Result<Vec<Input>> {
@@ -422,6 +425,24 @@ pub fn run_risk(args: RiskArgs) -> Result<u8> {
         &ReadOptions::default(),
         &bounds,
     )?;
+    if let Some(path) = &args.html {
+        if inputs
+            .iter()
+            .any(|i| crate::output::same_file(&i.path, path))
+        {
+            bail!("--html {} is also an input: refusing", path.display());
+        }
+        let page = crate::report::html::Page {
+            title: format!("shroud risk: {}", super::describe_inputs(&args.inputs)),
+            risk: Some(crate::report::html::RiskView {
+                risk: &r,
+                quasi_identifiers: &args.quasi_identifiers,
+                k_min: args.k_min,
+            }),
+            ..Default::default()
+        };
+        super::report::write_html(path, &page)?;
+    }
     let fails_k = args.k_min.is_some_and(|k| r.k < k);
     let fails_l = args.l_min.is_some_and(|l| r.l.unwrap_or(0) < l);
     let mut out = std::io::stdout().lock();

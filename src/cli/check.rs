@@ -27,6 +27,9 @@ pub struct CheckArgs {
     /// Write the output to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write a self-contained HTML report (verdict, heat map, findings) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Scan only the first N rows of each file (a quick gate on huge stores; the output says so).
     #[arg(long, value_name = "N")]
     pub sample_rows: Option<u64>,
@@ -46,6 +49,7 @@ pub struct CheckArgs {
 
 /// Runs `shroud check`; exit 0 clean, 1 the data breaks the policy, 2 usage or input error.
 pub fn run(args: CheckArgs) -> Result<u8> {
+    let started = std::time::Instant::now();
     if args.print_default_policy {
         std::io::stdout().write_all(crate::check::DEFAULT_SHARE_POLICY.as_bytes())?;
         return Ok(0);
@@ -81,10 +85,10 @@ pub fn run(args: CheckArgs) -> Result<u8> {
     if inputs.is_empty() {
         bail!("no input files found");
     }
-    if let Some(out) = &args.output
-        && inputs.iter().any(|i| same_file(&i.path, out))
-    {
-        bail!("output {} is also an input: refusing", out.display());
+    for out in [&args.output, &args.html].into_iter().flatten() {
+        if inputs.iter().any(|i| same_file(&i.path, out)) {
+            bail!("output {} is also an input: refusing", out.display());
+        }
     }
     let detector = super::detector(args.rules.as_ref())?;
     let pool = rayon::ThreadPoolBuilder::new()
@@ -102,10 +106,25 @@ pub fn run(args: CheckArgs) -> Result<u8> {
                     findings: Vec::new(),
                     k_anonymity: None,
                     error: Some(e.to_string()),
+                    scan: None,
                 })
             })
             .collect()
     });
+    if let Some(path) = &args.html {
+        let mut report = crate::report::Report::new();
+        report
+            .files
+            .extend(files.iter().filter_map(|f| f.scan.clone()));
+        let page = crate::report::html::Page {
+            title: format!("shroud check: {}", super::describe_inputs(&args.inputs)),
+            report: Some(&report),
+            elapsed: Some(started.elapsed()),
+            check: Some(&files),
+            ..Default::default()
+        };
+        super::report::write_html(path, &page)?;
+    }
     let text = render(&files);
     match &args.output {
         Some(p) => write_atomic(p, |w| w.write_all(text.as_bytes()))

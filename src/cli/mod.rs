@@ -8,6 +8,7 @@ mod aggregate;
 mod check;
 mod progress;
 mod pseudonymize;
+mod report;
 mod rules;
 mod scan;
 
@@ -76,6 +77,8 @@ pub enum Command {
     /// Output as text, JSON, SARIF 2.1.0 or JUnit XML. Values produced by `shroud
     /// pseudonymize` pass; allow-listed values are waived and listed.
     Check(check::CheckArgs),
+    /// Render a JSON report (from `scan --report`) as one self-contained HTML page.
+    Report(report::ReportArgs),
     /// List, check or show detection rules.
     Rules {
         /// What to do with the rules.
@@ -96,6 +99,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Rules { action } => rules::run(action),
+        Command::Report(args) => report::run(args),
         Command::Aggregate(args) => aggregate::run(args),
         Command::Check(args) => check::run(args),
         Command::Risk(args) => aggregate::run_risk(args),
@@ -130,5 +134,13 @@ fn detector(rules: Option<&PathBuf>) -> anyhow::Result<crate::detect::Detector> 
         Some(dir) => crate::detect::Detector::with_user_rules(dir)
             .with_context(|| format!("failed to load rules from {}", dir.display())),
         None => crate::detect::Detector::builtin().context("built-in rules failed to compile"),
+    }
+}
+
+/// `file.csv` or `3 inputs`: how a page title names what was given.
+fn describe_inputs(paths: &[PathBuf]) -> String {
+    match paths {
+        [one] => one.display().to_string(),
+        many => format!("{} inputs", many.len()),
     }
 }

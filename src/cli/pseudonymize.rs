@@ -44,6 +44,11 @@ pub struct PseudonymizeArgs {
     /// Overwrite existing output files.
     #[arg(long)]
     pub force: bool,
+    /// Also write a self-contained HTML report to FILE: per column the operator and the
+    /// cells with findings before (input) and after (a rescan of the output). Costs one more
+    /// scan of each input and each output.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Input format (csv, json, jsonl, parquet): required for stdin.
     #[arg(long)]
     pub format: Option<String>,
@@ -342,6 +347,17 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
         policy: policy_summary(&policy),
         files: Vec::new(),
     };
+    if let Some(h) = &args.html {
+        if stdin || args.dry_run {
+            bail!("--html needs an output folder (not standard output, not --dry-run)");
+        }
+        if inputs.iter().any(|i| same_file(&i.path, h)) {
+            bail!("--html {} is also an input: refusing", h.display());
+        }
+    }
+    let started = std::time::Instant::now();
+    let mut html_columns = Vec::new();
+    let mut html_report = crate::report::Report::new();
     let stdout = std::io::stdout();
     for (input, rel) in inputs.iter().zip(&rel) {
         let plan = pool
@@ -373,6 +389,38 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
                 changed
             );
         }
+        if args.html.is_some() {
+            let output = Input {
+                path: out_dir.join(&fm.output),
+                ..input.clone()
+            };
+            let (before, after) = pool.install(|| -> Result<_> {
+                Ok((
+                    before_after_scan(&detector, input, &opts)?,
+                    before_after_scan(&detector, &output, &opts)?,
+                ))
+            })?;
+            html_report
+                .files
+                .push(crate::report::file_report(&detector, input, &before));
+            let cells = |scan: &crate::scan::FileScan, name: &str| {
+                scan.columns
+                    .iter()
+                    .find(|c| c.name == name)
+                    .map(|c| c.stats.entities.iter().map(|e| e.cells).sum::<u64>())
+            };
+            for c in &fm.columns {
+                html_columns.push(crate::report::html::PseudoColumn {
+                    file: fm.input.clone(),
+                    column: c.column.clone(),
+                    verdict: c.verdict.clone(),
+                    operator: c.operator.clone(),
+                    before: cells(&before, &c.column).unwrap_or(0),
+                    after: cells(&after, &c.column),
+                    cells_changed: c.counts.cells_changed,
+                });
+            }
+        }
         manifest.files.push(ManifestFile {
             input: fm.input,
             output: fm.output,
@@ -400,7 +448,31 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
         })
         .with_context(|| format!("failed to write {}", path.display()))?;
     }
+    if let Some(path) = &args.html {
+        let page = crate::report::html::Page {
+            title: format!(
+                "shroud pseudonymize: {}",
+                super::describe_inputs(&args.inputs)
+            ),
+            report: Some(&html_report),
+            elapsed: Some(started.elapsed()),
+            pseudonymized: Some(&html_columns),
+            ..Default::default()
+        };
+        super::report::write_html(path, &page)?;
+    }
     Ok(0)
+}
+
+/// A plain scan for the HTML report's before/after counts (samples masked).
+fn before_after_scan(
+    detector: &Detector,
+    input: &Input,
+    opts: &ScanOptions,
+) -> Result<crate::scan::FileScan> {
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    crate::scan::scan_input(detector, input, opts, None, counter)
+        .with_context(|| format!("HTML report: failed to scan {}", input.display()))
 }
 
 fn print_plan(w: &mut dyn Write, path: &str, plan: &FilePlan) -> Result<()> {

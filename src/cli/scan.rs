@@ -22,6 +22,9 @@ pub struct ScanArgs {
     /// Write the JSON report (version 1 contract) to FILE.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Write a self-contained HTML report (summary, heat map, charts; samples masked) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Write one JSON line per detected value to FILE (location only, no value unless --show-values).
     #[arg(long, value_name = "FILE")]
     pub findings: Option<PathBuf>,
@@ -84,6 +87,7 @@ pub(super) fn parse_delimiter(s: &str) -> Result<u8> {
 
 /// Runs the scan; returns the exit code.
 pub fn run(args: ScanArgs) -> Result<u8> {
+    let started = std::time::Instant::now();
     let format = args
         .format
         .as_deref()
@@ -109,7 +113,10 @@ pub fn run(args: ScanArgs) -> Result<u8> {
             format,
         },
     )?;
-    for out in [&args.report, &args.findings].into_iter().flatten() {
+    for out in [&args.report, &args.findings, &args.html]
+        .into_iter()
+        .flatten()
+    {
         if inputs.iter().any(|i| same_file(&i.path, out)) {
             bail!(
                 "output {} is also an input: refusing to overwrite it",
@@ -182,6 +189,16 @@ pub fn run(args: ScanArgs) -> Result<u8> {
             w.write_all(b"\n")
         })
         .with_context(|| format!("failed to write report to {}", path.display()))?;
+    }
+    if let Some(path) = &args.html {
+        let page = crate::report::html::Page {
+            title: format!("shroud scan: {}", super::describe_inputs(&args.paths)),
+            report: Some(&report),
+            elapsed: Some(started.elapsed()),
+            show_values: args.show_values,
+            ..Default::default()
+        };
+        super::report::write_html(path, &page)?;
     }
     if !args.quiet {
         let stdout = std::io::stdout();

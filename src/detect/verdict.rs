@@ -41,6 +41,8 @@ pub struct ColumnStats {
     pub samples: Vec<(u64, u16, String)>,
     /// Cells that were not valid UTF-8.
     pub invalid_utf8: u64,
+    /// Per rule index: cells in which the rule fired (the rule ids the report shows).
+    pub rules: Vec<u64>,
 }
 
 impl ColumnStats {
@@ -89,6 +91,16 @@ impl ColumnStats {
                 s.full_cells += 1;
             }
         }
+        for (i, f) in findings.iter().enumerate() {
+            if findings[..i].iter().any(|g| g.rule == f.rule) {
+                continue;
+            }
+            let r = f.rule as usize;
+            if self.rules.len() <= r {
+                self.rules.resize(r + 1, 0);
+            }
+            self.rules[r] += 1;
+        }
         if self.samples.len() < MAX_SAMPLES {
             let f = &findings[0];
             let value = &cell[f.start as usize..f.end as usize];
@@ -104,6 +116,12 @@ impl ColumnStats {
         if self.entities.len() < other.entities.len() {
             self.entities
                 .resize(other.entities.len(), EntityStats::default());
+        }
+        if self.rules.len() < other.rules.len() {
+            self.rules.resize(other.rules.len(), 0);
+        }
+        for (a, b) in self.rules.iter_mut().zip(&other.rules) {
+            *a += b;
         }
         for (a, b) in self.entities.iter_mut().zip(&other.entities) {
             a.cells += b.cells;

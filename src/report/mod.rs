@@ -7,6 +7,7 @@
 //! Fields are only ever added, never renamed or removed, within a version. Samples are masked
 //! ([`mask`]) unless the user asked for raw values.
 
+pub mod html;
 pub mod human;
 pub mod mask;
 
@@ -39,6 +40,9 @@ pub struct FileReport {
     pub format: String,
     /// Data rows scanned.
     pub rows: u64,
+    /// Size of the input in bytes as stored (compressed size for .gz/.zst; 0 for stdin).
+    #[serde(default)]
+    pub bytes: u64,
     /// Only the first rows were scanned (`--sample-rows`).
     #[serde(default)]
     pub sampled: bool,
@@ -67,6 +71,9 @@ pub struct ColumnReport {
     pub non_empty: u64,
     /// Cells in which each entity was found.
     pub matches: BTreeMap<String, u64>,
+    /// Cells in which each rule fired, by rule id (which rules the verdict rests on).
+    #[serde(default)]
+    pub rules: BTreeMap<String, u64>,
     /// Masked sample values (raw only with `--show-values`).
     pub samples: Vec<String>,
     /// The column holds free text: no single verdict, see `matches`.
@@ -120,6 +127,14 @@ pub fn file_report(detector: &Detector, input: &Input, scan: &FileScan) -> FileR
                 .filter(|(_, s)| s.cells > 0)
                 .map(|(e, s)| (detector.entities[e].clone(), s.cells))
                 .collect(),
+            rules: c
+                .stats
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(r, n)| (detector.rules[r].id.clone(), *n))
+                .collect(),
             samples: c.stats.samples.iter().map(|s| s.2.clone()).collect(),
             free_text: c.verdict.free_text,
             invalid_utf8: c.stats.invalid_utf8,
@@ -129,6 +144,7 @@ pub fn file_report(detector: &Detector, input: &Input, scan: &FileScan) -> FileR
         path: input.display(),
         format: input.format.name().to_string(),
         rows: scan.rows,
+        bytes: input.size,
         sampled: scan.sampled,
         ragged_rows: scan.read_stats.ragged_rows,
         skipped_records: scan.read_stats.skipped_records,
@@ -143,6 +159,7 @@ pub fn error_report(input: &Input, error: String) -> FileReport {
         path: input.display(),
         format: input.format.name().to_string(),
         rows: 0,
+        bytes: input.size,
         sampled: false,
         ragged_rows: 0,
         skipped_records: 0,
