@@ -11,6 +11,10 @@
 //! - [`scan`] drives readers and workers in parallel with thread-count-independent results;
 //! - [`report`] turns results into the versioned JSON report and the human summary.
 //!
+//! Hosts that hold data as Arrow (the Python package in `python/`, Spark) use [`batch`]:
+//! the same scan, pseudonymize and aggregate, one record batch at a time, with states that
+//! merge across machines.
+//!
 //! ```
 //! use shroud::detect::Detector;
 //!
@@ -24,6 +28,7 @@
 //! ```
 
 pub mod aggregate;
+pub mod batch;
 pub mod check;
 pub mod cli;
 pub mod detect;

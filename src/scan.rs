@@ -68,9 +68,10 @@ pub struct FileScan {
     pub sampled: bool,
 }
 
-struct BatchResult {
-    stats: Vec<(u32, ColumnStats)>,
-    findings: Vec<FindingRecord>,
+/// What one batch gave: stats per column id, findings in row order.
+pub(crate) struct BatchResult {
+    pub(crate) stats: Vec<(u32, ColumnStats)>,
+    pub(crate) findings: Vec<FindingRecord>,
 }
 
 /// Longest cell whose findings are memoised.
@@ -82,7 +83,8 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
-fn scan_batch(
+/// Scans one batch of cells (shared by [`scan_input_with`] and [`crate::batch`]).
+pub(crate) fn scan_batch(
     detector: &Detector,
     plans: &[ColumnPlan],
     batch: &Batch,

@@ -115,7 +115,8 @@ pub struct Acc {
 }
 
 impl Acc {
-    fn merge(&mut self, o: &Acc) {
+    /// Adds `o` into `self`.
+    pub fn merge(&mut self, o: &Acc) {
         self.count += o.count;
         if self.sums.len() < o.sums.len() {
             self.sums.resize(o.sums.len(), 0.0);
@@ -130,7 +131,8 @@ impl Acc {
     }
 }
 
-type Groups = HashMap<Vec<String>, Acc>;
+/// Groups folded so far: group key (binned values) to its accumulator.
+pub type Groups = HashMap<Vec<String>, Acc>;
 
 /// A privacy unit's contributions: group key, clamped sums and value counts per group.
 type UnitGroups = Vec<(Vec<String>, Vec<f64>, Vec<u64>)>;
@@ -327,29 +329,10 @@ fn fold(
             }
             let partials: Vec<Groups> = batches
                 .par_iter()
-                .map(|b| {
-                    let mut g: Groups = HashMap::new();
-                    for vals in row_values(b, ids) {
-                        let acc = g.entry(spec.key(&vals[..nk])).or_insert_with(|| Acc {
-                            count: 0,
-                            sums: vec![0.0; nv],
-                            n: vec![0; nv],
-                        });
-                        acc.count += 1;
-                        for i in 0..nv {
-                            if let Some(x) = parse_num(vals[nk + i]) {
-                                acc.sums[i] += clamp(i, x);
-                                acc.n[i] += 1;
-                            }
-                        }
-                    }
-                    g
-                })
+                .map(|b| spec.fold_batch(b, ids))
                 .collect();
             for p in partials {
-                for (k, a) in p {
-                    groups.entry(k).or_default().merge(&a);
-                }
+                merge_groups(&mut groups, p);
             }
             Ok(())
         },
@@ -367,33 +350,102 @@ fn fold(
     Ok((groups, rows_read))
 }
 
+impl AggregateSpec {
+    /// The columns a fold reads, in the order [`AggregateSpec::fold_batch`] takes their ids:
+    /// group-by columns, then value columns.
+    pub fn needed_columns(&self) -> Vec<String> {
+        self.group_by
+            .iter()
+            .chain(&self.layout().value_cols)
+            .cloned()
+            .collect()
+    }
+
+    /// Folds the rows of one batch into groups; `ids` gives the batch's column id of each
+    /// [`AggregateSpec::needed_columns`] entry. Without a privacy unit only: bounding a
+    /// person's contribution needs the rows in order.
+    pub fn fold_batch(&self, batch: &Batch, ids: &[Option<u32>]) -> Groups {
+        let layout = self.layout();
+        let nk = self.group_by.len();
+        let nv = layout.value_cols.len();
+        let clamps = self.dp.as_ref().map(|d| &d.clamps);
+        let clamp = |i: usize, x: f64| -> f64 {
+            match clamps.and_then(|c| c.get(&layout.value_cols[i])) {
+                Some(&(lo, hi)) => x.clamp(lo, hi),
+                None => x,
+            }
+        };
+        let mut g: Groups = HashMap::new();
+        for vals in row_values(batch, ids) {
+            let acc = g.entry(self.key(&vals[..nk])).or_insert_with(|| Acc {
+                count: 0,
+                sums: vec![0.0; nv],
+                n: vec![0; nv],
+            });
+            acc.count += 1;
+            for i in 0..nv {
+                if let Some(x) = parse_num(vals[nk + i]) {
+                    acc.sums[i] += clamp(i, x);
+                    acc.n[i] += 1;
+                }
+            }
+        }
+        g
+    }
+
+    /// Checks the settings before any row is read.
+    pub fn validate(&self) -> Result<(), AggregateError> {
+        let layout = self.layout();
+        let spec = self;
+        if spec.group_by.is_empty() {
+            return Err(AggregateError::Spec(
+                "--group-by needs at least one column".into(),
+            ));
+        }
+        if let Some(dp) = &spec.dp {
+            if !(dp.epsilon.is_finite() && dp.epsilon > 0.0) {
+                return Err(AggregateError::Spec(
+                    "--epsilon must be a positive number".into(),
+                ));
+            }
+            for c in &layout.value_cols {
+                if !dp.clamps.contains_key(c) {
+                    return Err(AggregateError::Spec(format!(
+                        "--epsilon needs clamping bounds for every summed column: add --clamp {c}=LOW:HIGH"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Adds the groups of `from` into `into` (associative and commutative, up to float rounding).
+pub fn merge_groups(into: &mut Groups, from: Groups) {
+    for (k, a) in from {
+        into.entry(k).or_default().merge(&a);
+    }
+}
+
 /// Runs the aggregation.
 pub fn aggregate(
     inputs: &[Input],
     spec: &AggregateSpec,
     read: &ReadOptions,
 ) -> Result<Table, AggregateError> {
-    let layout = spec.layout();
-    if spec.group_by.is_empty() {
-        return Err(AggregateError::Spec(
-            "--group-by needs at least one column".into(),
-        ));
-    }
-    if let Some(dp) = &spec.dp {
-        if !(dp.epsilon.is_finite() && dp.epsilon > 0.0) {
-            return Err(AggregateError::Spec(
-                "--epsilon must be a positive number".into(),
-            ));
-        }
-        for c in &layout.value_cols {
-            if !dp.clamps.contains_key(c) {
-                return Err(AggregateError::Spec(format!(
-                    "--epsilon needs clamping bounds for every summed column: add --clamp {c}=LOW:HIGH"
-                )));
-            }
-        }
-    }
+    spec.validate()?;
     let (groups, rows_read) = fold(inputs, spec, read)?;
+    finish(spec, &groups, rows_read)
+}
+
+/// Publishes merged groups: noise (with DP), suppression, totals. Runs once, after every
+/// fold has been merged, so noise is drawn once per group and suppression sees whole groups.
+pub fn finish(
+    spec: &AggregateSpec,
+    groups: &Groups,
+    rows_read: u64,
+) -> Result<Table, AggregateError> {
+    let layout = spec.layout();
     let mut keys: Vec<&Vec<String>> = groups.keys().collect();
     keys.sort();
     // Noise: the count and each summed column are one query each; epsilon is split evenly.

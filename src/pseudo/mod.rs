@@ -12,7 +12,7 @@
 
 mod csv;
 mod json;
-mod parquet;
+pub(crate) mod parquet;
 
 use crate::detect::{ColumnPlan, Detector, Scratch};
 use crate::scan::{ScanOptions, scan_input};
@@ -280,6 +280,22 @@ pub struct FilePlan {
     pub rows: u64,
 }
 
+/// The action for column `name` whose pass-1 verdict is `verdict` (shared with
+/// [`crate::batch`], so a batch host decides exactly as the CLI does).
+pub fn column_action(policy: &Policy, name: &str, verdict: Option<&str>) -> ColumnAction {
+    match (verdict, policy.columns.get(name)) {
+        (_, Some(Operator::Drop)) => ColumnAction::Drop,
+        (Some(e), _) => match policy.operator(name, e) {
+            Operator::Drop => ColumnAction::Drop,
+            op => ColumnAction::Whole {
+                entity: e.to_string(),
+                op: op.clone(),
+            },
+        },
+        (None, _) => ColumnAction::Spans,
+    }
+}
+
 /// Pass 1: scans the input and decides each column's action.
 pub fn plan_file(
     detector: &Detector,
@@ -292,18 +308,7 @@ pub fn plan_file(
     let mut verdicts = BTreeMap::new();
     let mut actions = BTreeMap::new();
     for c in scan.columns {
-        let override_op = policy.columns.get(&c.name);
-        let action = match (&c.verdict.entity, override_op) {
-            (_, Some(Operator::Drop)) => ColumnAction::Drop,
-            (Some(e), _) => match policy.operator(&c.name, e) {
-                Operator::Drop => ColumnAction::Drop,
-                op => ColumnAction::Whole {
-                    entity: e.clone(),
-                    op: op.clone(),
-                },
-            },
-            (None, _) => ColumnAction::Spans,
-        };
+        let action = column_action(policy, &c.name, c.verdict.entity.as_deref());
         verdicts.insert(c.name.clone(), c.verdict.entity.clone());
         actions.insert(c.name.clone(), action);
         columns.push(c.name);

@@ -19,10 +19,46 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-struct Ctx<'a, 'b> {
+/// A rewrite in progress: scratch buffers and the columns whose type changed so far.
+pub(crate) struct Ctx<'a, 'b> {
     rw: &'a Rewrite<'b>,
     scratch: Scratch,
     type_changes: BTreeMap<String, String>,
+}
+
+impl<'a, 'b> Ctx<'a, 'b> {
+    /// A context for `rw`.
+    pub(crate) fn new(rw: &'a Rewrite<'b>) -> Self {
+        Ctx {
+            rw,
+            scratch: Scratch::default(),
+            type_changes: BTreeMap::new(),
+        }
+    }
+}
+
+/// Rewrites every column of one record batch (`path` names the input in errors). The
+/// result's schema is the input's with dropped fields removed and changed columns as strings.
+pub(crate) fn rewrite_batch(
+    ctx: &mut Ctx<'_, '_>,
+    batch: &RecordBatch,
+    path: &str,
+) -> Result<RecordBatch, PseudoError> {
+    let mut fields = Vec::new();
+    let mut columns = Vec::new();
+    for (f, a) in batch.schema().fields().iter().zip(batch.columns()) {
+        if let Some((nf, na)) = transform(ctx, f, a, f.name())? {
+            fields.push(nf);
+            columns.push(na);
+        }
+    }
+    let schema = Arc::new(Schema::new(fields));
+    // Zero columns left (all dropped): keep the row count.
+    let opts = arrow_array::RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
+    RecordBatch::try_new_with_options(schema, columns, &opts).map_err(|e| PseudoError::Malformed {
+        path: path.to_string(),
+        message: e.to_string(),
+    })
 }
 
 /// Transforms `array` (column `path`); `None` when the field is dropped.
@@ -201,11 +237,7 @@ pub fn rewrite(
         .first()
         .and_then(|rg| rg.columns().first())
         .map_or(parquet::basic::Compression::SNAPPY, |c| c.compression());
-    let mut ctx = Ctx {
-        rw,
-        scratch: Scratch::default(),
-        type_changes: BTreeMap::new(),
-    };
+    let mut ctx = Ctx::new(rw);
     let mut writer: Option<ArrowWriter<&mut (dyn std::io::Write + Send)>> = None;
     let mut out_slot = Some(out);
     let mut out_schema: Option<Arc<Schema>> = None;
@@ -223,16 +255,8 @@ pub fn rewrite(
             .map_err(|e| malformed(&e))?;
         for batch in reader {
             let batch = batch.map_err(|e| malformed(&e))?;
-            let mut fields = Vec::new();
-            let mut columns = Vec::new();
-            for (f, a) in batch.schema().fields().iter().zip(batch.columns()) {
-                if let Some((nf, na)) = transform(&mut ctx, f, a, f.name())? {
-                    fields.push(nf);
-                    columns.push(na);
-                }
-            }
-            let schema = Arc::new(Schema::new(fields));
-            let new = RecordBatch::try_new(schema.clone(), columns).map_err(|e| malformed(&e))?;
+            let new = rewrite_batch(&mut ctx, &batch, &path)?;
+            let schema = new.schema();
             if writer.is_none() {
                 let props = WriterProperties::builder()
                     .set_compression(codec)

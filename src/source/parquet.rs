@@ -40,7 +40,8 @@ pub struct ParquetReader {
     _spool: Option<tempfile::NamedTempFile>,
 }
 
-fn leaf_paths(field: &Field, prefix: &str, out: &mut Vec<String>) {
+/// Appends the scanned column paths under `field` (`a.b`, `a[]`; booleans and nulls skipped).
+pub(crate) fn leaf_paths(field: &Field, prefix: &str, out: &mut Vec<String>) {
     let path = if prefix.is_empty() {
         field.name().clone()
     } else {
@@ -171,7 +172,7 @@ impl ParquetReader {
 }
 
 /// Pushes the cells of `array` (element `i` belongs to batch row `map[i]`) under `path`.
-fn flatten(
+pub(crate) fn flatten(
     array: &ArrayRef,
     path: &str,
     map: &[u32],

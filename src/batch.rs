@@ -1,0 +1,1010 @@
+//! Arrow record batches in and out: the engine for hosts that already hold their data as
+//! Arrow (the Python package `shroud`, and through it Spark, Dask or Ray).
+//!
+//! Every operation is a per-batch step that runs on any machine, a small state that merges
+//! associatively and crosses process boundaries as JSON (serde), and one final step run once
+//! on the merged state:
+//!
+//! - scan: [`scan_record_batch`] gives a [`ScanPartial`]; merged partials give the column
+//!   report ([`ScanPartial::report`], the same columns as `shroud scan --report`) and the
+//!   decisions pseudonymization needs ([`ScanPartial::decisions`]).
+//! - pseudonymize: a [`BatchPseudonymizer`] built from the decisions, a policy and a key
+//!   rewrites batches with the Parquet pseudonymizer's own column rewrite, so a value gets the
+//!   same token as with `shroud pseudonymize`; [`BatchPseudonymizer::output_schema`] gives
+//!   the output schema before any batch is seen (Spark's `mapInArrow` needs it).
+//! - aggregate: [`AggregatePartial::fold`] folds a batch into groups; merged partials are
+//!   published once by [`AggregatePartial::finish`] (noise, then suppression), as the CLI does.
+//!
+//! Keys never travel: a host passes a [`KeyRef`] (an environment variable or a file), each
+//! machine resolves it, and [`KeyRef::resolve_checked`] refuses a key whose fingerprint is
+//! not the one the job was planned with.
+//!
+//! Cells are taken from Arrow arrays exactly as the Parquet reader takes them
+//! (`source::parquet`), so a batch reads like a Parquet file of the same data.
+//!
+//! Neighbours: `scan` (per-batch scan), `detect` (verdicts), `pseudo` (column actions and the
+//! Arrow column rewrite), `aggregate` (folds, finish), `report` (column report shape),
+//! `transform::key` (keys and fingerprints).
+
+use crate::aggregate::bins;
+use crate::aggregate::{
+    Acc, AggregateError, AggregateSpec, DpSpec, Groups, Metric, Table, merge_groups,
+};
+use crate::detect::{ColumnStats, Detector, EntityStats};
+use crate::pseudo::{ColumnAction, FilePlan, PseudoError, Rewrite, column_action};
+use crate::report::ColumnReport;
+use crate::scan::{ColumnResult, FileScan};
+use crate::source::{Batch, BatchBuilder, Compression, Format, Input};
+use crate::transform::key::{Key, KeyError};
+use crate::transform::{Operator, Policy, Transformer};
+use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow_cast::display::FormatOptions;
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Errors of the batch API.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    /// An Arrow array could not be read or built.
+    #[error(transparent)]
+    Arrow(#[from] ArrowError),
+    /// A rewrite failed.
+    #[error(transparent)]
+    Pseudo(#[from] PseudoError),
+    /// An aggregation setting is wrong.
+    #[error(transparent)]
+    Aggregate(#[from] AggregateError),
+    /// A key could not be read or is too short.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The environment variable a key reference names is not set.
+    #[error("key reference env:{0}: the environment variable is not set on this machine")]
+    KeyEnvMissing(String),
+    /// The key found here is not the key the job was planned with.
+    #[error(
+        "key fingerprint mismatch: the job was planned with key {expected}, but {reference} on this machine holds key {found}; refusing to write inconsistent tokens"
+    )]
+    Fingerprint {
+        /// The reference, as `env:NAME` or `file:PATH`.
+        reference: String,
+        /// Fingerprint the job expects.
+        expected: String,
+        /// Fingerprint of the key found.
+        found: String,
+    },
+    /// A policy, plan or state is malformed.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// The column paths of a schema, as `scan` names them (`a.b`, `a[]`; booleans skipped).
+pub fn column_paths(schema: &Schema) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in schema.fields() {
+        crate::source::parquet::leaf_paths(f, "", &mut out);
+    }
+    out
+}
+
+/// The cells of a record batch, as the Parquet reader makes them; `first_row` numbers rows.
+fn to_cells(rb: &RecordBatch, first_row: u64, paths: &[String]) -> Result<Batch, ArrowError> {
+    let ids: HashMap<String, u32> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.clone(), i as u32))
+        .collect();
+    let rows = rb.num_rows();
+    let map: Vec<u32> = (0..rows as u32).collect();
+    let opts = FormatOptions::default();
+    let mut builder = BatchBuilder::new(first_row);
+    for (field, array) in rb.schema().fields().iter().zip(rb.columns()) {
+        crate::source::parquet::flatten(array, field.name(), &map, &ids, &mut builder, &opts)?;
+    }
+    builder.set_rows(rows);
+    Ok(builder.take())
+}
+
+/// Counts of one entity in one column.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EntityCounts {
+    /// Cells where the entity was found.
+    pub cells: u64,
+    /// Cells the entity covers (most of the text).
+    pub full_cells: u64,
+    /// Sum of the best score per matching cell.
+    pub score_sum: f64,
+}
+
+/// Mergeable scan statistics of one column (entities by name, so partials from any machine
+/// with the same rules merge).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ColumnPartial {
+    /// Column path.
+    pub column: String,
+    /// Non-empty cells.
+    pub non_empty: u64,
+    /// Words counted (capped per cell), for the free-text decision.
+    pub words: u64,
+    /// Cells that were not valid UTF-8.
+    pub invalid_utf8: u64,
+    /// Per entity found.
+    pub entities: BTreeMap<String, EntityCounts>,
+    /// Masked samples: `(row, entity, masked value)`, earliest rows first.
+    pub samples: Vec<(u64, String, String)>,
+}
+
+impl ColumnPartial {
+    fn from_stats(detector: &Detector, column: &str, st: &ColumnStats) -> Self {
+        ColumnPartial {
+            column: column.to_string(),
+            non_empty: st.non_empty,
+            words: st.words,
+            invalid_utf8: st.invalid_utf8,
+            entities: st
+                .entities
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.cells > 0)
+                .map(|(i, e)| {
+                    (
+                        detector.entities[i].clone(),
+                        EntityCounts {
+                            cells: e.cells,
+                            full_cells: e.full_cells,
+                            score_sum: e.score_sum,
+                        },
+                    )
+                })
+                .collect(),
+            samples: st
+                .samples
+                .iter()
+                .map(|(r, e, v)| (*r, detector.entities[*e as usize].clone(), v.clone()))
+                .collect(),
+        }
+    }
+
+    fn to_stats(&self, detector: &Detector) -> Result<ColumnStats, BatchError> {
+        let index = |name: &str| {
+            detector.entity_index(name).ok_or_else(|| {
+                BatchError::Invalid(format!(
+                    "scan state names entity {name}, which these rules do not have"
+                ))
+            })
+        };
+        let mut entities = vec![EntityStats::default(); detector.entities.len()];
+        for (name, c) in &self.entities {
+            entities[index(name)?] = EntityStats {
+                cells: c.cells,
+                full_cells: c.full_cells,
+                score_sum: c.score_sum,
+            };
+        }
+        let mut samples = Vec::new();
+        for (r, e, v) in &self.samples {
+            samples.push((*r, index(e)? as u16, v.clone()));
+        }
+        Ok(ColumnStats {
+            non_empty: self.non_empty,
+            words: self.words,
+            invalid_utf8: self.invalid_utf8,
+            entities,
+            samples,
+            ..ColumnStats::new(detector.entities.len())
+        })
+    }
+
+    fn merge(&mut self, o: &ColumnPartial) {
+        self.non_empty += o.non_empty;
+        self.words += o.words;
+        self.invalid_utf8 += o.invalid_utf8;
+        for (name, c) in &o.entities {
+            let e = self.entities.entry(name.clone()).or_default();
+            e.cells += c.cells;
+            e.full_cells += c.full_cells;
+            e.score_sum += c.score_sum;
+        }
+        self.samples.extend(o.samples.iter().cloned());
+        self.samples.sort();
+        self.samples.truncate(crate::detect::verdict::MAX_SAMPLES);
+    }
+}
+
+/// Mergeable scan statistics of some batches. Merging is associative and commutative (up to
+/// float rounding of score sums, far below the verdict thresholds).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScanPartial {
+    /// Rows scanned.
+    pub rows: u64,
+    /// Columns, in first-seen order.
+    pub columns: Vec<ColumnPartial>,
+}
+
+/// One detected value of a batch, without the value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchFinding {
+    /// Row: `first_row` plus the row in the batch.
+    pub row: u64,
+    /// Column path.
+    pub column: String,
+    /// UTF-8 byte offset of the start in the cell.
+    pub start: u32,
+    /// End offset.
+    pub end: u32,
+    /// Entity.
+    pub entity: String,
+    /// Rule id.
+    pub rule: String,
+    /// Score, rounded to 2 decimals.
+    pub score: f64,
+}
+
+/// What pseudonymization needs to know of a column from the scan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnDecision {
+    /// Column path.
+    pub column: String,
+    /// The verdict: the entity the column carries.
+    pub verdict: Option<String>,
+    /// Whether any value was found in it (a non-string column with findings becomes a string
+    /// column in the output).
+    pub has_findings: bool,
+}
+
+/// Scans one record batch. Findings (positions, never values) are returned when asked for.
+pub fn scan_record_batch(
+    detector: &Detector,
+    rb: &RecordBatch,
+    first_row: u64,
+    want_findings: bool,
+) -> Result<(ScanPartial, Vec<BatchFinding>), BatchError> {
+    let paths = column_paths(rb.schema().as_ref());
+    let plans: Vec<_> = paths.iter().map(|p| detector.plan(p)).collect();
+    let batch = to_cells(rb, first_row, &paths)?;
+    let result = crate::scan::scan_batch(detector, &plans, &batch, want_findings, false, false);
+    let mut by_col: BTreeMap<u32, ColumnStats> = result.stats.into_iter().collect();
+    let columns = paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let st = by_col
+                .remove(&(i as u32))
+                .unwrap_or_else(|| ColumnStats::new(detector.entities.len()));
+            ColumnPartial::from_stats(detector, p, &st)
+        })
+        .collect();
+    let findings = result
+        .findings
+        .iter()
+        .map(|f| BatchFinding {
+            row: f.row,
+            column: paths[f.col as usize].clone(),
+            start: f.start,
+            end: f.end,
+            entity: detector.entities[f.entity as usize].clone(),
+            rule: detector.rules[f.rule as usize].id.clone(),
+            score: (f64::from(f.score) * 100.0).round() / 100.0,
+        })
+        .collect();
+    Ok((
+        ScanPartial {
+            rows: rb.num_rows() as u64,
+            columns,
+        },
+        findings,
+    ))
+}
+
+impl ScanPartial {
+    /// Adds `other` into `self`.
+    pub fn merge(&mut self, other: &ScanPartial) {
+        self.rows += other.rows;
+        for c in &other.columns {
+            match self.columns.iter_mut().find(|m| m.column == c.column) {
+                Some(m) => m.merge(c),
+                None => self.columns.push(c.clone()),
+            }
+        }
+    }
+
+    fn results(&self, detector: &Detector) -> Result<Vec<ColumnResult>, BatchError> {
+        self.columns
+            .iter()
+            .map(|c| {
+                let stats = c.to_stats(detector)?;
+                let verdict = detector.verdict(&stats, &detector.plan(&c.column));
+                Ok(ColumnResult {
+                    name: c.column.clone(),
+                    stats,
+                    verdict,
+                })
+            })
+            .collect()
+    }
+
+    /// The column report, as `shroud scan --report` writes it for a file of these rows.
+    pub fn report(&self, detector: &Detector) -> Result<Vec<ColumnReport>, BatchError> {
+        let scan = FileScan {
+            rows: self.rows,
+            columns: self.results(detector)?,
+            read_stats: Default::default(),
+            sampled: false,
+        };
+        let input = Input {
+            path: PathBuf::from("<arrow>"),
+            format: Format::Parquet,
+            compression: Compression::None,
+            size: 0,
+        };
+        Ok(crate::report::file_report(detector, &input, &scan).columns)
+    }
+
+    /// Per column: the verdict and whether anything was found.
+    pub fn decisions(&self, detector: &Detector) -> Result<Vec<ColumnDecision>, BatchError> {
+        Ok(self
+            .results(detector)?
+            .into_iter()
+            .map(|r| ColumnDecision {
+                has_findings: r.stats.entities.iter().any(|e| e.cells > 0),
+                column: r.name,
+                verdict: r.verdict.entity,
+            })
+            .collect())
+    }
+}
+
+/// Where a key is, never the key itself: what a job carries to other machines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "name", rename_all = "snake_case")]
+pub enum KeyRef {
+    /// An environment variable holding the key (hex, or a passphrase).
+    Env(String),
+    /// A key file (as `shroud keygen` writes).
+    File(PathBuf),
+}
+
+impl std::fmt::Display for KeyRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyRef::Env(n) => write!(f, "env:{n}"),
+            KeyRef::File(p) => write!(f, "file:{}", p.display()),
+        }
+    }
+}
+
+impl KeyRef {
+    /// Reads the key this reference points to on this machine.
+    pub fn resolve(&self) -> Result<Key, BatchError> {
+        match self {
+            KeyRef::Env(name) => {
+                let v = std::env::var_os(name)
+                    .ok_or_else(|| BatchError::KeyEnvMissing(name.clone()))?;
+                let raw = zeroize::Zeroizing::new(v.into_encoded_bytes());
+                Ok(Key::parse(&raw)?)
+            }
+            KeyRef::File(p) => Ok(Key::from_file(p)?.0),
+        }
+    }
+
+    /// Reads the key and checks its fingerprint against the one the job was planned with.
+    pub fn resolve_checked(&self, expected: &str) -> Result<Key, BatchError> {
+        let key = self.resolve()?;
+        let found = key.fingerprint();
+        if found != expected {
+            return Err(BatchError::Fingerprint {
+                reference: self.to_string(),
+                expected: expected.to_string(),
+                found,
+            });
+        }
+        Ok(key)
+    }
+}
+
+/// Rewrites record batches with fixed column decisions, a policy and a key.
+pub struct BatchPseudonymizer {
+    detector: Arc<Detector>,
+    transformer: Transformer,
+    policy: Policy,
+    plan: FilePlan,
+    with_findings: BTreeSet<String>,
+}
+
+impl std::fmt::Debug for BatchPseudonymizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BatchPseudonymizer")
+            .field("columns", &self.plan.columns)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BatchPseudonymizer {
+    /// A pseudonymizer for columns decided by a scan. Refuses a plan whose operators need a
+    /// key when none is given.
+    pub fn new(
+        detector: Arc<Detector>,
+        policy: Policy,
+        key: Option<&Key>,
+        decisions: &[ColumnDecision],
+    ) -> Result<Self, BatchError> {
+        Self::build(detector, policy, key, decisions, true)
+    }
+
+    /// A pseudonymizer without a key, for [`BatchPseudonymizer::output_schema`] and
+    /// [`BatchPseudonymizer::operators`] where the key is not at hand (a Spark driver);
+    /// rewriting with a keyed operator fails.
+    pub fn without_key(
+        detector: Arc<Detector>,
+        policy: Policy,
+        decisions: &[ColumnDecision],
+    ) -> Self {
+        Self::build(detector, policy, None, decisions, false)
+            .expect("only the key check fails, and it is off")
+    }
+
+    fn build(
+        detector: Arc<Detector>,
+        policy: Policy,
+        key: Option<&Key>,
+        decisions: &[ColumnDecision],
+        check_key: bool,
+    ) -> Result<Self, BatchError> {
+        let mut plan = FilePlan {
+            columns: Vec::new(),
+            verdicts: BTreeMap::new(),
+            actions: BTreeMap::new(),
+            rows: 0,
+        };
+        let mut with_findings = BTreeSet::new();
+        for d in decisions {
+            let action = column_action(&policy, &d.column, d.verdict.as_deref());
+            if check_key
+                && key.is_none()
+                && let ColumnAction::Whole { op, .. } = &action
+                && op.needs_key()
+            {
+                return Err(BatchError::Invalid(format!(
+                    "column {}: operator {op} needs a key",
+                    d.column
+                )));
+            }
+            if d.has_findings {
+                with_findings.insert(d.column.clone());
+            }
+            plan.columns.push(d.column.clone());
+            plan.verdicts.insert(d.column.clone(), d.verdict.clone());
+            plan.actions.insert(d.column.clone(), action);
+        }
+        Ok(BatchPseudonymizer {
+            detector,
+            transformer: Transformer::new(key),
+            policy,
+            plan,
+            with_findings,
+        })
+    }
+
+    /// Per column: the operator applied (`token`, `spans`, `drop`...), as the manifest says.
+    pub fn operators(&self) -> Vec<(String, String)> {
+        self.plan
+            .columns
+            .iter()
+            .map(|c| {
+                let op = match &self.plan.actions[c] {
+                    ColumnAction::Whole { op, .. } => op.to_string(),
+                    ColumnAction::Spans => "spans".to_string(),
+                    ColumnAction::Drop => "drop".to_string(),
+                };
+                (c.clone(), op)
+            })
+            .collect()
+    }
+
+    fn action(&self, path: &str) -> ColumnAction {
+        self.plan
+            .actions
+            .get(path)
+            .cloned()
+            .unwrap_or(ColumnAction::Spans)
+    }
+
+    fn out_field(&self, field: &Field, path: &str) -> Option<Field> {
+        let action = self.action(path);
+        if action == ColumnAction::Drop {
+            return None;
+        }
+        Some(match field.data_type() {
+            DataType::Struct(children) => {
+                let fields: Vec<Field> = children
+                    .iter()
+                    .filter_map(|f| self.out_field(f, &format!("{path}.{}", f.name())))
+                    .collect();
+                Field::new(field.name(), DataType::Struct(fields.into()), true)
+            }
+            DataType::List(inner) => {
+                let nf = self.out_field(inner, &format!("{path}[]"))?;
+                Field::new(field.name(), DataType::List(Arc::new(nf)), true)
+            }
+            DataType::Boolean
+            | DataType::Null
+            | DataType::LargeList(_)
+            | DataType::FixedSizeList(..)
+            | DataType::Map(..)
+            | DataType::Binary
+            | DataType::LargeBinary
+            | DataType::Utf8
+            | DataType::LargeUtf8
+            | DataType::Utf8View => field.clone().with_nullable(true),
+            _ => {
+                // A non-string value that may change becomes a string (a token is text).
+                let changes = match &action {
+                    ColumnAction::Whole { op, .. } => {
+                        !matches!(op, Operator::Keep | Operator::Redact)
+                    }
+                    ColumnAction::Spans => self.with_findings.contains(path),
+                    ColumnAction::Drop => false,
+                };
+                if changes {
+                    Field::new(field.name(), DataType::Utf8, true)
+                } else {
+                    field.clone().with_nullable(true)
+                }
+            }
+        })
+    }
+
+    /// The schema of rewritten batches, from the input schema alone: dropped columns removed,
+    /// non-string columns whose values change become strings, every field nullable.
+    pub fn output_schema(&self, input: &Schema) -> Schema {
+        Schema::new(
+            input
+                .fields()
+                .iter()
+                .filter_map(|f| self.out_field(f, f.name()))
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    /// Rewrites one batch; the result has [`BatchPseudonymizer::output_schema`].
+    pub fn rewrite(&self, rb: &RecordBatch) -> Result<RecordBatch, BatchError> {
+        let rw = Rewrite::new(&self.detector, &self.transformer, &self.policy, &self.plan);
+        let mut ctx = crate::pseudo::parquet::Ctx::new(&rw);
+        let new = crate::pseudo::parquet::rewrite_batch(&mut ctx, rb, "<arrow>")?;
+        let target: SchemaRef = Arc::new(self.output_schema(rb.schema().as_ref()));
+        let columns = new
+            .columns()
+            .iter()
+            .zip(target.fields())
+            .map(|(a, f)| {
+                if a.data_type() == f.data_type() {
+                    Ok(Arc::clone(a))
+                } else {
+                    arrow_cast::cast(a, f.data_type())
+                }
+            })
+            .collect::<Result<Vec<ArrayRef>, _>>()?;
+        let opts = RecordBatchOptions::new().with_row_count(Some(rb.num_rows()));
+        Ok(RecordBatch::try_new_with_options(target, columns, &opts)?)
+    }
+}
+
+/// Entities that identify a person directly: grouping by them publishes one group per person.
+pub const DIRECT_IDENTIFIERS: &[&str] = &[
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "US_SSN",
+    "US_ITIN",
+    "CREDIT_CARD",
+    "ACCOUNT_NUMBER",
+    "PERSON",
+    "IBAN_CODE",
+    "US_PASSPORT",
+    "US_DRIVER_LICENSE",
+    "UK_NINO",
+    "UK_NHS",
+];
+
+/// An aggregation as a batch host asks for it (the CLI's flags, as data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AggregateRequest {
+    /// Group-by column paths.
+    pub group_by: Vec<String>,
+    /// Bins, as `--bin` takes them: `zip=3`, `age=10`, `created_at=month`.
+    #[serde(default)]
+    pub bins: Vec<String>,
+    /// Metrics: `count`, `sum:COL`, `avg:COL`. Default: `count`.
+    #[serde(default)]
+    pub metrics: Vec<String>,
+    /// Smallest group published (default 10, as the CLI).
+    #[serde(default = "default_min_group_size")]
+    pub min_group_size: u64,
+    /// Marginal totals with complementary suppression.
+    #[serde(default)]
+    pub totals: bool,
+    /// Differential privacy: total privacy loss.
+    #[serde(default)]
+    pub epsilon: Option<f64>,
+    /// Clamping bounds per summed column (needed with `epsilon`).
+    #[serde(default)]
+    pub clamps: BTreeMap<String, (f64, f64)>,
+    /// FOR TESTS ONLY: seeded noise gives no privacy.
+    #[serde(default)]
+    pub seed: Option<u64>,
+}
+
+fn default_min_group_size() -> u64 {
+    10
+}
+
+impl AggregateRequest {
+    /// Checks the request and turns it into the engine's spec.
+    pub fn compile(&self) -> Result<AggregateSpec, BatchError> {
+        let mut bin_map = BTreeMap::new();
+        for b in &self.bins {
+            let (col, bin) = bins::parse(b).map_err(BatchError::Invalid)?;
+            if !self.group_by.contains(&col) {
+                return Err(BatchError::Invalid(format!(
+                    "bin {col}: not a group-by column"
+                )));
+            }
+            bin_map.insert(col, bin);
+        }
+        let metrics = if self.metrics.is_empty() {
+            vec![Metric::Count]
+        } else {
+            self.metrics
+                .iter()
+                .map(|m| Metric::parse(m).map_err(BatchError::Invalid))
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        for (c, (lo, hi)) in &self.clamps {
+            if lo > hi {
+                return Err(BatchError::Invalid(format!("clamp {c}: low is above high")));
+            }
+        }
+        if self.epsilon.is_none() && self.seed.is_some() {
+            return Err(BatchError::Invalid("seed goes with epsilon".into()));
+        }
+        let spec = AggregateSpec {
+            group_by: self.group_by.clone(),
+            bins: bin_map,
+            metrics,
+            min_group_size: self.min_group_size,
+            totals: self.totals,
+            dp: self.epsilon.map(|epsilon| DpSpec {
+                epsilon,
+                clamps: self.clamps.clone(),
+                privacy_unit: None,
+                max_groups_per_unit: 1,
+                seed: self.seed,
+            }),
+        };
+        spec.validate()?;
+        Ok(spec)
+    }
+}
+
+/// One group of a partial aggregate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupPartial {
+    /// Group key (binned values).
+    pub key: Vec<String>,
+    /// Rows.
+    pub count: u64,
+    /// Sums per value column (clamped with DP).
+    pub sums: Vec<f64>,
+    /// Numeric values seen per value column.
+    pub n: Vec<u64>,
+}
+
+/// Groups folded from some batches, before noise and suppression. Merges by addition.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AggregatePartial {
+    /// Rows read.
+    pub rows: u64,
+    /// Groups, sorted by key.
+    pub groups: Vec<GroupPartial>,
+}
+
+impl AggregatePartial {
+    fn from_groups(groups: Groups, rows: u64) -> Self {
+        let mut groups: Vec<GroupPartial> = groups
+            .into_iter()
+            .map(|(key, a)| GroupPartial {
+                key,
+                count: a.count,
+                sums: a.sums,
+                n: a.n,
+            })
+            .collect();
+        groups.sort_by(|a, b| a.key.cmp(&b.key));
+        AggregatePartial { rows, groups }
+    }
+
+    fn to_groups(&self) -> Groups {
+        self.groups
+            .iter()
+            .map(|g| {
+                (
+                    g.key.clone(),
+                    Acc {
+                        count: g.count,
+                        sums: g.sums.clone(),
+                        n: g.n.clone(),
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// Folds one batch, reading values as the CLI reads a Parquet file of the same rows.
+    pub fn fold(spec: &AggregateSpec, rb: &RecordBatch) -> Result<Self, BatchError> {
+        let paths = column_paths(rb.schema().as_ref());
+        let ids: Vec<Option<u32>> = spec
+            .needed_columns()
+            .iter()
+            .map(|n| paths.iter().position(|p| p == n).map(|i| i as u32))
+            .collect();
+        let batch = to_cells(rb, 0, &paths)?;
+        Ok(Self::from_groups(
+            spec.fold_batch(&batch, &ids),
+            rb.num_rows() as u64,
+        ))
+    }
+
+    /// Adds `other` into `self`.
+    pub fn merge(&mut self, other: &AggregatePartial) {
+        let mut groups = self.to_groups();
+        merge_groups(&mut groups, other.to_groups());
+        *self = Self::from_groups(groups, self.rows + other.rows);
+    }
+
+    /// Publishes the merged groups: noise, suppression and totals, once.
+    pub fn finish(&self, spec: &AggregateSpec) -> Result<Table, BatchError> {
+        Ok(crate::aggregate::finish(
+            spec,
+            &self.to_groups(),
+            self.rows,
+        )?)
+    }
+}
+
+/// A published table as a record batch: group-by columns as strings, `count` as int64,
+/// other metrics as float64 (the columns of `shroud aggregate --out x.parquet`).
+pub fn table_batch(spec: &AggregateSpec, t: &Table) -> Result<RecordBatch, BatchError> {
+    use arrow_array::{Float64Array, Int64Array, StringArray};
+    let mut fields: Vec<Field> = spec
+        .group_by
+        .iter()
+        .map(|g| Field::new(g, DataType::Utf8, false))
+        .collect();
+    let mut arrays: Vec<ArrayRef> = (0..spec.group_by.len())
+        .map(|i| {
+            Arc::new(StringArray::from_iter_values(
+                t.rows.iter().map(|r| r.keys[i].clone()),
+            )) as ArrayRef
+        })
+        .collect();
+    let mut vi = 0;
+    for m in &spec.metrics {
+        if *m == Metric::Count {
+            fields.push(Field::new("count", DataType::Int64, false));
+            arrays.push(Arc::new(Int64Array::from_iter_values(
+                t.rows.iter().map(|r| r.count),
+            )));
+        } else {
+            fields.push(Field::new(m.name(), DataType::Float64, true));
+            let i = vi;
+            arrays.push(Arc::new(
+                t.rows.iter().map(|r| r.values[i]).collect::<Float64Array>(),
+            ));
+            vi += 1;
+        }
+    }
+    debug_assert!(arrays.iter().all(|a| a.len() == t.rows.len()));
+    Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{Int64Array, StringArray};
+
+    fn table(n: usize) -> RecordBatch {
+        let emails: Vec<String> = (0..n).map(|i| format!("user{i}@example.com")).collect();
+        let notes: Vec<String> = (0..n)
+            .map(|i| format!("call me at +44 20 7946 0{:03} after lunch please", i % 1000))
+            .collect();
+        let region: Vec<String> = (0..n)
+            .map(|i| ["north", "south", "east"][i % 3].into())
+            .collect();
+        let amount: Vec<i64> = (0..n as i64).map(|i| i % 50).collect();
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("email", DataType::Utf8, true),
+            Field::new("notes", DataType::Utf8, true),
+            Field::new("region", DataType::Utf8, true),
+            Field::new("amount", DataType::Int64, true),
+        ]));
+        RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(StringArray::from(emails)),
+                Arc::new(StringArray::from(notes)),
+                Arc::new(StringArray::from(region)),
+                Arc::new(Int64Array::from(amount)),
+            ],
+        )
+        .unwrap()
+    }
+
+    fn detector() -> Arc<Detector> {
+        Arc::new(Detector::builtin().unwrap())
+    }
+
+    fn key() -> Key {
+        Key::parse(b"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff").unwrap()
+    }
+
+    #[test]
+    fn merged_halves_scan_like_the_whole() {
+        let d = detector();
+        let rb = table(40);
+        let (whole, _) = scan_record_batch(&d, &rb, 0, false).unwrap();
+        let (mut a, _) = scan_record_batch(&d, &rb.slice(0, 25), 0, false).unwrap();
+        let (b, findings) = scan_record_batch(&d, &rb.slice(25, 15), 25, true).unwrap();
+        assert!(findings.iter().all(|f| f.row >= 25));
+        // Through JSON, as partials travel between processes.
+        let b: ScanPartial = serde_json::from_str(&serde_json::to_string(&b).unwrap()).unwrap();
+        a.merge(&b);
+        let ents = |p: &ScanPartial| -> Vec<(String, Option<String>)> {
+            p.report(&d)
+                .unwrap()
+                .into_iter()
+                .map(|c| (c.column, c.entity))
+                .collect()
+        };
+        assert_eq!(ents(&a), ents(&whole));
+        assert_eq!(a.rows, 40);
+        assert_eq!(
+            ents(&whole)[0],
+            ("email".into(), Some("EMAIL_ADDRESS".into()))
+        );
+        let dec = whole.decisions(&d).unwrap();
+        assert!(dec[1].has_findings && dec[1].verdict.is_none());
+        assert!(!dec[3].has_findings);
+    }
+
+    #[test]
+    fn batch_tokens_equal_the_parquet_pseudonymizer() {
+        let d = detector();
+        let rb = table(30);
+        // The CLI's path: a Parquet file, pass 1 plan, pass 2 rewrite.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        let mut w = parquet::arrow::ArrowWriter::try_new(
+            std::fs::File::create(&path).unwrap(),
+            rb.schema(),
+            None,
+        )
+        .unwrap();
+        w.write(&rb).unwrap();
+        w.close().unwrap();
+        let input = Input {
+            path,
+            format: Format::Parquet,
+            compression: Compression::None,
+            size: 0,
+        };
+        let policy = Policy::builtin();
+        let k = key();
+        let transformer = Transformer::new(Some(&k));
+        let opts = crate::scan::ScanOptions::default();
+        let plan = crate::pseudo::plan_file(&d, &policy, &input, &opts).unwrap();
+        let rw = Rewrite::new(&d, &transformer, &policy, &plan);
+        let out_path = dir.path().join("out.parquet");
+        let mut out = std::fs::File::create(&out_path).unwrap();
+        crate::pseudo::rewrite(&rw, &input, &opts, &mut out).unwrap();
+        let cli: Vec<RecordBatch> =
+            parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+                std::fs::File::open(&out_path).unwrap(),
+            )
+            .unwrap()
+            .build()
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(cli.len(), 1);
+        // The batch path, in two batches.
+        let (mut scan, _) = scan_record_batch(&d, &rb.slice(0, 10), 0, false).unwrap();
+        scan.merge(
+            &scan_record_batch(&d, &rb.slice(10, 20), 10, false)
+                .unwrap()
+                .0,
+        );
+        let p = BatchPseudonymizer::new(d.clone(), policy, Some(&k), &scan.decisions(&d).unwrap())
+            .unwrap();
+        let a = p.rewrite(&rb.slice(0, 10)).unwrap();
+        let b = p.rewrite(&rb.slice(10, 20)).unwrap();
+        assert_eq!(a.schema().as_ref(), &p.output_schema(rb.schema().as_ref()));
+        for (ours, theirs) in [(&a, cli[0].slice(0, 10)), (&b, cli[0].slice(10, 20))] {
+            for name in ["email", "notes", "region", "amount"] {
+                let x =
+                    arrow_cast::cast(ours.column_by_name(name).unwrap(), &DataType::Utf8).unwrap();
+                let y = arrow_cast::cast(theirs.column_by_name(name).unwrap(), &DataType::Utf8)
+                    .unwrap();
+                assert_eq!(x.as_ref(), y.as_ref(), "column {name}");
+            }
+        }
+        let ours = a;
+        let email = ours.column_by_name("email").unwrap();
+        let email = email.as_any().downcast_ref::<StringArray>().unwrap();
+        assert!(email.value(0).ends_with("@pseudo.invalid"));
+    }
+
+    #[test]
+    fn keyed_operators_need_a_key_and_the_right_one() {
+        let d = detector();
+        let (scan, _) = scan_record_batch(&d, &table(10), 0, false).unwrap();
+        let dec = scan.decisions(&d).unwrap();
+        let err = BatchPseudonymizer::new(d, Policy::builtin(), None, &dec).unwrap_err();
+        assert!(err.to_string().contains("needs a key"));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k");
+        std::fs::write(
+            &path,
+            "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100",
+        )
+        .unwrap();
+        let r = KeyRef::File(path);
+        let err = r.resolve_checked(&key().fingerprint()).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("fingerprint mismatch"), "{msg}");
+        assert!(!msg.contains("ffeedd"));
+        let found = r.resolve().unwrap().fingerprint();
+        assert_eq!(r.resolve_checked(&found).unwrap().fingerprint(), found);
+        let missing = KeyRef::Env("SHROUD_TEST_NO_SUCH_VARIABLE".into());
+        assert!(matches!(
+            missing.resolve(),
+            Err(BatchError::KeyEnvMissing(_))
+        ));
+    }
+
+    #[test]
+    fn aggregate_partials_merge_to_the_whole() {
+        let rb = table(90);
+        let req = AggregateRequest {
+            group_by: vec!["region".into()],
+            bins: vec![],
+            metrics: vec!["count".into(), "sum:amount".into()],
+            min_group_size: 31,
+            totals: false,
+            epsilon: None,
+            clamps: BTreeMap::new(),
+            seed: None,
+        };
+        let spec = req.compile().unwrap();
+        let whole = AggregatePartial::fold(&spec, &rb).unwrap();
+        let mut a = AggregatePartial::fold(&spec, &rb.slice(0, 50)).unwrap();
+        a.merge(&AggregatePartial::fold(&spec, &rb.slice(50, 40)).unwrap());
+        assert_eq!(a, whole);
+        // 30 rows per region: all below 31, all suppressed.
+        let t = a.finish(&spec).unwrap();
+        assert_eq!((t.rows.len(), t.suppressed, t.rows_read), (0, 3, 90));
+        let spec = AggregateRequest {
+            min_group_size: 30,
+            ..req
+        }
+        .compile()
+        .unwrap();
+        let t = a.finish(&spec).unwrap();
+        let batch = table_batch(&spec, &t).unwrap();
+        assert_eq!(batch.num_rows(), 3);
+        assert_eq!(batch.schema().field(1).name(), "count");
+        assert_eq!(t.rows[0].keys, vec!["east".to_string()]);
+        assert_eq!(t.rows[0].count, 30);
+    }
+}
