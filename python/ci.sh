@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=target/py-venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install -q --disable-pip-version-check maturin "pyspark==4.*" pyarrow "pandas<3" pytest
+"$venv/bin/pip" install -q --disable-pip-version-check maturin "pyspark[connect]==4.*" pyarrow "pandas<3" pytest
 start=$(date +%s)
 rm -rf target/py-wheel
 "$venv/bin/maturin" build --quiet --profile py-ci -m python/Cargo.toml -i "$venv/bin/python" \
