@@ -89,6 +89,7 @@ def pseudonymize(
     pass its ``fingerprint`` (``shroud keygen`` prints it; so does ``KeyRef.fingerprint()``
     where the key is). ``decisions`` (from ``scan_state(df).decisions()``) skips the scan
     job when you already have them. The result is lazy: the rewrite runs when it is written.
+    ``df`` is read twice (scan, then rewrite): persist it first if it is costly to compute.
     """
     policy_text = sa._policy_text(policy)
     if decisions is None:
