@@ -1,8 +1,163 @@
 //! Atomic output files: written to a temporary file beside the target and renamed into place
 //! when complete, so an interrupted run leaves either the old file or the whole new one.
+//!
+//! Every temporary file shroud makes is a [`TempFile`]: it is removed when dropped, and also
+//! when the process is interrupted (SIGINT, SIGTERM: [`remove_temp_files_on_interrupt`]). A run
+//! killed with SIGKILL cannot clean up; its temporary files carry its process id
+//! (`.shroud-tmp-<pid>-…`), and the next run that writes into the same folder removes those
+//! whose process is gone.
 
+use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Paths of the temporary files not yet persisted or removed.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Prefix of every temporary file shroud writes beside an output.
+pub const TEMP_PREFIX: &str = ".shroud-tmp-";
+
+fn pending() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    PENDING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A temporary file, removed unless persisted (on drop, and on SIGINT/SIGTERM).
+#[derive(Debug)]
+pub struct TempFile {
+    inner: Option<tempfile::NamedTempFile>,
+}
+
+impl TempFile {
+    /// A new temporary file in `dir` (beside the output it will become).
+    pub fn new_in(dir: &Path) -> io::Result<TempFile> {
+        remove_stale(dir);
+        let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
+        // Created and registered under the lock: an interrupt sees it or it does not exist.
+        let mut list = pending();
+        let inner = tempfile::Builder::new().prefix(&prefix).tempfile_in(dir)?;
+        list.push(inner.path().to_path_buf());
+        Ok(TempFile { inner: Some(inner) })
+    }
+
+    /// A new temporary file in the system's temporary folder (spooled standard input).
+    pub fn new() -> io::Result<TempFile> {
+        TempFile::new_in(&std::env::temp_dir())
+    }
+
+    fn file(&self) -> &tempfile::NamedTempFile {
+        self.inner
+            .as_ref()
+            .expect("present until persisted or dropped")
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &Path {
+        self.file().path()
+    }
+
+    /// The open file.
+    pub fn as_file(&self) -> &File {
+        self.file().as_file()
+    }
+
+    /// The open file, for writing.
+    pub fn as_file_mut(&mut self) -> &mut File {
+        self.inner
+            .as_mut()
+            .expect("present until persisted or dropped")
+            .as_file_mut()
+    }
+
+    /// A second handle on the file, reading from the start.
+    pub fn reopen(&self) -> io::Result<File> {
+        self.file().reopen()
+    }
+
+    /// Renames the file to `target` (replacing it). An interrupt either comes before (the
+    /// file is removed, `target` untouched) or after (`target` is complete).
+    pub fn persist(mut self, target: &Path) -> io::Result<()> {
+        let inner = self.inner.take().expect("persisted once");
+        let path = inner.path().to_path_buf();
+        let mut list = pending();
+        let result = inner.persist(target).map(drop).map_err(|e| e.error);
+        list.retain(|p| p != &path);
+        result
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(inner) = self.inner.take() {
+            let mut list = pending();
+            list.retain(|p| p != inner.path());
+            drop(inner);
+        }
+    }
+}
+
+/// Removes the pending temporary files whose path `select` accepts; returns how many.
+fn remove_pending(select: impl Fn(&Path) -> bool) -> usize {
+    let mut list = pending();
+    let before = list.len();
+    list.retain(|p| {
+        if select(p) {
+            let _ = std::fs::remove_file(p);
+            false
+        } else {
+            true
+        }
+    });
+    before - list.len()
+}
+
+/// Installs a SIGINT/SIGTERM handler that removes pending temporary files and exits with
+/// status 130: an interrupted run leaves the previous outputs, never a partial one.
+pub fn remove_temp_files_on_interrupt() {
+    let _ = ctrlc::set_handler(|| {
+        remove_pending(|_| true);
+        let _ = writeln!(
+            io::stderr(),
+            "shroud: interrupted; unfinished outputs removed, finished ones kept"
+        );
+        std::process::exit(130);
+    });
+}
+
+/// Removes `.shroud-tmp-<pid>-…` files in `dir` left by a process that no longer runs (a
+/// run killed with SIGKILL). Only where `/proc` tells which processes run.
+fn remove_stale(dir: &Path) {
+    static SWEPT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    {
+        let mut swept = SWEPT
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if swept.iter().any(|d| d == dir) {
+            return;
+        }
+        swept.push(dir.to_path_buf());
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(TEMP_PREFIX)) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
 
 /// Writes `path` atomically with the contents produced by `fill`.
 pub fn write_atomic(
@@ -13,17 +168,14 @@ pub fn write_atomic(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".shroud-tmp-")
-        .tempfile_in(dir)?;
+    let mut tmp = TempFile::new_in(dir)?;
     {
         let mut w = BufWriter::new(tmp.as_file_mut());
         fill(&mut w)?;
         w.flush()?;
     }
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    tmp.persist(path)
 }
 
 /// Whether two paths name the same existing file.
@@ -53,5 +205,28 @@ mod tests {
             1,
             "no temp file left"
         );
+    }
+
+    #[test]
+    fn pending_files_are_removed_on_interrupt_and_stale_ones_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        // A temporary file of a process that is gone (pid 0 never names a user process),
+        // and one that is not shroud's.
+        let stale = dir.path().join(format!("{TEMP_PREFIX}0-abc"));
+        std::fs::write(&stale, "partial").unwrap();
+        let other = dir.path().join(".shroud-tmp-notapid");
+        std::fs::write(&other, "x").unwrap();
+        let a = TempFile::new_in(dir.path()).unwrap();
+        if Path::new("/proc/self").exists() {
+            assert!(!stale.exists(), "stale temp file kept");
+        }
+        assert!(other.exists(), "only files with a dead pid go");
+        let path = a.path().to_path_buf();
+        assert!(path.exists());
+        assert_eq!(remove_pending(|p| p.starts_with(dir.path())), 1);
+        assert!(!path.exists(), "pending file not removed");
+        drop(a);
+        write_atomic(&dir.path().join("out"), |w| w.write_all(b"done")).unwrap();
+        assert_eq!(std::fs::read(dir.path().join("out")).unwrap(), b"done");
     }
 }

@@ -355,13 +355,13 @@ pub fn scan_inputs(
     counter: &Progress,
 ) -> Vec<(
     Result<FileScan, SourceError>,
-    Option<tempfile::NamedTempFile>,
+    Option<crate::output::TempFile>,
 )> {
     inputs
         .par_iter()
         .map(|input| {
             let mut tmp = match findings_dir
-                .map(tempfile::NamedTempFile::new_in)
+                .map(crate::output::TempFile::new_in)
                 .transpose()
             {
                 Ok(t) => t,

@@ -138,3 +138,269 @@ fn symlink_loops_are_walked_once() {
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
     assert_eq!(r["files"].as_array().unwrap().len(), 1);
 }
+
+/// What scanning one file of `fixtures/bad` must give.
+enum Expect {
+    /// Scanned; the report's first file is checked by the closure.
+    Scanned(fn(&serde_json::Value)),
+    /// Exit 2 with an error naming the file and holding each of these.
+    Error(&'static [&'static str]),
+}
+
+fn email_column_found(r: &serde_json::Value) {
+    assert_eq!(column(r, "email")["entity"], "EMAIL_ADDRESS", "{r}");
+}
+
+/// Every file of the broken-input corpus, and what shroud does with it.
+const CORPUS: &[(&str, Expect)] = &[
+    (
+        "bad_magic.parquet",
+        Expect::Error(&["footer", "Corrupt footer"]),
+    ),
+    (
+        "bad_footer_length.parquet",
+        Expect::Error(&["footer", "file too small"]),
+    ),
+    (
+        "cut_row_group.parquet",
+        Expect::Error(&["row group 1", "corrupt or cut short"]),
+    ),
+    ("truncated.parquet", Expect::Error(&["footer"])),
+    (
+        "unclosed_quote.csv",
+        Expect::Error(&["line 3", "never closed"]),
+    ),
+    (
+        "ragged.csv",
+        Expect::Error(&["line 3", "expected 2 fields", "--lenient"]),
+    ),
+    ("broken.jsonl", Expect::Error(&["line 3"])),
+    (
+        "trailing_garbage.json",
+        Expect::Error(&["after record 1", "trailing characters"]),
+    ),
+    (
+        "invalid_escape.json",
+        Expect::Error(&["record 1", "line 2", "invalid escape"]),
+    ),
+    ("nul_bytes.csv", Expect::Scanned(email_column_found)),
+    (
+        "bom_crlf.csv",
+        Expect::Scanned(|r| {
+            email_column_found(r);
+            // The BOM is not part of the first column's name; CRLF is not part of values.
+            assert_eq!(column(r, "name")["entity"], "PERSON", "{r}");
+            assert_eq!(r["files"][0]["rows"], 2);
+        }),
+    ),
+    (
+        "invalid_utf8.csv",
+        Expect::Scanned(|r| {
+            email_column_found(r);
+            assert_eq!(column(r, "name")["invalid_utf8"], 2, "{r}");
+        }),
+    ),
+    (
+        "empty.csv",
+        Expect::Scanned(|r| assert_eq!(r["files"][0]["rows"], 0)),
+    ),
+    (
+        "header_only.csv",
+        Expect::Scanned(|r| {
+            assert_eq!(r["files"][0]["rows"], 0);
+            assert_eq!(r["files"][0]["columns"].as_array().unwrap().len(), 3);
+        }),
+    ),
+    (
+        "duplicate_keys.json",
+        Expect::Scanned(|r| {
+            email_column_found(r);
+            // The last value of a duplicated key wins, as in serde_json and most readers.
+            assert_eq!(column(r, "email")["non_empty"], 1);
+        }),
+    ),
+    (
+        "huge_numbers.json",
+        Expect::Scanned(|r| {
+            // Numbers beyond i64/f64 are kept as written and scanned: the card is found.
+            assert_eq!(column(r, "card")["entity"], "CREDIT_CARD", "{r}");
+            assert_eq!(column(r, "id")["entity"], serde_json::Value::Null);
+        }),
+    ),
+];
+
+#[test]
+fn broken_input_corpus() {
+    let corpus = fixture("bad");
+    let mut names: Vec<String> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "README.md")
+        .collect();
+    names.sort();
+    let mut listed: Vec<String> = CORPUS.iter().map(|(n, _)| n.to_string()).collect();
+    listed.sort();
+    assert_eq!(
+        names, listed,
+        "every file in fixtures/bad has an expectation"
+    );
+    for (name, expect) in CORPUS {
+        let dir = tempfile::tempdir().unwrap();
+        let input = corpus.join(name);
+        let before = std::fs::read(&input).unwrap();
+        let out = shroud(
+            dir.path(),
+            &["scan", input.to_str().unwrap(), "-q", "--report", "r.json"],
+        );
+        let (_, err) = text(&out);
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        match expect {
+            Expect::Scanned(check) => {
+                assert_eq!(out.status.code(), Some(0), "{name}: {err}");
+                let r: serde_json::Value = serde_json::from_str(
+                    &std::fs::read_to_string(dir.path().join("r.json")).unwrap(),
+                )
+                .unwrap();
+                check(&r);
+            }
+            Expect::Error(parts) => {
+                assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+                assert!(
+                    err.contains(name),
+                    "{name}: error does not name the file: {err}"
+                );
+                for p in *parts {
+                    assert!(err.contains(p), "{name}: {p:?} missing from: {err}");
+                }
+                assert!(
+                    !dir.path().join("r.json").exists(),
+                    "{name}: a report was written for a failed run"
+                );
+                // With --keep-going the error is in the report and the run still says 2.
+                let out = shroud(
+                    dir.path(),
+                    &[
+                        "scan",
+                        input.to_str().unwrap(),
+                        "-q",
+                        "--keep-going",
+                        "--report",
+                        "r.json",
+                    ],
+                );
+                assert_eq!(out.status.code(), Some(2), "{name}");
+                let r: serde_json::Value = serde_json::from_str(
+                    &std::fs::read_to_string(dir.path().join("r.json")).unwrap(),
+                )
+                .unwrap();
+                assert!(
+                    r["files"][0]["errors"][0]
+                        .as_str()
+                        .unwrap()
+                        .contains(parts[0]),
+                    "{name}: {r}"
+                );
+            }
+        }
+        assert_eq!(
+            std::fs::read(&input).unwrap(),
+            before,
+            "{name}: input changed"
+        );
+    }
+}
+
+#[test]
+fn a_huge_json_record_is_refused_while_read() {
+    let dir = tempfile::tempdir().unwrap();
+    // One 64 MiB string in a JSON array: refused at a 1 MB limit before it is held whole.
+    let mut doc = b"[{\"a\":\"".to_vec();
+    doc.resize(doc.len() + (64 << 20), b'x');
+    doc.extend_from_slice(b"\"}]");
+    let (code, _, err) = scan_file(
+        dir.path(),
+        "big.json",
+        &doc,
+        &["--max-cell-bytes", "1000000"],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("big.json") && err.contains("longer than 1000000 bytes"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_100_mb_line_is_scanned_under_the_default_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = b"note,email\n".to_vec();
+    data.resize(data.len() + 100_000_000, b'y');
+    data.extend_from_slice(b" jane.doe@example.com,john.smith@example.org\n");
+    let (code, _, err) = scan_file(dir.path(), "long.csv", &data, &[]);
+    assert_eq!(code, 0, "{err}");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(column(&r, "note")["matches"]["EMAIL_ADDRESS"], 1, "{r}");
+}
+
+#[test]
+fn a_file_that_vanishes_after_discovery_is_an_error_naming_it() {
+    use shroud::scan::{ScanOptions, scan_inputs};
+    use shroud::source::discover::{DiscoverOptions, discover};
+    let dir = tempfile::tempdir().unwrap();
+    for n in ["a.csv", "b.csv"] {
+        std::fs::copy(fixture("csv/customers.csv"), dir.path().join(n)).unwrap();
+    }
+    let inputs = discover(&[dir.path().to_path_buf()], &DiscoverOptions::default()).unwrap();
+    assert_eq!(inputs.len(), 2);
+    std::fs::remove_file(dir.path().join("b.csv")).unwrap();
+    let detector = shroud::detect::Detector::builtin().unwrap();
+    let results = scan_inputs(
+        &detector,
+        &inputs,
+        &ScanOptions::default(),
+        None,
+        &std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0)),
+    );
+    assert!(results[0].0.is_ok());
+    let err = results[1].0.as_ref().unwrap_err().to_string();
+    assert!(
+        err.contains("b.csv") && err.contains("No such file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_parquet_file_cut_after_its_footer_was_read_is_an_error() {
+    use shroud::source::{Input, ReadOptions, open};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.parquet");
+    std::fs::copy(fixture("parquet/customers.parquet"), &path).unwrap();
+    let input = Input {
+        path: path.clone(),
+        format: shroud::source::Format::Parquet,
+        compression: shroud::source::Compression::None,
+        size: std::fs::metadata(&path).unwrap().len(),
+    };
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut reader = open(&input, &ReadOptions::default(), counter).unwrap();
+    // The file shrinks under the reader (another process rewrote it).
+    let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    f.set_len(200).unwrap();
+    let mut err = None;
+    for _ in 0..100 {
+        match reader.next_batches(1) {
+            Ok(b) if b.is_empty() => break,
+            Ok(_) => {}
+            Err(e) => {
+                err = Some(e.to_string());
+                break;
+            }
+        }
+    }
+    let err = err.expect("reading a cut file must fail");
+    assert!(
+        err.contains("c.parquet") && err.contains("row group"),
+        "{err}"
+    );
+}

@@ -9,6 +9,7 @@
 //! - `rules`: the rule registry and user rules;
 //! - `hostile`: broken and hostile inputs;
 //! - `html`: the HTML report, also opened in headless Chromium;
+//! - `interrupt`: runs killed with SIGINT/SIGKILL leave old or complete outputs;
 //! - `properties`: invariants of the engine on arbitrary input;
 //! - `pseudonymize`: pseudonymized copies, keys, joins, refusals.
 
@@ -17,6 +18,7 @@ mod check;
 mod formats;
 mod hostile;
 mod html;
+mod interrupt;
 mod properties;
 mod pseudonymize;
 mod rules;

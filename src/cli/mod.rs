@@ -89,6 +89,7 @@ pub enum Command {
 
 /// Parses the command line, runs it, and turns the result into an exit code.
 pub fn main() -> ExitCode {
+    crate::output::remove_temp_files_on_interrupt();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -274,7 +274,7 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
     if stdin {
         let format = format.expect("checked above");
         let mut spool =
-            tempfile::NamedTempFile::new().context("failed to create a temporary file")?;
+            crate::output::TempFile::new().context("failed to create a temporary file")?;
         std::io::copy(&mut std::io::stdin().lock(), spool.as_file_mut())
             .context("failed to read standard input")?;
         let input = Input {
@@ -513,9 +513,7 @@ fn pseudonymize_file(
     std::fs::create_dir_all(parent)
         .with_context(|| format!("failed to create {}", parent.display()))?;
     let rw = Rewrite::new(detector, transformer, policy, plan);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".shroud-tmp-")
-        .tempfile_in(parent)
+    let mut tmp = crate::output::TempFile::new_in(parent)
         .with_context(|| format!("failed to create a temporary file in {}", parent.display()))?;
     let (rows, type_changes) = {
         let mut file = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
@@ -534,7 +532,6 @@ fn pseudonymize_file(
         let _ = tmp.as_file().set_permissions(meta.permissions());
     }
     tmp.persist(&target)
-        .map_err(|e| e.error)
         .with_context(|| format!("failed to write {}", target.display()))?;
     let mut columns = rw.manifest_columns(&plan.columns, &plan.verdicts);
     for c in &mut columns {
@@ -562,20 +559,17 @@ pub fn keygen(file: &Path, force: bool) -> Result<u8> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".shroud-key-")
-        .tempfile_in(&dir)?;
+    let mut tmp = crate::output::TempFile::new_in(&dir)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         tmp.as_file()
             .set_permissions(std::fs::Permissions::from_mode(0o600))?;
     }
-    tmp.write_all(key.to_hex().as_bytes())?;
-    tmp.write_all(b"\n")?;
+    tmp.as_file_mut().write_all(key.to_hex().as_bytes())?;
+    tmp.as_file_mut().write_all(b"\n")?;
     tmp.as_file().sync_all()?;
     tmp.persist(file)
-        .map_err(|e| e.error)
         .with_context(|| format!("failed to write {}", file.display()))?;
     let _ = writeln!(
         std::io::stderr(),

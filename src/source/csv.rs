@@ -157,6 +157,19 @@ impl CsvReader {
                     continue;
                 }
                 if !self.opts.lenient {
+                    // A quote opened and never closed swallows the following lines into one
+                    // field: say so, not only "wrong field count".
+                    if self.record.iter().any(|f| f.contains(&b'\n')) {
+                        return Err(SourceError::Malformed {
+                            path: self.path.clone(),
+                            location: format!("line {line}"),
+                            message: format!(
+                                "expected {} fields (as in the header), found {n}, one of them running on to line {}: is a quote opened on line {line} never closed?",
+                                self.header_len,
+                                self.reader.position().line()
+                            ),
+                        });
+                    }
                     return Err(SourceError::Ragged {
                         path: self.path.clone(),
                         line,

@@ -38,24 +38,59 @@ pub struct JsonReader {
 /// Turns a top-level JSON array into a whitespace-separated stream of its elements, byte
 /// for byte (the `[`, `]` and top-level commas become spaces), so that serde_json's stream
 /// parser reads one element at a time and its error positions stay right.
+///
+/// It also bounds memory: a record (array element, or top-level value of a stream of values)
+/// longer than the limit is an error while it is read, before serde_json holds it whole.
 pub(crate) struct ArrayElements<R> {
     inner: R,
     depth: u32,
     in_string: bool,
     escaped: bool,
     closed: bool,
+    /// Nesting depth of records: 1 inside a top-level array, 0 in a stream of values.
+    base: u32,
+    /// Bytes of the record being read, and the most allowed.
+    record_bytes: u64,
+    limit: u64,
 }
 
 impl<R> ArrayElements<R> {
-    /// Wraps a reader positioned at (or before) the opening `[`.
+    /// Wraps a reader positioned at (or before) the opening `[`; no size limit.
     pub(crate) fn new(inner: R) -> Self {
+        Self::with_limit(inner, true, u64::MAX)
+    }
+
+    /// Wraps a reader of a top-level array (`array`) or of a stream of values, refusing
+    /// records of more than `limit` bytes.
+    pub(crate) fn with_limit(inner: R, array: bool, limit: u64) -> Self {
         ArrayElements {
             inner,
             depth: 0,
             in_string: false,
             escaped: false,
             closed: false,
+            base: u32::from(array),
+            record_bytes: 0,
+            limit,
         }
+    }
+
+    fn count(&mut self) -> io::Result<()> {
+        if self.depth > self.base || self.in_string {
+            self.record_bytes += 1;
+            if self.record_bytes > self.limit {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "a record longer than {} bytes (raise the limit with --max-cell-bytes)",
+                        self.limit
+                    ),
+                ));
+            }
+        } else {
+            self.record_bytes = 0;
+        }
+        Ok(())
     }
 }
 
@@ -63,6 +98,7 @@ impl<R: Read> Read for ArrayElements<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         for b in &mut buf[..n] {
+            self.count()?;
             if self.in_string {
                 if self.escaped {
                     self.escaped = false;
@@ -70,6 +106,15 @@ impl<R: Read> Read for ArrayElements<R> {
                     self.escaped = true;
                 } else if *b == b'"' {
                     self.in_string = false;
+                }
+                continue;
+            }
+            if self.base == 0 {
+                match *b {
+                    b'"' => self.in_string = true,
+                    b'[' | b'{' => self.depth += 1,
+                    b']' | b'}' => self.depth = self.depth.saturating_sub(1),
+                    _ => {}
                 }
                 continue;
             }
@@ -137,17 +182,11 @@ impl JsonReader {
                     }
                 }
             };
-            let reader: Box<dyn Read + Send> = if first == Some(b'[') {
-                Box::new(ArrayElements {
-                    inner: stream,
-                    depth: 0,
-                    in_string: false,
-                    escaped: false,
-                    closed: false,
-                })
-            } else {
-                Box::new(stream)
-            };
+            let reader: Box<dyn Read + Send> = Box::new(ArrayElements::with_limit(
+                stream,
+                first == Some(b'['),
+                opts.max_cell_bytes,
+            ));
             Mode::Values(Box::new(
                 serde_json::Deserializer::from_reader(reader).into_iter::<Value>(),
             ))
@@ -381,16 +420,28 @@ mod tests {
     #[test]
     fn array_adapter_blanks_only_top_level_syntax() {
         let src = br#"[{"a":[1,2],"b":"x,]"} , {"c":{}}]"#;
-        let mut r = ArrayElements {
-            inner: &src[..],
-            depth: 0,
-            in_string: false,
-            escaped: false,
-            closed: false,
-        };
+        let mut r = ArrayElements::new(&src[..]);
         let mut out = String::new();
         r.read_to_string(&mut out).unwrap();
         assert_eq!(out, r#" {"a":[1,2],"b":"x,]"}   {"c":{}} "#);
+    }
+
+    #[test]
+    fn records_over_the_limit_are_refused_while_read() {
+        let read = |src: &[u8], array: bool, limit: u64| {
+            let mut out = Vec::new();
+            ArrayElements::with_limit(src, array, limit)
+                .read_to_end(&mut out)
+                .map(|_| out)
+        };
+        let ok = br#"[{"a":"0123456789"}, {"b":1}]"#;
+        assert!(read(ok, true, 20).is_ok());
+        assert!(read(ok, true, 10).is_err());
+        let stream = br#"{"a":"0123456789"} {"b":1} "#;
+        assert_eq!(read(stream, false, 20).unwrap(), stream.to_vec());
+        assert!(read(stream, false, 10).is_err());
+        // A top-level array of huge strings counts the string.
+        assert!(read(br#"["0123456789abcdef"]"#, true, 10).is_err());
     }
 
     #[test]
@@ -407,13 +458,7 @@ mod tests {
     #[test]
     fn array_adapter_rejects_trailing_garbage() {
         let src = br#"[{"a":1}] x"#;
-        let mut r = ArrayElements {
-            inner: &src[..],
-            depth: 0,
-            in_string: false,
-            escaped: false,
-            closed: false,
-        };
+        let mut r = ArrayElements::new(&src[..]);
         let mut out = String::new();
         assert!(r.read_to_string(&mut out).is_err());
     }

@@ -37,7 +37,7 @@ pub struct ParquetReader {
     max_rows: Option<u64>,
     counter: Progress,
     // Keeps a spooled copy of standard input alive.
-    _spool: Option<tempfile::NamedTempFile>,
+    _spool: Option<crate::output::TempFile>,
 }
 
 /// Appends the scanned column paths under `field` (`a.b`, `a[]`; booleans and nulls skipped).
@@ -79,7 +79,7 @@ impl ParquetReader {
             source,
         };
         let (open_path, spool) = if input.is_stdin() {
-            let mut tmp = tempfile::NamedTempFile::new().map_err(io_err)?;
+            let mut tmp = crate::output::TempFile::new().map_err(io_err)?;
             std::io::copy(&mut std::io::stdin().lock(), tmp.as_file_mut()).map_err(io_err)?;
             (tmp.path().to_path_buf(), Some(tmp))
         } else {
@@ -126,7 +126,7 @@ impl ParquetReader {
         let malformed = |e: &dyn std::fmt::Display| SourceError::Malformed {
             path: self.path.clone(),
             location: format!("row group {rg}"),
-            message: e.to_string(),
+            message: format!("corrupt or cut short: {e}"),
         };
         let file = File::open(&self.open_path).map_err(|source| SourceError::Io {
             path: self.path.clone(),
