@@ -31,8 +31,10 @@ pub struct TempFile {
 }
 
 impl TempFile {
-    /// A new temporary file in `dir` (beside the output it will become).
+    /// A new temporary file in `dir` (beside the output it will become), creating `dir`
+    /// if it is missing.
     pub fn new_in(dir: &Path) -> io::Result<TempFile> {
+        std::fs::create_dir_all(dir)?;
         remove_stale(dir);
         let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
         // Created and registered under the lock: an interrupt sees it or it does not exist.

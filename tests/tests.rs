@@ -9,6 +9,7 @@
 //! - `rules`: the rule registry and user rules;
 //! - `hostile`: broken and hostile inputs;
 //! - `html`: the HTML report, also opened in headless Chromium;
+//! - `leaks`: no raw value or key in any output of any command;
 //! - `interrupt`: runs killed with SIGINT/SIGKILL leave old or complete outputs;
 //! - `properties`: invariants of the engine on arbitrary input;
 //! - `pseudonymize`: pseudonymized copies, keys, joins, refusals.
@@ -19,6 +20,7 @@ mod formats;
 mod hostile;
 mod html;
 mod interrupt;
+mod leaks;
 mod properties;
 mod pseudonymize;
 mod rules;

@@ -41,6 +41,17 @@ pub fn shroud(dir: &Path, args: &[&str]) -> Output {
         .expect("shroud runs")
 }
 
+/// Runs `shroud ARGS` with extra environment variables.
+pub fn shroud_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shroud"))
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("shroud runs")
+}
+
 /// Runs `shroud ARGS` with `input` on standard input.
 pub fn shroud_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Output {
     use std::io::Write;
