@@ -591,21 +591,8 @@ impl BatchPseudonymizer {
     }
 }
 
-/// Entities that identify a person directly: grouping by them publishes one group per person.
-pub const DIRECT_IDENTIFIERS: &[&str] = &[
-    "EMAIL_ADDRESS",
-    "PHONE_NUMBER",
-    "US_SSN",
-    "US_ITIN",
-    "CREDIT_CARD",
-    "ACCOUNT_NUMBER",
-    "PERSON",
-    "IBAN_CODE",
-    "US_PASSPORT",
-    "US_DRIVER_LICENSE",
-    "UK_NINO",
-    "UK_NHS",
-];
+/// Entities that identify a person directly (the CLI's list).
+pub use crate::aggregate::DIRECT_IDENTIFIERS;
 
 /// An aggregation as a batch host asks for it (the CLI's flags, as data).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

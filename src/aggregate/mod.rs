@@ -18,6 +18,22 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
+/// Entities that identify a person directly: grouping by them publishes one group per person.
+pub const DIRECT_IDENTIFIERS: &[&str] = &[
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "US_SSN",
+    "US_ITIN",
+    "CREDIT_CARD",
+    "ACCOUNT_NUMBER",
+    "PERSON",
+    "IBAN_CODE",
+    "US_PASSPORT",
+    "US_DRIVER_LICENSE",
+    "UK_NINO",
+    "UK_NHS",
+];
+
 /// A metric to compute per group.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Metric {

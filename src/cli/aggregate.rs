@@ -14,21 +14,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-/// Entities that identify a person directly: grouping by them publishes one group per person.
-const DIRECT_IDENTIFIERS: &[&str] = &[
-    "EMAIL_ADDRESS",
-    "PHONE_NUMBER",
-    "US_SSN",
-    "US_ITIN",
-    "CREDIT_CARD",
-    "ACCOUNT_NUMBER",
-    "PERSON",
-    "IBAN_CODE",
-    "US_PASSPORT",
-    "US_DRIVER_LICENSE",
-    "UK_NINO",
-    "UK_NHS",
-];
 
 /// Arguments of `shroud aggregate`.
 #[derive(Debug, Args)]
@@ -168,7 +153,7 @@ fn refuse_identifiers(
                 continue;
             }
             if let Some(e) = &c.verdict.entity
-                && DIRECT_IDENTIFIERS.contains(&e.as_str())
+                && crate::aggregate::DIRECT_IDENTIFIERS.contains(&e.as_str())
             {
                 bail!(
                     "refusing to group by {} in {}: it holds {e}, which identifies people directly, so every group \
