@@ -404,3 +404,82 @@ fn a_parquet_file_cut_after_its_footer_was_read_is_an_error() {
         "{err}"
     );
 }
+
+/// Inputs the fuzzers found (and seeds), in `fixtures/fuzz/<target>/`, replayed through the
+/// same code as the fuzz targets in `fuzz/fuzz_targets`: none may panic.
+#[test]
+fn fuzz_regressions_replay() {
+    use shroud::detect::{Detector, Scratch, builtin_specs, parse_rule_file};
+    use shroud::scan::{ScanOptions, scan_input};
+    use shroud::source::{Compression, Format, Input, ReadOptions};
+    let detector = Detector::builtin().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let root = fixture("fuzz");
+    let mut replayed = 0;
+    for (target, format) in [
+        ("read_csv", Some(Format::Csv)),
+        ("read_json", Some(Format::Json)),
+        ("read_parquet", Some(Format::Parquet)),
+        ("detect_text", None),
+        ("load_rules", None),
+    ] {
+        let Ok(entries) = std::fs::read_dir(root.join(target)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let data = std::fs::read(e.path()).unwrap();
+            replayed += 1;
+            match (target, format) {
+                (_, Some(format)) => {
+                    // As in fuzz_targets/common.rs: the first byte picks lenient mode.
+                    let (lenient, body) = match data.split_first() {
+                        Some((b, rest)) => (b & 1 == 1, rest),
+                        None => (false, &data[..]),
+                    };
+                    let path = dir.path().join("input");
+                    std::fs::write(&path, body).unwrap();
+                    let input = Input {
+                        path,
+                        format,
+                        compression: Compression::None,
+                        size: body.len() as u64,
+                    };
+                    let opts = ScanOptions {
+                        read: ReadOptions {
+                            lenient,
+                            max_cell_bytes: 1 << 16,
+                            ..ReadOptions::default()
+                        },
+                        ..ScanOptions::default()
+                    };
+                    let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+                    let _ = scan_input(&detector, &input, &opts, None, counter);
+                }
+                ("detect_text", _) => {
+                    let (column, cell) = match data.iter().position(|&b| b == b'\n') {
+                        Some(i) => (
+                            String::from_utf8_lossy(&data[..i]).into_owned(),
+                            &data[i + 1..],
+                        ),
+                        None => ("notes".to_string(), &data[..]),
+                    };
+                    let plan = detector.plan(&column);
+                    let mut scratch = Scratch::default();
+                    detector.scan_cell(&plan, cell, &mut scratch);
+                }
+                _ => {
+                    if let Ok(text) = std::str::from_utf8(&data)
+                        && let Ok(spec) = parse_rule_file("fuzz.toml", text)
+                    {
+                        let mut files = builtin_specs().unwrap();
+                        files.push(("fuzz.toml".to_string(), spec));
+                        if let Ok(d) = Detector::from_files(files) {
+                            let _ = d.check_examples();
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(replayed > 0, "fixtures/fuzz is empty");
+}

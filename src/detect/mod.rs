@@ -312,13 +312,13 @@ fn priority(entity: &str) -> u8 {
     }
 }
 
-fn build_regex(patterns: &[&str], unicode: bool) -> Result<Regex, String> {
+fn build_regex(patterns: &[&str], unicode: bool, nfa_limit: usize) -> Result<Regex, String> {
     Regex::builder()
         .syntax(syntax::Config::new().unicode(unicode).utf8(unicode))
         .configure(
             Regex::config()
                 .utf8_empty(unicode)
-                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                .nfa_size_limit(Some(nfa_limit))
                 .hybrid_cache_capacity(HYBRID_CACHE),
         )
         .build_many(patterns)
@@ -462,8 +462,12 @@ impl Detector {
             if pats.is_empty() {
                 return None;
             }
-            // Every pattern compiled alone at rule compile time, so this cannot fail.
-            let re = build_regex(&pats, uni).expect("patterns were validated at compile time");
+            // Every rule compiled alone under REGEX_SIZE_LIMIT at rule compile time, so their
+            // union fits under the sum of the limits (a column name hinting at every entity,
+            // e.g. a whole header read as one column, activates them all at once).
+            let limit = REGEX_SIZE_LIMIT.saturating_mul(pats.len());
+            let re =
+                build_regex(&pats, uni, limit).expect("patterns were validated at compile time");
             Some((re, owners, requirements))
         };
         let engine = Arc::new(Engine {
@@ -892,7 +896,7 @@ fn compile_rule(file: String, s: RuleSpec, entities: &[String]) -> Result<Rule, 
     // One compile checks every pattern (the error names the pattern's index) and gives the
     // rule its own regex, used when a keyword enables a context-only rule in a cell.
     let pats: Vec<&str> = s.patterns.iter().map(String::as_str).collect();
-    let own = build_regex(&pats, s.unicode)
+    let own = build_regex(&pats, s.unicode, REGEX_SIZE_LIMIT)
         .map_err(|e| rule_err(&s.id, &format!("pattern does not compile: {e}")))?;
     let requires = s
         .requires
@@ -1022,6 +1026,22 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    /// Found by fuzzing (fixtures/fuzz/read_csv): a header read as one column (wrong
+    /// delimiter) hints at every entity at once; the union of all rules must still compile.
+    #[test]
+    fn a_column_name_hinting_every_entity_scans() {
+        let d = Detector::builtin().unwrap();
+        let header = "customer_id\tfull_name\temail\tphone\tssn\tcard_number\tiban\tip_address\t\
+                      date_of_birth\tzip\tcity\tgender\taccount\tpassport\tdriver_license\t\
+                      nino\tnhs\tstreet_address\tpostal_code\tmac\titin\tfirst_name\tsurname";
+        let f = found(
+            &d,
+            header,
+            "Jane Doe, jane.doe@example.com, 4111 1111 1111 1111",
+        );
+        assert!(f.iter().any(|(e, _)| e == "EMAIL_ADDRESS"), "{f:?}");
     }
 
     #[test]
