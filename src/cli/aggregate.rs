@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-
 /// Arguments of `shroud aggregate`.
 #[derive(Debug, Args)]
 pub struct AggregateArgs {
