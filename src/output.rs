@@ -4,8 +4,8 @@
 //! Every temporary file shroud makes is a [`TempFile`]: it is removed when dropped, and also
 //! when the process is interrupted (SIGINT, SIGTERM: [`remove_temp_files_on_interrupt`]). A run
 //! killed with SIGKILL cannot clean up; its temporary files carry its process id
-//! (`.shroud-tmp-<pid>-…`), and the next run that writes into the same folder removes those
-//! whose process is gone.
+//! (`.shroud-tmp-<pid>-…`) and a lock while they live, and the next run that writes into the
+//! same folder removes those whose process is gone and whose lock is free.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -36,17 +36,25 @@ impl TempFile {
     pub fn new_in(dir: &Path) -> io::Result<TempFile> {
         std::fs::create_dir_all(dir)?;
         remove_stale(dir);
+        TempFile::create(dir)
+    }
+
+    /// A new temporary file in the system's temporary folder (spooled standard input). That
+    /// folder is shared with other programs and machines' runs: it is never swept.
+    pub fn new() -> io::Result<TempFile> {
+        TempFile::create(&std::env::temp_dir())
+    }
+
+    fn create(dir: &Path) -> io::Result<TempFile> {
         let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
         // Created and registered under the lock: an interrupt sees it or it does not exist.
         let mut list = pending();
         let inner = tempfile::Builder::new().prefix(&prefix).tempfile_in(dir)?;
+        // Held while the file lives: a sweep by another run (another PID namespace, another
+        // host on a shared folder) sees the lock and leaves the file alone.
+        let _ = inner.as_file().try_lock();
         list.push(inner.path().to_path_buf());
         Ok(TempFile { inner: Some(inner) })
-    }
-
-    /// A new temporary file in the system's temporary folder (spooled standard input).
-    pub fn new() -> io::Result<TempFile> {
-        TempFile::new_in(&std::env::temp_dir())
     }
 
     fn file(&self) -> &tempfile::NamedTempFile {
@@ -101,6 +109,7 @@ impl Drop for TempFile {
 }
 
 /// Removes the pending temporary files whose path `select` accepts; returns how many.
+#[cfg(test)]
 fn remove_pending(select: impl Fn(&Path) -> bool) -> usize {
     let mut list = pending();
     let before = list.len();
@@ -119,7 +128,12 @@ fn remove_pending(select: impl Fn(&Path) -> bool) -> usize {
 /// status 130: an interrupted run leaves the previous outputs, never a partial one.
 pub fn remove_temp_files_on_interrupt() {
     let _ = ctrlc::set_handler(|| {
-        remove_pending(|_| true);
+        // One critical section from the sweep to the exit: no thread can create or persist
+        // a file after the sweep (they block on the registry; exit runs no destructors).
+        let mut list = pending();
+        for p in list.drain(..) {
+            let _ = std::fs::remove_file(&p);
+        }
         let _ = writeln!(
             io::stderr(),
             "shroud: interrupted; unfinished outputs removed, finished ones kept"
@@ -155,7 +169,13 @@ fn remove_stale(dir: &Path) {
         let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
             continue;
         };
-        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+        if pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        // The pid may name a process elsewhere (another PID namespace or host): only a file
+        // nobody holds a lock on is stale.
+        let unlocked = File::open(e.path()).is_ok_and(|f| f.try_lock().is_ok());
+        if unlocked {
             let _ = std::fs::remove_file(e.path());
         }
     }
@@ -218,11 +238,18 @@ mod tests {
         std::fs::write(&stale, "partial").unwrap();
         let other = dir.path().join(".shroud-tmp-notapid");
         std::fs::write(&other, "x").unwrap();
+        // A dead pid here, but a live lock: a run elsewhere (another PID namespace or host).
+        let elsewhere = dir.path().join(format!("{TEMP_PREFIX}0-locked"));
+        std::fs::write(&elsewhere, "partial").unwrap();
+        let held = File::open(&elsewhere).unwrap();
+        held.try_lock().unwrap();
         let a = TempFile::new_in(dir.path()).unwrap();
         if Path::new("/proc/self").exists() {
             assert!(!stale.exists(), "stale temp file kept");
         }
         assert!(other.exists(), "only files with a dead pid go");
+        assert!(elsewhere.exists(), "a locked file was swept");
+        drop(held);
         let path = a.path().to_path_buf();
         assert!(path.exists());
         assert_eq!(remove_pending(|p| p.starts_with(dir.path())), 1);

@@ -95,7 +95,31 @@ fn csv_nul_bytes_and_unclosed_quotes() {
         &[],
     );
     assert_eq!(code, 2);
-    assert!(err.contains("q.csv") && err.contains("line 2"), "{err}");
+    assert!(
+        err.contains("q.csv") && err.contains("line 2") && err.contains("never closed"),
+        "{err}"
+    );
+    // The quote opens in the last column, so every record has the right field count: the
+    // rest of the file would read as one cell without an error from the parser.
+    let (code, _, err) = scan_file(
+        dir.path(),
+        "last.csv",
+        b"name,email\nJane Doe,\"jane.doe@example.com\nJohn Smith,john.smith@example.org\n",
+        &[],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("last.csv") && err.contains("line 2") && err.contains("never closed"),
+        "{err}"
+    );
+    // A closed multi-line last field is fine.
+    let (code, _, err) = scan_file(
+        dir.path(),
+        "ok.csv",
+        b"name,note\nJane Doe,\"two\nlines\"\r\n",
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
 }
 
 #[test]

@@ -269,11 +269,35 @@ fn check_pseudonymize_and_risk_pages() {
             risk_html.to_str().unwrap(),
         ],
     );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "k below the bound: {:?}",
+        text(&out)
+    );
     let doc: Value = serde_json::from_slice(&out.stdout).expect("risk prints JSON");
     let page = std::fs::read_to_string(&risk_html).unwrap();
     assert_eq!(page_numbers(&page)["k"], doc["risk"]["k"].to_string());
     assert!(page.contains("id=\"risk-histogram\"") && page.contains("k = 3"));
     assert_no_raw_values(&page);
+
+    // The page may not replace an output of the run it describes.
+    let out = shroud(
+        dir.path(),
+        &[
+            "pseudonymize",
+            csv,
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--key-file",
+            key.to_str().unwrap(),
+            "--force",
+            "--html",
+            out_dir.join("customers.csv").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+    assert!(text(&out).1.contains("would replace an output"));
 
     let artifacts = artifacts();
     for (name, path) in [

@@ -36,7 +36,16 @@ fn err(e: impl std::fmt::Display) -> PyErr {
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> PyResult<T> {
-    serde_json::from_str(text).map_err(|e| err(format!("malformed {what}: {e}")))
+    // serde's message may quote the offending value (a raw group key of an aggregate state):
+    // report only where it broke.
+    serde_json::from_str(text).map_err(|e| {
+        err(format!(
+            "malformed {what} ({:?} error at line {}, column {})",
+            e.classify(),
+            e.line(),
+            e.column()
+        ))
+    })
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> PyResult<String> {

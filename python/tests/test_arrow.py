@@ -12,6 +12,8 @@ from shroud.arrow import (
     KeyRef,
     Policy,
     Pseudonymizer,
+    AggregateState,
+    aggregate_batches,
     ScanState,
     ShroudError,
     output_schema,
@@ -104,3 +106,24 @@ def test_aggregation_suppresses_after_the_merge():
     assert meta["suppressed"] == 0 and meta["rows_read"] == 90
     small, meta = agg.finish(halves[0])
     assert small.num_rows == 0 and meta["suppressed"] == 2
+
+
+def test_aggregate_batches_refuses_direct_identifiers():
+    t = table(60)
+    agg = Aggregation(group_by=["email"], metrics=["count"], min_group_size=1)
+    with pytest.raises(ShroudError, match="refusing to group by email"):
+        aggregate_batches(t.to_batches(), agg)
+    result, _ = aggregate_batches(t.to_batches(), agg, allow_identifiers=True)
+    assert result.num_rows == 60
+    by_region, _ = aggregate_batches(
+        t.to_batches(max_chunksize=7), Aggregation(group_by=["region"], min_group_size=1)
+    )
+    assert by_region.column("count").to_pylist() == [30, 30]
+
+
+def test_malformed_states_name_no_value():
+    agg = Aggregation(group_by=["region"], min_group_size=1)
+    raw = '{"rows": "jane.doe@example.com", "groups": []}'
+    with pytest.raises(ShroudError) as e:
+        agg.finish(AggregateState(raw))
+    assert "jane.doe" not in str(e.value)

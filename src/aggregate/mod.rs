@@ -462,6 +462,21 @@ pub fn finish(
     rows_read: u64,
 ) -> Result<Table, AggregateError> {
     let layout = spec.layout();
+    // States may come from outside (the Python package merges JSON states): check their
+    // shape here rather than index out of bounds below. No value goes into the message.
+    let nv = layout.value_cols.len();
+    if let Some((k, a)) = groups
+        .iter()
+        .find(|(k, a)| k.len() != spec.group_by.len() || a.sums.len() != nv || a.n.len() != nv)
+    {
+        return Err(AggregateError::Spec(format!(
+            "malformed aggregate state: a group has {} key(s), {} sum(s) and {} count(s); this aggregation has {} group-by column(s) and {nv} value column(s)",
+            k.len(),
+            a.sums.len(),
+            a.n.len(),
+            spec.group_by.len()
+        )));
+    }
     let mut keys: Vec<&Vec<String>> = groups.keys().collect();
     keys.sort();
     // Noise: the count and each summed column are one query each; epsilon is split evenly.

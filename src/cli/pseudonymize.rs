@@ -354,6 +354,19 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
         if inputs.iter().any(|i| same_file(&i.path, h)) {
             bail!("--html {} is also an input: refusing", h.display());
         }
+        let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let page = abs(h);
+        if rel
+            .iter()
+            .map(|r| out_dir.join(r))
+            .chain([out_dir.join(MANIFEST)])
+            .any(|o| abs(&o) == page)
+        {
+            bail!(
+                "--html {} would replace an output of this run: refusing",
+                h.display()
+            );
+        }
     }
     let started = std::time::Instant::now();
     let mut html_columns = Vec::new();

@@ -42,12 +42,7 @@ pub fn run(args: ReportArgs) -> Result<u8> {
         );
     }
     // A report made with --show-values holds raw samples: the page must say so.
-    let show_values = report
-        .files
-        .iter()
-        .flat_map(|f| &f.columns)
-        .flat_map(|c| &c.samples)
-        .any(|s| !s.contains('*'));
+    let show_values = report.show_values;
     let page = Page {
         title: args
             .title

@@ -150,6 +150,7 @@ pub fn run(args: ScanArgs) -> Result<u8> {
     };
 
     let mut report = Report::new();
+    report.show_values = args.show_values;
     let mut errored = false;
     let mut parts = Vec::new();
     for (input, (result, tmp)) in inputs.iter().zip(results) {

@@ -123,12 +123,45 @@ pub fn render(page: &Page) -> String {
         "Made by {} · self-contained: no script, no network request.",
         escape(&tool)
     );
-    TEMPLATE
-        .replace("{{TITLE}}", &escape(&page.title))
-        .replace("{{TOOL}}", &escape(&tool))
-        .replace("{{SUBTITLE}}", &escape(&subtitle))
-        .replace("{{FOOTER}}", &footer)
-        .replace("{{BODY}}", &body)
+    fill(
+        TEMPLATE,
+        &[
+            ("TITLE", &escape(&page.title)),
+            ("TOOL", &escape(&tool)),
+            ("SUBTITLE", &escape(&subtitle)),
+            ("FOOTER", &footer),
+            ("BODY", &body),
+        ],
+    )
+}
+
+/// Replaces each `{{KEY}}` of `template` in one pass: text put in (a title that contains
+/// `{{BODY}}`) is never expanded again.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out =
+        String::with_capacity(template.len() + values.iter().map(|v| v.1.len()).sum::<usize>());
+    let mut rest = template;
+    while let Some(i) = rest.find("{{") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        match after.find("}}").and_then(|j| {
+            values
+                .iter()
+                .find(|(k, _)| *k == &after[..j])
+                .map(|v| (j, v.1))
+        }) {
+            Some((j, v)) => {
+                out.push_str(v);
+                rest = &after[j + 2..];
+            }
+            None => {
+                out.push_str("{{");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Entities in the page, sorted, each with its colour.
@@ -670,7 +703,8 @@ fn risk_section(out: &mut String, r: &RiskView) {
             .map_or(String::new(), |l| format!(", distinct l-diversity l = {l}")),
     );
     // Bars per class size 1..last, then one bar for everything from `last` up.
-    let last = r.k_min.unwrap_or(5).max(5) * 2;
+    // At most 50 bars, whatever --k-min says.
+    let last = r.k_min.unwrap_or(5).clamp(5, 25) * 2;
     let mut counts: Vec<u64> = vec![0; last as usize + 1];
     for (&size, &n) in &risk.class_sizes {
         counts[size.min(last) as usize] += n;
@@ -715,8 +749,8 @@ fn risk_section(out: &mut String, r: &RiskView) {
             );
         }
     }
-    if let Some(k) = r.k_min {
-        let x = left + bw * (k.clamp(1, last) - 1);
+    if let Some(k) = r.k_min.filter(|&k| k <= last) {
+        let x = left + bw * (k.max(1) - 1);
         let _ = write!(
             out,
             r##"<line x1="{x}" y1="{top}" x2="{x}" y2="{}" stroke="#c62828" stroke-width="2" stroke-dasharray="5,3"/><text x="{}" y="{}" fill="#c62828">k = {k}</text>"##,
@@ -1016,6 +1050,44 @@ mod tests {
                 "{fetch}: nothing may point at the network"
             );
         }
+    }
+
+    #[test]
+    fn placeholders_fill_in_one_pass() {
+        assert_eq!(
+            fill("<t>{{A}}</t>{{B}}{{C}}", &[("A", "{{B}}"), ("B", "b")]),
+            "<t>{{B}}</t>b{{C}}"
+        );
+        let html = render(&Page {
+            title: "{{BODY}}<script>".into(),
+            report: Some(&sample()),
+            ..Default::default()
+        });
+        assert_eq!(html.matches("id=\"summary\"").count(), 1);
+        assert!(!html.contains("<script>"));
+    }
+
+    #[test]
+    fn risk_histogram_is_bounded_whatever_the_bound() {
+        let risk = Risk {
+            rows: 3,
+            classes: 2,
+            k: 1,
+            records_below: BTreeMap::new(),
+            l: None,
+            worst: Vec::new(),
+            class_sizes: [(1, 1), (2, 1)].into(),
+        };
+        let html = render(&Page {
+            risk: Some(RiskView {
+                risk: &risk,
+                quasi_identifiers: &["zip".to_string()],
+                k_min: Some(u64::MAX),
+            }),
+            ..Default::default()
+        });
+        assert!(html.len() < 100_000);
+        assert!(html.contains("50+"));
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub struct Report {
     pub version: u32,
     /// The tool and its version, e.g. `shroud 0.1.0`.
     pub tool: String,
+    /// Samples and findings hold raw values (`--show-values`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub show_values: bool,
     /// One entry per input, sorted by path.
     pub files: Vec<FileReport>,
 }
@@ -90,6 +93,7 @@ impl Report {
         Report {
             version: VERSION,
             tool: format!("shroud {}", env!("CARGO_PKG_VERSION")),
+            show_values: false,
             files: Vec::new(),
         }
     }

@@ -7,6 +7,8 @@ use super::{
     Batch, BatchBuilder, BatchReader, Input, Progress, ReadOptions, ReadStats, SourceError,
 };
 use std::io::BufRead;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 /// Streaming CSV reader producing column-major batches.
 pub struct CsvReader {
@@ -20,6 +22,10 @@ pub struct CsvReader {
     stats: ReadStats,
     rows: u64,
     done: bool,
+    /// Last non-blank byte of the input read so far (kept by [`LineLimit`]).
+    last_byte: Arc<AtomicU8>,
+    /// Line of the last record if its last field spans lines.
+    last_multiline: Option<u64>,
 }
 
 /// Picks the delimiter that occurs most often (outside quotes) in the first line.
@@ -51,12 +57,14 @@ impl CsvReader {
         let stream = super::open_stream(input, counter)?;
         // A physical line longer than the cell limit is refused while it is read, so a huge
         // line (or a decompression bomb of one) never sits whole in memory.
+        let last_byte = Arc::new(AtomicU8::new(0));
         let mut stream: Box<dyn BufRead + Send> = Box::new(std::io::BufReader::with_capacity(
             1 << 16,
             LineLimit {
                 inner: stream,
                 limit: opts.max_cell_bytes,
                 run: 0,
+                last: Some(Arc::clone(&last_byte)),
             },
         ));
         let delimiter = match opts.delimiter {
@@ -90,6 +98,8 @@ impl CsvReader {
             stats: ReadStats::default(),
             rows: 0,
             done: false,
+            last_byte,
+            last_multiline: None,
         };
         this.read_header()?;
         Ok(this)
@@ -145,11 +155,30 @@ impl CsvReader {
                 Ok(true) => {}
                 Ok(false) => {
                     self.done = true;
+                    // A quote left open in the last field swallows the rest of the file
+                    // without an error from the parser: the input then ends on another byte
+                    // than the closing quote.
+                    if let Some(line) = self.last_multiline
+                        && self.last_byte.load(Ordering::Relaxed) != b'"'
+                        && !self.opts.lenient
+                    {
+                        return Err(SourceError::Malformed {
+                            path: self.path.clone(),
+                            location: format!("line {line}"),
+                            message: "a quoted field opened on this line is never closed (it runs to the end of the file; --lenient scans it as one cell)".into(),
+                        });
+                    }
                     break;
                 }
                 Err(e) => return Err(self.malformed(&e)),
             }
             let line = self.record.position().map_or(0, csv::Position::line);
+            self.last_multiline = self
+                .record
+                .iter()
+                .next_back()
+                .is_some_and(|f| f.contains(&b'\n'))
+                .then_some(line);
             let n = self.record.len();
             if n != self.header_len {
                 // A blank line reads as one empty field: skip it, like most CSV tools.
@@ -243,11 +272,18 @@ struct LineLimit<R> {
     inner: R,
     limit: u64,
     run: u64,
+    /// Where to keep the last non-blank byte read.
+    last: Option<Arc<AtomicU8>>,
 }
 
 impl<R: std::io::Read> std::io::Read for LineLimit<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
+        if let Some(last) = &self.last
+            && let Some(&b) = buf[..n].iter().rev().find(|b| !b.is_ascii_whitespace())
+        {
+            last.store(b, Ordering::Relaxed);
+        }
         for &b in &buf[..n] {
             if b == b'\n' {
                 self.run = 0;
@@ -280,6 +316,7 @@ mod limit_tests {
             inner: &data[..],
             limit: 10,
             run: 0,
+            last: None,
         };
         let mut out = Vec::new();
         assert!(r.read_to_end(&mut out).is_err());
@@ -287,6 +324,7 @@ mod limit_tests {
             inner: &data[..],
             limit: 40,
             run: 0,
+            last: None,
         };
         assert!(r.read_to_end(&mut out).is_ok());
     }

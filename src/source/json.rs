@@ -75,8 +75,10 @@ impl<R> ArrayElements<R> {
         }
     }
 
-    fn count(&mut self) -> io::Result<()> {
-        if self.depth > self.base || self.in_string {
+    fn count(&mut self, b: u8) -> io::Result<()> {
+        // Inside a record, or a scalar record (a number: digits are kept as written).
+        let separator = b.is_ascii_whitespace() || matches!(b, b',' | b'[' | b']');
+        if self.depth > self.base || self.in_string || !separator {
             self.record_bytes += 1;
             if self.record_bytes > self.limit {
                 return Err(io::Error::new(
@@ -98,7 +100,7 @@ impl<R: Read> Read for ArrayElements<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         for b in &mut buf[..n] {
-            self.count()?;
+            self.count(*b)?;
             if self.in_string {
                 if self.escaped {
                     self.escaped = false;
@@ -440,8 +442,11 @@ mod tests {
         let stream = br#"{"a":"0123456789"} {"b":1} "#;
         assert_eq!(read(stream, false, 20).unwrap(), stream.to_vec());
         assert!(read(stream, false, 10).is_err());
-        // A top-level array of huge strings counts the string.
+        // A top-level array of huge strings or numbers counts them.
         assert!(read(br#"["0123456789abcdef"]"#, true, 10).is_err());
+        assert!(read(br#"[12345678901234567890, 1]"#, true, 10).is_err());
+        assert!(read(br#"12345678901234567890"#, false, 10).is_err());
+        assert!(read(br#"[1234, 5678, 9012]"#, true, 10).is_ok());
     }
 
     #[test]

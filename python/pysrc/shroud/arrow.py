@@ -23,6 +23,7 @@ and the engine reads the key on the machine that uses it.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import os
 from dataclasses import dataclass, field
@@ -357,7 +358,25 @@ def refuse_identifiers(
 
 
 def aggregate_batches(
-    batches: Iterable[pa.RecordBatch], aggregation: Aggregation
+    batches: Iterable[pa.RecordBatch],
+    aggregation: Aggregation,
+    allow_identifiers: bool = False,
+    rules_dir: Optional[str] = None,
 ) -> Tuple[pa.Table, Dict[str, Any]]:
-    """Folds a stream of batches and publishes the result (see :meth:`Aggregation.finish`)."""
-    return aggregation.finish(aggregation.fold(batches))
+    """Folds a stream of batches and publishes the result (see :meth:`Aggregation.finish`).
+
+    As ``shroud aggregate``, refuses (:class:`ShroudError`) to group by a column that holds a
+    direct identifier, judged on a scan of the first 5,000 rows, unless
+    ``allow_identifiers=True``."""
+    it = iter(batches)
+    head: List[pa.RecordBatch] = []
+    if not allow_identifiers:
+        rows = 0
+        for b in it:
+            head.append(b)
+            rows += b.num_rows
+            if rows >= 5000:
+                break
+        report = scan_batches(head, rules_dir).report(rules_dir)
+        refuse_identifiers(report, aggregation.group_by, aggregation.bins)
+    return aggregation.finish(aggregation.fold(itertools.chain(head, it)))
