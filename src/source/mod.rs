@@ -318,6 +318,35 @@ pub trait BatchReader: Send {
     fn stats(&self) -> ReadStats;
 }
 
+thread_local! {
+    static CONTAINED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic inside it into `Err(message)`: for third-party decoders that
+/// panic on corrupt bytes (the parquet crate does on some pages). While `f` runs on this
+/// thread the panic report is not printed; outside, panics report and behave as usual.
+pub(crate) fn contain<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !CONTAINED.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = CONTAINED.with(|c| c.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CONTAINED.with(|c| c.set(was));
+    result.map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "an internal error".to_string())
+    })
+}
+
 /// A byte counter shared with the progress bar.
 pub type Progress = Arc<AtomicU64>;
 

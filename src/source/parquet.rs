@@ -86,13 +86,14 @@ impl ParquetReader {
             (input.path.clone(), None)
         };
         let file = File::open(&open_path).map_err(io_err)?;
-        let meta = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(|e| {
-            SourceError::Malformed {
-                path: path.clone(),
-                location: "footer".into(),
-                message: e.to_string(),
-            }
-        })?;
+        let footer_err = |message: String| SourceError::Malformed {
+            path: path.clone(),
+            location: "footer".into(),
+            message,
+        };
+        let meta = super::contain(|| ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()))
+            .map_err(|p| footer_err(format!("the Parquet decoder failed: {p}")))?
+            .map_err(|e| footer_err(e.to_string()))?;
         let mut columns = Vec::new();
         for f in meta.schema().fields() {
             leaf_paths(f, "", &mut columns);
@@ -122,7 +123,19 @@ impl ParquetReader {
         })
     }
 
+    /// Decodes row group `rg`. The parquet crate panics on some corrupt pages: such a panic
+    /// is an error naming the row group, like any other corruption.
     fn decode_group(&self, rg: usize) -> Result<Vec<Batch>, SourceError> {
+        super::contain(|| self.decode_group_inner(rg)).unwrap_or_else(|p| {
+            Err(SourceError::Malformed {
+                path: self.path.clone(),
+                location: format!("row group {rg}"),
+                message: format!("corrupt: the Parquet decoder failed: {p}"),
+            })
+        })
+    }
+
+    fn decode_group_inner(&self, rg: usize) -> Result<Vec<Batch>, SourceError> {
         let malformed = |e: &dyn std::fmt::Display| SourceError::Malformed {
             path: self.path.clone(),
             location: format!("row group {rg}"),
