@@ -325,38 +325,8 @@ fn write_table(path: &Path, t: &Table, spec: &AggregateSpec) -> Result<()> {
             w.write_all(b"\n")
         })?,
         "parquet" | "pq" => {
-            use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
-            use arrow_schema::{DataType, Field, Schema};
-            let mut fields: Vec<Field> = spec
-                .group_by
-                .iter()
-                .map(|g| Field::new(g, DataType::Utf8, false))
-                .collect();
-            let mut arrays: Vec<ArrayRef> = (0..spec.group_by.len())
-                .map(|i| {
-                    Arc::new(StringArray::from_iter_values(
-                        t.rows.iter().map(|r| r.keys[i].clone()),
-                    )) as ArrayRef
-                })
-                .collect();
-            let mut vi = 0;
-            for m in &spec.metrics {
-                if *m == Metric::Count {
-                    fields.push(Field::new("count", DataType::Int64, false));
-                    arrays.push(Arc::new(Int64Array::from_iter_values(
-                        t.rows.iter().map(|r| r.count),
-                    )));
-                } else {
-                    fields.push(Field::new(m.name(), DataType::Float64, true));
-                    let i = vi;
-                    arrays.push(Arc::new(
-                        t.rows.iter().map(|r| r.values[i]).collect::<Float64Array>(),
-                    ));
-                    vi += 1;
-                }
-            }
-            let schema = Arc::new(Schema::new(fields));
-            let batch = RecordBatch::try_new(schema.clone(), arrays)?;
+            let batch = crate::batch::table_batch(spec, t)?;
+            let schema = batch.schema();
             // One row per group: small enough to encode in memory first.
             let mut bytes: Vec<u8> = Vec::new();
             let mut pw = parquet::arrow::ArrowWriter::try_new(&mut bytes, schema, None)?;
