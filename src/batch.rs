@@ -385,7 +385,14 @@ impl KeyRef {
                 let raw = zeroize::Zeroizing::new(v.into_encoded_bytes());
                 Ok(Key::parse(&raw)?)
             }
-            KeyRef::File(p) => Ok(Key::from_file(p)?.0),
+            KeyRef::File(p) => {
+                let (key, warning) = Key::from_file(p)?;
+                // On an executor stderr is the only channel; the warning names the file only.
+                if let Some(w) = warning {
+                    eprintln!("shroud: warning: {w}");
+                }
+                Ok(key)
+            }
         }
     }
 

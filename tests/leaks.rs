@@ -39,9 +39,12 @@ impl Seen {
         self.dir.path()
     }
 
-    fn run(&mut self, args: &[&str]) -> Output {
+    /// Runs `shroud ARGS`, which must exit with `code` (a run that fails early would
+    /// search nothing), and keeps what it printed.
+    fn run(&mut self, code: i32, args: &[&str]) -> Output {
         let out = shroud(self.path(), args);
         let label = args.join(" ");
+        assert_eq!(out.status.code(), Some(code), "{label}: {:?}", text(&out));
         assert!(
             !String::from_utf8_lossy(&out.stderr).contains("panicked"),
             "{label}: {:?}",
@@ -88,68 +91,83 @@ fn no_command_prints_or_writes_a_raw_value_or_the_key() {
     let mut s = Seen::new();
     std::fs::copy(fixture("bad/ragged.csv"), s.path().join("in/ragged.csv")).unwrap();
     let key = s.path().join("secret.key");
-    s.run(&["keygen", key.to_str().unwrap()]);
+    s.run(0, &["keygen", key.to_str().unwrap()]);
     let key_hex = std::fs::read_to_string(&key).unwrap().trim().to_string();
     let k = key.to_str().unwrap();
 
     // scan: summary, quiet, every output, keep-going over the broken file, sampled.
-    s.run(&["scan", "in"]);
-    s.run(&["scan", "in", "--keep-going"]);
-    s.run(&[
-        "scan",
-        "in",
-        "--keep-going",
-        "--lenient",
-        "-q",
-        "--report",
-        "scan/report.json",
-        "--findings",
-        "scan/findings.jsonl",
-        "--html",
-        "scan/report.html",
-    ]);
-    s.run(&[
-        "scan",
-        "in",
-        "--keep-going",
-        "--sample-rows",
-        "2",
-        "--fail-on-findings",
-    ]);
-    s.run(&["scan", "in/ragged.csv"]);
-    s.run(&["report", "scan/report.json", "--html", "scan/again.html"]);
+    s.run(2, &["scan", "in"]);
+    s.run(2, &["scan", "in", "--keep-going"]);
+    s.run(
+        0,
+        &[
+            "scan",
+            "in",
+            "--keep-going",
+            "--lenient",
+            "-q",
+            "--report",
+            "scan/report.json",
+            "--findings",
+            "scan/findings.jsonl",
+            "--html",
+            "scan/report.html",
+        ],
+    );
+    s.run(
+        2,
+        &[
+            "scan",
+            "in",
+            "--keep-going",
+            "--sample-rows",
+            "2",
+            "--fail-on-findings",
+        ],
+    );
+    s.run(2, &["scan", "in/ragged.csv"]);
+    s.run(
+        0,
+        &["report", "scan/report.json", "--html", "scan/again.html"],
+    );
 
     // check: every format, to stdout and to files, and the HTML page.
     for format in ["text", "json", "sarif", "junit"] {
-        s.run(&["check", "in", "--format", format]);
+        s.run(2, &["check", "in", "--format", format]);
         let out = format!("check/out.{format}");
-        s.run(&["check", "in", "--format", format, "-o", &out]);
+        s.run(2, &["check", "in", "--format", format, "-o", &out]);
     }
-    s.run(&["check", "in", "--html", "check/page.html"]);
+    s.run(2, &["check", "in", "--html", "check/page.html"]);
 
     // pseudonymize: summary, quiet, dry run, HTML, key from the environment too.
-    s.run(&["pseudonymize", "in", "--dry-run", "--key-file", k]);
-    s.run(&[
-        "pseudonymize",
-        "in",
-        "--lenient",
-        "--out",
-        "p1",
-        "--key-file",
-        k,
-    ]);
-    s.run(&[
-        "pseudonymize",
-        "in",
-        "--lenient",
-        "--out",
-        "p2",
-        "--key-file",
-        k,
-        "-q",
-        "--html",
-        "p2.html",
-    ]);
+    s.run(2, &["pseudonymize", "in", "--dry-run", "--key-file", k]);
+    s.run(
+        0,
+        &[
+            "pseudonymize",
+            "in",
+            "--lenient",
+            "--out",
+            "p1",
+            "--key-file",
+            k,
+        ],
+    );
+    s.run(
+        0,
+        &[
+            "pseudonymize",
+            "in",
+            "--lenient",
+            "--out",
+            "p2",
+            "--key-file",
+            k,
+            "-q",
+            "--html",
+            "p2.html",
+        ],
+    );
     let out = shroud_env(
         s.path(),
         &["pseudonymize", "in/csv_customers.csv", "--out", "p3"],
@@ -158,45 +176,54 @@ fn no_command_prints_or_writes_a_raw_value_or_the_key() {
     s.texts.push(("stdout of env-key run".into(), out.stdout));
     s.texts.push(("stderr of env-key run".into(), out.stderr));
     // A refused run (grouping by a direct identifier) and a policy listing.
-    s.run(&[
-        "aggregate",
-        "in/csv_customers.csv",
-        "--group-by",
-        "email",
-        "--out",
-        "agg/refused.csv",
-    ]);
-    s.run(&["policy", "init", "policy.toml"]);
+    s.run(
+        2,
+        &[
+            "aggregate",
+            "in/csv_customers.csv",
+            "--group-by",
+            "email",
+            "--out",
+            "agg/refused.csv",
+        ],
+    );
+    s.run(0, &["policy", "init", "policy.toml"]);
 
     // aggregate and risk: every output format.
     for ext in ["csv", "json", "parquet"] {
         let out = format!("agg/by_gender.{ext}");
-        s.run(&[
-            "aggregate",
-            "in/csv_customers.csv",
-            "--group-by",
-            "gender",
-            "--metric",
-            "count",
-            "--min-group-size",
-            "1",
-            "--out",
-            &out,
-        ]);
+        s.run(
+            0,
+            &[
+                "aggregate",
+                "in/csv_customers.csv",
+                "--group-by",
+                "gender",
+                "--metric",
+                "count",
+                "--min-group-size",
+                "1",
+                "--out",
+                &out,
+            ],
+        );
     }
     for format in ["text", "json"] {
-        s.run(&[
-            "risk",
-            "in/csv_customers.csv",
-            "--quasi-identifiers",
-            "zip,date_of_birth",
-            "--output-format",
-            format,
-            "--html",
-            "risk.html",
-        ]);
+        s.run(
+            0,
+            &[
+                "risk",
+                "in/csv_customers.csv",
+                "--quasi-identifiers",
+                "zip,date_of_birth",
+                "--output-format",
+                format,
+                "--html",
+                "risk.html",
+            ],
+        );
     }
-    s.run(&["rules", "list"]);
+    s.run(0, &["rules", "list"]);
 
     // Pseudonymized data is data, not a log: it is checked by the pseudonymize tests. Here
     // its manifest and everything else are searched.
@@ -239,22 +266,28 @@ fn no_command_prints_or_writes_a_raw_value_or_the_key() {
 #[test]
 fn the_search_sees_raw_values_when_they_are_asked_for() {
     let mut s = Seen::new();
-    s.run(&[
-        "scan",
-        "in/csv_customers.csv",
-        "--show-values",
-        "-q",
-        "--report",
-        "r.json",
-    ]);
-    s.collect_outputs(&[]);
-    let all: String = s
-        .texts
-        .iter()
-        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
-        .collect();
-    assert!(
-        all.contains("jane.doe@example.com"),
-        "control run shows no value"
+    s.run(
+        0,
+        &[
+            "scan",
+            "in/csv_customers.csv",
+            "--show-values",
+            "-q",
+            "--report",
+            "r.json",
+            "--findings",
+            "f.jsonl",
+            "--html",
+            "r.html",
+        ],
     );
+    s.collect_outputs(&[]);
+    // Each output the main test searches does carry raw values when asked to.
+    for f in ["r.json", "f.jsonl", "r.html"] {
+        let text = std::fs::read_to_string(s.path().join(f)).unwrap();
+        assert!(
+            text.contains("jane.doe@example.com"),
+            "{f}: control run shows no value"
+        );
+    }
 }
