@@ -45,8 +45,8 @@ pub struct PseudonymizeArgs {
     #[arg(long)]
     pub force: bool,
     /// Also write a self-contained HTML report to FILE: per column the operator and the
-    /// cells with findings before (input) and after (a rescan of the output). Costs one more
-    /// scan of each input and each output.
+    /// cells with findings before (pass 1) and after (a rescan of the output). Costs one more
+    /// scan of each output.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
     /// Input format (csv, json, jsonl, parquet): required for stdin.
@@ -373,9 +373,11 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
     let mut html_report = crate::report::Report::new();
     let stdout = std::io::stdout();
     for (input, rel) in inputs.iter().zip(&rel) {
-        let plan = pool
-            .install(|| plan_file(&detector, &policy, input, &opts))
+        // Pass 1. With --html its scan is kept: the page's "before" counts.
+        let before = pool
+            .install(|| before_after_scan(&detector, input, &opts))
             .with_context(|| format!("pass 1 (scan) of {} failed", input.display()))?;
+        let plan = crate::pseudo::plan_from_scan(&policy, &before);
         if args.dry_run {
             print_plan(&mut stdout.lock(), &input.display(), &plan)?;
             continue;
@@ -407,12 +409,9 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
                 path: out_dir.join(&fm.output),
                 ..input.clone()
             };
-            let (before, after) = pool.install(|| -> Result<_> {
-                Ok((
-                    before_after_scan(&detector, input, &opts)?,
-                    before_after_scan(&detector, &output, &opts)?,
-                ))
-            })?;
+            let after = pool
+                .install(|| before_after_scan(&detector, &output, &opts))
+                .with_context(|| format!("HTML report: rescan of {} failed", output.display()))?;
             html_report
                 .files
                 .push(crate::report::file_report(&detector, input, &before));
@@ -477,15 +476,16 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
     Ok(0)
 }
 
-/// A plain scan for the HTML report's before/after counts (samples masked).
+/// A plain scan (samples masked): pass 1, and the HTML report's "after" rescan.
 fn before_after_scan(
     detector: &Detector,
     input: &Input,
     opts: &ScanOptions,
 ) -> Result<crate::scan::FileScan> {
     let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    crate::scan::scan_input(detector, input, opts, None, counter)
-        .with_context(|| format!("HTML report: failed to scan {}", input.display()))
+    Ok(crate::scan::scan_input(
+        detector, input, opts, None, counter,
+    )?)
 }
 
 fn print_plan(w: &mut dyn Write, path: &str, plan: &FilePlan) -> Result<()> {

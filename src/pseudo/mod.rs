@@ -15,7 +15,7 @@ mod json;
 pub(crate) mod parquet;
 
 use crate::detect::{ColumnPlan, Detector, Scratch};
-use crate::scan::{ScanOptions, scan_input};
+use crate::scan::{FileScan, ScanOptions, scan_input};
 use crate::source::{Format, Input, SourceError};
 use crate::transform::{Operator, Output, Policy, TransformError, Transformer};
 use serde::Serialize;
@@ -304,21 +304,26 @@ pub fn plan_file(
     opts: &ScanOptions,
 ) -> Result<FilePlan, SourceError> {
     let scan = scan_input(detector, input, opts, None, Arc::new(AtomicU64::new(0)))?;
+    Ok(plan_from_scan(policy, &scan))
+}
+
+/// The plan for a file already scanned (pass 1's scan kept for a report).
+pub fn plan_from_scan(policy: &Policy, scan: &FileScan) -> FilePlan {
     let mut columns = Vec::new();
     let mut verdicts = BTreeMap::new();
     let mut actions = BTreeMap::new();
-    for c in scan.columns {
+    for c in &scan.columns {
         let action = column_action(policy, &c.name, c.verdict.entity.as_deref());
         verdicts.insert(c.name.clone(), c.verdict.entity.clone());
         actions.insert(c.name.clone(), action);
-        columns.push(c.name);
+        columns.push(c.name.clone());
     }
-    Ok(FilePlan {
+    FilePlan {
         columns,
         verdicts,
         actions,
         rows: scan.rows,
-    })
+    }
 }
 
 impl<'a> Rewrite<'a> {
