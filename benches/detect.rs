@@ -146,6 +146,7 @@ fn pipeline(c: &mut Criterion) {
             format,
             compression: Compression::None,
             size,
+            handle: None,
         };
         for threads in [1, 0] {
             let pool = rayon::ThreadPoolBuilder::new()
@@ -196,6 +197,7 @@ fn pseudonymize_and_aggregate(c: &mut Criterion) {
         format: Format::Csv,
         compression: Compression::None,
         size,
+        handle: None,
     };
     let policy = Policy::builtin();
     let key = Key::parse(b"0123456789abcdef0123456789abcdef").unwrap();
@@ -226,6 +228,8 @@ fn pseudonymize_and_aggregate(c: &mut Criterion) {
         min_group_size: 10,
         totals: false,
         dp: None,
+        lenient: false,
+        decimal_comma: false,
     };
     let mut g = c.benchmark_group("aggregate");
     g.sample_size(10);

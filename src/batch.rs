@@ -34,14 +34,13 @@ use crate::detect::{ColumnStats, Detector, EntityStats};
 use crate::pseudo::{ColumnAction, FilePlan, PseudoError, Rewrite, column_action};
 use crate::report::ColumnReport;
 use crate::scan::{ColumnResult, FileScan};
-use crate::source::{Batch, BatchBuilder, Compression, Format, Input};
+use crate::source::{Batch, Compression, Format, Input};
 use crate::transform::key::{Key, KeyError};
-use crate::transform::{Operator, Policy, Transformer};
+use crate::transform::{Policy, Transformer};
 use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions};
-use arrow_cast::display::FormatOptions;
-use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
+use arrow_schema::{ArrowError, DataType, Field, Schema};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -82,29 +81,17 @@ pub enum BatchError {
 
 /// The column paths of a schema, as `scan` names them (`a.b`, `a[]`; booleans skipped).
 pub fn column_paths(schema: &Schema) -> Vec<String> {
-    let mut out = Vec::new();
-    for f in schema.fields() {
-        crate::source::parquet::leaf_paths(f, "", &mut out);
-    }
-    out
+    crate::source::parquet::column_paths(schema)
 }
 
-/// The cells of a record batch, as the Parquet reader makes them; `first_row` numbers rows.
+/// The cells of a record batch, as the Parquet reader takes them; `first_row` numbers rows.
 fn to_cells(rb: &RecordBatch, first_row: u64, paths: &[String]) -> Result<Batch, ArrowError> {
     let ids: HashMap<String, u32> = paths
         .iter()
         .enumerate()
         .map(|(i, p)| (p.clone(), i as u32))
         .collect();
-    let rows = rb.num_rows();
-    let map: Vec<u32> = (0..rows as u32).collect();
-    let opts = FormatOptions::default();
-    let mut builder = BatchBuilder::new(first_row);
-    for (field, array) in rb.schema().fields().iter().zip(rb.columns()) {
-        crate::source::parquet::flatten(array, field.name(), &map, &ids, &mut builder, &opts)?;
-    }
-    builder.set_rows(rows);
-    Ok(builder.take())
+    crate::source::parquet::cells_of(rb, first_row, &ids)
 }
 
 /// Counts of one entity in one column.
@@ -252,6 +239,9 @@ pub struct ColumnDecision {
     /// Whether any value was found in it (a non-string column with findings becomes a string
     /// column in the output).
     pub has_findings: bool,
+    /// The column holds free text (a `[columns]` override then applies to each value found).
+    #[serde(default)]
+    pub free_text: bool,
 }
 
 /// Scans one record batch. Findings (positions, never values) are returned when asked for.
@@ -317,6 +307,7 @@ impl ScanPartial {
                 let stats = c.to_stats(detector)?;
                 let verdict = detector.verdict(&stats, &detector.plan(&c.column));
                 Ok(ColumnResult {
+                    name_entities: crate::scan::name_entities(detector, &c.column),
                     name: c.column.clone(),
                     stats,
                     verdict,
@@ -338,6 +329,7 @@ impl ScanPartial {
             format: Format::Parquet,
             compression: Compression::None,
             size: 0,
+            handle: None,
         };
         Ok(crate::report::file_report(detector, &input, &scan).columns)
     }
@@ -349,6 +341,7 @@ impl ScanPartial {
             .into_iter()
             .map(|r| ColumnDecision {
                 has_findings: r.stats.entities.iter().any(|e| e.cells > 0),
+                free_text: r.verdict.free_text,
                 column: r.name,
                 verdict: r.verdict.entity,
             })
@@ -417,7 +410,6 @@ pub struct BatchPseudonymizer {
     transformer: Transformer,
     policy: Policy,
     plan: FilePlan,
-    with_findings: BTreeSet<String>,
 }
 
 impl std::fmt::Debug for BatchPseudonymizer {
@@ -429,8 +421,8 @@ impl std::fmt::Debug for BatchPseudonymizer {
 }
 
 impl BatchPseudonymizer {
-    /// A pseudonymizer for columns decided by a scan. Refuses a plan whose operators need a
-    /// key when none is given.
+    /// A pseudonymizer for batches whose columns were decided as `decisions` say. Fails when
+    /// a column's operator needs a key and none is given.
     pub fn new(
         detector: Arc<Detector>,
         policy: Policy,
@@ -440,9 +432,8 @@ impl BatchPseudonymizer {
         Self::build(detector, policy, key, decisions, true)
     }
 
-    /// A pseudonymizer without a key, for [`BatchPseudonymizer::output_schema`] and
-    /// [`BatchPseudonymizer::operators`] where the key is not at hand (a Spark driver);
-    /// rewriting with a keyed operator fails.
+    /// A pseudonymizer that never transforms (for `output_schema` on a machine without the
+    /// key: Spark's driver needs the schema before executors run).
     pub fn without_key(
         detector: Arc<Detector>,
         policy: Policy,
@@ -459,15 +450,9 @@ impl BatchPseudonymizer {
         decisions: &[ColumnDecision],
         check_key: bool,
     ) -> Result<Self, BatchError> {
-        let mut plan = FilePlan {
-            columns: Vec::new(),
-            verdicts: BTreeMap::new(),
-            actions: BTreeMap::new(),
-            rows: 0,
-        };
-        let mut with_findings = BTreeSet::new();
+        let mut plan = FilePlan::default();
         for d in decisions {
-            let action = column_action(&policy, &d.column, d.verdict.as_deref());
+            let action = column_action(&policy, &d.column, d.verdict.as_deref(), d.free_text);
             if check_key
                 && key.is_none()
                 && let ColumnAction::Whole { op, .. } = &action
@@ -478,127 +463,79 @@ impl BatchPseudonymizer {
                     d.column
                 )));
             }
-            if d.has_findings {
-                with_findings.insert(d.column.clone());
-            }
             plan.columns.push(d.column.clone());
-            plan.verdicts.insert(d.column.clone(), d.verdict.clone());
-            plan.actions.insert(d.column.clone(), action);
+            plan.verdicts.push(d.verdict.clone());
+            plan.actions.push(action);
+            plan.cells.push(0);
+            plan.findings.push(d.has_findings);
+            plan.name_entities
+                .push(crate::scan::name_entities(&detector, &d.column));
         }
         Ok(BatchPseudonymizer {
             detector,
             transformer: Transformer::new(key),
             policy,
             plan,
-            with_findings,
         })
     }
 
-    /// Per column: the operator applied (`token`, `spans`, `drop`...), as the manifest says.
+    /// `(column, operator)` per column, as the manifest names operators.
     pub fn operators(&self) -> Vec<(String, String)> {
         self.plan
             .columns
             .iter()
-            .map(|c| {
-                let op = match &self.plan.actions[c] {
-                    ColumnAction::Whole { op, .. } => op.to_string(),
-                    ColumnAction::Spans => "spans".to_string(),
-                    ColumnAction::Drop => "drop".to_string(),
-                };
-                (c.clone(), op)
-            })
+            .zip(&self.plan.actions)
+            .map(|(c, a)| (c.clone(), a.describe()))
             .collect()
     }
 
-    fn action(&self, path: &str) -> ColumnAction {
-        self.plan
-            .actions
-            .get(path)
-            .cloned()
-            .unwrap_or(ColumnAction::Spans)
-    }
-
-    fn out_field(&self, field: &Field, path: &str) -> Option<Field> {
-        let action = self.action(path);
-        if action == ColumnAction::Drop {
-            return None;
-        }
-        Some(match field.data_type() {
-            DataType::Struct(children) => {
-                let fields: Vec<Field> = children
-                    .iter()
-                    .filter_map(|f| self.out_field(f, &format!("{path}.{}", f.name())))
-                    .collect();
-                Field::new(field.name(), DataType::Struct(fields.into()), true)
-            }
-            DataType::List(inner) => {
-                let nf = self.out_field(inner, &format!("{path}[]"))?;
-                Field::new(field.name(), DataType::List(Arc::new(nf)), true)
-            }
-            DataType::Boolean
-            | DataType::Null
-            | DataType::LargeList(_)
-            | DataType::FixedSizeList(..)
-            | DataType::Map(..)
-            | DataType::Binary
-            | DataType::LargeBinary
-            | DataType::Utf8
-            | DataType::LargeUtf8
-            | DataType::Utf8View => field.clone().with_nullable(true),
-            _ => {
-                // A non-string value that may change becomes a string (a token is text).
-                let changes = match &action {
-                    ColumnAction::Whole { op, .. } => {
-                        !matches!(op, Operator::Keep | Operator::Redact)
-                    }
-                    ColumnAction::Spans => self.with_findings.contains(path),
-                    ColumnAction::Drop => false,
-                };
-                if changes {
-                    Field::new(field.name(), DataType::Utf8, true)
-                } else {
-                    field.clone().with_nullable(true)
-                }
-            }
-        })
-    }
-
-    /// The schema of rewritten batches, from the input schema alone: dropped columns removed,
-    /// non-string columns whose values change become strings, every field nullable.
+    /// The schema of rewritten batches of `input` (known before any batch): the Parquet
+    /// writer's own, so both give the same types.
     pub fn output_schema(&self, input: &Schema) -> Schema {
-        Schema::new(
-            input
-                .fields()
-                .iter()
-                .filter_map(|f| self.out_field(f, f.name()))
-                .collect::<Vec<_>>(),
-        )
+        crate::pseudo::output_schema(input, &self.plan, &self.policy)
     }
 
-    /// Rewrites one batch; the result has [`BatchPseudonymizer::output_schema`].
+    /// Rewrites one batch: the same cells, edits and column rewrite as `shroud pseudonymize`
+    /// of a Parquet file.
     pub fn rewrite(&self, rb: &RecordBatch) -> Result<RecordBatch, BatchError> {
-        let rw = Rewrite::new(&self.detector, &self.transformer, &self.policy, &self.plan);
-        let mut ctx = crate::pseudo::parquet::Ctx::new(&rw);
-        let new = crate::pseudo::parquet::rewrite_batch(&mut ctx, rb, "<arrow>")?;
-        let target: SchemaRef = Arc::new(self.output_schema(rb.schema().as_ref()));
-        let columns = new
-            .columns()
+        let paths = column_paths(rb.schema().as_ref());
+        for p in &paths {
+            if !self.plan.columns.contains(p) {
+                return Err(BatchError::Invalid(format!(
+                    "column {p} was not in the scan this pseudonymizer was planned from"
+                )));
+            }
+        }
+        // Column ids are the plan's, whatever order this batch has.
+        let ids: HashMap<String, u32> = self
+            .plan
+            .columns
             .iter()
-            .zip(target.fields())
-            .map(|(a, f)| {
-                if a.data_type() == f.data_type() {
-                    Ok(Arc::clone(a))
-                } else {
-                    arrow_cast::cast(a, f.data_type())
-                }
-            })
-            .collect::<Result<Vec<ArrayRef>, _>>()?;
-        let opts = RecordBatchOptions::new().with_row_count(Some(rb.num_rows()));
-        Ok(RecordBatch::try_new_with_options(target, columns, &opts)?)
+            .enumerate()
+            .map(|(i, p)| (p.clone(), i as u32))
+            .collect();
+        let batch = crate::source::parquet::cells_of(rb, 0, &ids)?;
+        let rw = Rewrite::new(&self.detector, &self.transformer, &self.policy, &self.plan);
+        let edits = rw.transform_batch(&batch, "<arrow>")?;
+        let (planned, schema) =
+            crate::pseudo::parquet::plan_schema(rb.schema().as_ref(), &self.plan, &self.policy);
+        let out = crate::pseudo::parquet::apply_batch(
+            rb,
+            &batch,
+            &edits,
+            &self.plan,
+            &self.policy,
+            &planned,
+            &schema,
+        )?;
+        Ok(RecordBatch::try_new_with_options(
+            schema,
+            out.columns().to_vec(),
+            &RecordBatchOptions::new().with_row_count(Some(rb.num_rows())),
+        )?)
     }
 }
 
-/// Entities that identify a person directly (the CLI's list).
 pub use crate::aggregate::DIRECT_IDENTIFIERS;
 
 /// An aggregation as a batch host asks for it (the CLI's flags, as data).
@@ -628,6 +565,12 @@ pub struct AggregateRequest {
     /// FOR TESTS ONLY: seeded noise gives no privacy.
     #[serde(default)]
     pub seed: Option<u64>,
+    /// Count values of summed columns that are not numbers instead of failing.
+    #[serde(default)]
+    pub lenient: bool,
+    /// Summed values are written with a decimal comma (`395,32`).
+    #[serde(default)]
+    pub decimal_comma: bool,
 }
 
 fn default_min_group_size() -> u64 {
@@ -676,6 +619,8 @@ impl AggregateRequest {
                 max_groups_per_unit: 1,
                 seed: self.seed,
             }),
+            lenient: self.lenient,
+            decimal_comma: self.decimal_comma,
         };
         spec.validate()?;
         Ok(spec)
@@ -738,16 +683,23 @@ impl AggregatePartial {
     /// Folds one batch, reading values as the CLI reads a Parquet file of the same rows.
     pub fn fold(spec: &AggregateSpec, rb: &RecordBatch) -> Result<Self, BatchError> {
         let paths = column_paths(rb.schema().as_ref());
-        let ids: Vec<Option<u32>> = spec
-            .needed_columns()
-            .iter()
-            .map(|n| paths.iter().position(|p| p == n).map(|i| i as u32))
-            .collect();
+        let mut ids = Vec::new();
+        for n in spec.needed_columns() {
+            match paths.iter().position(|p| *p == n) {
+                Some(i) => ids.push(crate::aggregate::Slot::Column(i as u32)),
+                None => {
+                    return Err(AggregateError::NoColumn {
+                        path: "<arrow>".into(),
+                        hint: crate::aggregate::close_matches(&n, &paths),
+                        column: n,
+                    }
+                    .into());
+                }
+            }
+        }
         let batch = to_cells(rb, 0, &paths)?;
-        Ok(Self::from_groups(
-            spec.fold_batch(&batch, &ids),
-            rb.num_rows() as u64,
-        ))
+        let (groups, _) = spec.fold_batch(&batch, &ids)?;
+        Ok(Self::from_groups(groups, rb.num_rows() as u64))
     }
 
     /// Adds `other` into `self`.
@@ -892,6 +844,7 @@ mod tests {
             format: Format::Parquet,
             compression: Compression::None,
             size: 0,
+            handle: None,
         };
         let policy = Policy::builtin();
         let k = key();
@@ -979,6 +932,8 @@ mod tests {
             epsilon: None,
             clamps: BTreeMap::new(),
             seed: None,
+            lenient: false,
+            decimal_comma: false,
         };
         let spec = req.compile().unwrap();
         let whole = AggregatePartial::fold(&spec, &rb).unwrap();

@@ -43,15 +43,22 @@ pub enum EntityRuleSpec {
     Table {
         /// Whether the entity may appear.
         allow: bool,
-        /// Allowed only when every value has at most this many characters.
+        /// Allowed when the value has at most this many characters.
         max_length: Option<usize>,
+        /// Allowed when the value is already generalized: `generalize` leaves it as it is
+        /// (a birth date on January 1st, a postal code of 3 characters, an IPv4 /24).
+        #[serde(default)]
+        generalized: bool,
     },
 }
 
-/// An allow-list entry: exactly one of `value`, `pattern`, `column`, plus a reason.
+/// An allow-list entry: exactly one of `value`, `pattern`, `column`, `file`, plus a reason.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AllowSpec {
+    /// A glob of files `check` may pass without reading (files it cannot read: binaries,
+    /// archives, unknown formats).
+    pub file: Option<String>,
     /// An exact value (compared after trimming).
     pub value: Option<String>,
     /// A regular expression a value must match.
@@ -86,6 +93,8 @@ LOCATION = "allow"
 GENDER = "allow"
 # Postal codes generalized to 3 characters pass:
 POSTAL_CODE = { allow = false, max_length = 3 }
+# Birth dates generalized to their year (January 1st, or a bare year) pass:
+DATE_OF_BIRTH = { allow = false, generalized = true }
 
 # Values and columns known to be safe, each with a reason:
 # [[allow]]
@@ -97,18 +106,32 @@ POSTAL_CODE = { allow = false, max_length = 3 }
 # [[allow]]
 # column = "support_email"
 # reason = "shared mailbox, not a person"
+# Files check cannot read (binaries, archives, unknown formats) fail unless allowed:
+# [[allow]]
+# file = "**/*.pdf"
+# reason = "contracts, reviewed by legal"
 
 # [k_anonymity]
 # quasi_identifiers = ["zip", "birth_year", "gender"]
 # k_min = 5
 "#;
 
+/// What a share policy says of one entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct EntityRule {
+    allow: bool,
+    max_length: Option<usize>,
+    generalized: bool,
+}
+
 /// A compiled share policy.
 #[derive(Debug)]
 pub struct SharePolicy {
-    min_confidence: f32,
-    entities: BTreeMap<String, (bool, Option<usize>)>,
+    /// Findings scoring below this do not count.
+    pub min_confidence: f32,
+    entities: BTreeMap<String, EntityRule>,
     allow: Vec<(AllowSpec, Option<regex_automata::meta::Regex>)>,
+    files: Option<globset::GlobSet>,
     /// The k-anonymity requirement.
     pub k: Option<KSpec>,
 }
@@ -116,18 +139,44 @@ pub struct SharePolicy {
 impl SharePolicy {
     /// Parses and checks a share policy.
     pub fn parse(text: &str) -> Result<SharePolicy, String> {
+        Self::parse_inner(text, &[])
+    }
+
+    fn parse_inner(text: &str, extra_entities: &[String]) -> Result<SharePolicy, String> {
         let spec: SharePolicySpec = toml::from_str(text).map_err(|e| e.to_string())?;
         let mut entities = BTreeMap::new();
         for (e, r) in spec.entities {
+            if crate::entity::lookup(&e).is_none() && !extra_entities.contains(&e) {
+                return Err(format!(
+                    "entities.{e}: unknown entity{} (`shroud rules list` shows the entities)",
+                    crate::entity::did_you_mean(&e)
+                ));
+            }
             let rule = match r {
-                EntityRuleSpec::Word(w) if w == "allow" => (true, None),
-                EntityRuleSpec::Word(w) if w == "deny" => (false, None),
+                EntityRuleSpec::Word(w) if w == "allow" => EntityRule {
+                    allow: true,
+                    max_length: None,
+                    generalized: false,
+                },
+                EntityRuleSpec::Word(w) if w == "deny" => EntityRule {
+                    allow: false,
+                    max_length: None,
+                    generalized: false,
+                },
                 EntityRuleSpec::Word(w) => {
                     return Err(format!(
                         "entities.{e}: {w:?} is neither \"allow\" nor \"deny\""
                     ));
                 }
-                EntityRuleSpec::Table { allow, max_length } => (allow, max_length),
+                EntityRuleSpec::Table {
+                    allow,
+                    max_length,
+                    generalized,
+                } => EntityRule {
+                    allow,
+                    max_length,
+                    generalized,
+                },
             };
             entities.insert(e, rule);
         }
@@ -135,10 +184,11 @@ impl SharePolicy {
         for (i, a) in spec.allow.into_iter().enumerate() {
             let n = usize::from(a.value.is_some())
                 + usize::from(a.pattern.is_some())
-                + usize::from(a.column.is_some());
+                + usize::from(a.column.is_some())
+                + usize::from(a.file.is_some());
             if n != 1 {
                 return Err(format!(
-                    "allow entry {i}: give exactly one of value, pattern, column"
+                    "allow entry {i}: give exactly one of value, pattern, column, file"
                 ));
             }
             if a.reason.trim().is_empty() {
@@ -158,12 +208,107 @@ impl SharePolicy {
         if !(0.0..=1.0).contains(&min_confidence) {
             return Err("min_confidence must be within 0..=1".into());
         }
+        let mut files = globset::GlobSetBuilder::new();
+        let mut any_file = false;
+        for (i, (a, _)) in allow.iter().enumerate() {
+            if let Some(g) = &a.file {
+                any_file = true;
+                files
+                    .add(globset::Glob::new(g).map_err(|e| format!("allow entry {i}: file: {e}"))?);
+            }
+        }
+        let files = if any_file {
+            Some(files.build().map_err(|e| e.to_string())?)
+        } else {
+            None
+        };
         Ok(SharePolicy {
             min_confidence,
             entities,
             allow,
+            files,
             k: spec.k_anonymity,
         })
+    }
+
+    /// Parses a share policy; `extra_entities` are entities user rules add.
+    pub fn parse_with(text: &str, extra_entities: &[String]) -> Result<SharePolicy, String> {
+        Self::parse_inner(text, extra_entities)
+    }
+
+    /// The share policy a pseudonymization policy implies: what it keeps may appear, what
+    /// it generalizes may appear generalized, nothing else. `pseudonymize --verify` judges
+    /// its output with it; for the default policy it is the default share policy.
+    pub fn implied_by(policy: &crate::transform::Policy) -> SharePolicy {
+        use crate::transform::Operator;
+        let mut entities = BTreeMap::new();
+        let names: std::collections::BTreeSet<&str> = crate::entity::ENTITIES
+            .iter()
+            .map(|e| e.name)
+            .chain(policy.entities.keys().map(String::as_str))
+            .collect();
+        for e in names {
+            let rule = match policy.operator("", e) {
+                Operator::Keep => EntityRule {
+                    allow: true,
+                    max_length: None,
+                    generalized: false,
+                },
+                Operator::Generalize => EntityRule {
+                    allow: false,
+                    max_length: None,
+                    generalized: true,
+                },
+                _ => EntityRule {
+                    allow: false,
+                    max_length: None,
+                    generalized: false,
+                },
+            };
+            entities.insert(e.to_string(), rule);
+        }
+        SharePolicy {
+            min_confidence: 0.5,
+            entities,
+            allow: Vec::new(),
+            files: None,
+            k: None,
+        }
+    }
+
+    /// What this policy says of `entity`, in the registry's terms (tests compare the two).
+    pub fn entity_default(&self, entity: &str) -> crate::entity::ShareDefault {
+        use crate::entity::ShareDefault;
+        match self.entities.get(entity) {
+            Some(r) if r.allow => ShareDefault::Allow,
+            Some(r) if r.generalized => ShareDefault::Generalized,
+            Some(EntityRule {
+                max_length: Some(n),
+                ..
+            }) => ShareDefault::MaxLength(*n),
+            _ => ShareDefault::Deny,
+        }
+    }
+
+    /// Whether `entity` may appear at all (allowed outright).
+    pub fn allows(&self, entity: &str) -> bool {
+        self.entities.get(entity).is_some_and(|r| r.allow)
+    }
+
+    /// Whether an allow entry names the file `path` (a file `check` cannot read).
+    pub fn allows_file(&self, path: &std::path::Path) -> Option<String> {
+        let set = self.files.as_ref()?;
+        let name = path.file_name().map(std::path::Path::new);
+        let hit = set
+            .matches(path)
+            .into_iter()
+            .next()
+            .or_else(|| name.and_then(|n| set.matches(n).into_iter().next()))?;
+        self.allow
+            .iter()
+            .filter(|(a, _)| a.file.is_some())
+            .nth(hit)
+            .map(|(a, _)| a.reason.clone())
     }
 
     /// The built-in default.
@@ -173,13 +318,16 @@ impl SharePolicy {
 
     /// Whether `value` of `entity` in `column` may appear; `Err(reason)` when allow-listed.
     fn judge(&self, column: &str, entity: &str, value: &str) -> Judgement {
-        if let Some(&(allow, max_len)) = self.entities.get(entity) {
-            if allow && max_len.is_none_or(|m| value.chars().count() <= m) {
+        if let Some(r) = self.entities.get(entity) {
+            if r.allow && r.max_length.is_none_or(|m| value.chars().count() <= m) {
                 return Judgement::Allowed;
             }
-            if let Some(m) = max_len
+            if let Some(m) = r.max_length
                 && value.chars().count() <= m
             {
+                return Judgement::Allowed;
+            }
+            if r.generalized && crate::transform::is_generalized(entity, value) {
                 return Judgement::Allowed;
             }
         }
@@ -285,7 +433,36 @@ fn fix_for(entity: &str) -> String {
 struct Collector<'a> {
     policy: &'a SharePolicy,
     detector: &'a Detector,
-    groups: BTreeMap<(String, String, String), ColumnFinding>,
+    /// By (column id, entity, status).
+    groups: BTreeMap<(u32, u16, &'static str), ColumnFinding>,
+}
+
+impl Collector<'_> {
+    fn add(&mut self, col: u32, column: &str, entity: u16, value: &str, row: u64, n: u64) {
+        let name = &self.detector.entities[entity as usize];
+        let (status, reason) = match self.policy.judge(column, name, value) {
+            Judgement::Allowed => (
+                "allowed",
+                Some("entity allowed by the share policy".to_string()),
+            ),
+            Judgement::Waived(r) => ("waived", Some(r)),
+            Judgement::Violation => ("fail", None),
+        };
+        let e = self
+            .groups
+            .entry((col, entity, status))
+            .or_insert_with(|| ColumnFinding {
+                column: column.to_string(),
+                entity: name.clone(),
+                status: status.to_string(),
+                cells: 0,
+                first_row: row,
+                sample: mask(value.as_bytes()),
+                reason,
+                fix: (status == "fail").then(|| fix_for(name)),
+            });
+        e.cells += n;
+    }
 }
 
 impl FindingSink for Collector<'_> {
@@ -294,33 +471,13 @@ impl FindingSink for Collector<'_> {
             return Ok(());
         }
         let column = &columns[f.col as usize];
-        let entity = &self.detector.entities[f.entity as usize];
         let value = f.value.as_deref().unwrap_or("");
-        let (status, reason) = match self.policy.judge(column, entity, value) {
-            Judgement::Allowed => (
-                "allowed",
-                Some("entity allowed by the share policy".to_string()),
-            ),
-            Judgement::Waived(r) => ("waived", Some(r)),
-            Judgement::Violation => ("fail", None),
-        };
-        let key = (column.clone(), entity.clone(), status.to_string());
-        let e = self.groups.entry(key).or_insert_with(|| ColumnFinding {
-            column: column.clone(),
-            entity: entity.clone(),
-            status: status.to_string(),
-            cells: 0,
-            first_row: f.row,
-            sample: mask(value.as_bytes()),
-            reason,
-            fix: (status == "fail").then(|| fix_for(entity)),
-        });
-        e.cells += 1;
+        self.add(f.col, column, f.entity, value, f.row, 1);
         Ok(())
     }
 }
 
-/// Checks one input against the policy.
+/// Checks one input against the policy (reading it with default options).
 pub fn check_input(
     detector: &Detector,
     policy: &SharePolicy,
@@ -332,9 +489,28 @@ pub fn check_input(
             max_rows: sample_rows,
             ..Default::default()
         },
+        ..Default::default()
+    };
+    check_input_with(detector, policy, input, &opts)
+}
+
+/// Checks one input against the policy, read with `opts` (delimiter, sampling, limits).
+///
+/// Findings are judged value by value (allow-lists, generalized values), then by column: in
+/// a column whose verdict the policy allows (a city column), findings of entities that are
+/// not evident on their own (a city read as a person's name) belong to that verdict, as
+/// `pseudonymize` keeps them; only self-evident ones (an email typed into it) count. A column
+/// name that holds personal data counts like a cell.
+pub fn check_input_with(
+    detector: &Detector,
+    policy: &SharePolicy,
+    input: &Input,
+    opts: &ScanOptions,
+) -> Result<FileCheck, SourceError> {
+    let opts = ScanOptions {
         // Values are needed in memory to match allow-lists; they never reach an output.
         show_values: true,
-        parse_only: false,
+        ..opts.clone()
     };
     let mut collector = Collector {
         policy,
@@ -348,15 +524,62 @@ pub fn check_input(
         Some(&mut collector),
         Arc::new(AtomicU64::new(0)),
     )?;
-    let k_anonymity = match &policy.k {
-        Some(k)
-            if k.quasi_identifiers
-                .iter()
-                .any(|q| scan.columns.iter().any(|c| &c.name == q)) =>
+    // Findings that a kept verdict covers.
+    collector.groups.retain(|(col, entity, _), _| {
+        let Some(c) = scan.columns.get(*col as usize) else {
+            return true;
+        };
+        match c.verdict.entity.as_deref() {
+            Some(v) if policy.allows(v) => {
+                detector.entities[*entity as usize] != v && detector.self_evident(*entity)
+            }
+            _ => true,
+        }
+    });
+    // Column names that are personal data.
+    for (i, c) in scan.columns.iter().enumerate() {
+        for e in &c.name_entities {
+            if let Some(idx) = detector.entity_index(e) {
+                let shown = crate::report::display_column(&c.name, true);
+                collector.add(i as u32, &shown, idx as u16, &c.name, 0, 1);
+            }
+        }
+    }
+    // Columns named by their masked form where the name holds personal data.
+    for ((col, _, _), g) in &mut collector.groups {
+        if let Some(c) = scan.columns.get(*col as usize)
+            && !c.name_entities.is_empty()
         {
+            g.column = crate::report::display_column(&c.name, true);
+        }
+    }
+    let k_anonymity = match &policy.k {
+        Some(k) => {
+            let missing: Vec<&String> = k
+                .quasi_identifiers
+                .iter()
+                .filter(|q| !scan.columns.iter().any(|c| &c.name == *q))
+                .collect();
+            if !missing.is_empty() {
+                let names: Vec<String> = scan.columns.iter().map(|c| c.name.clone()).collect();
+                return Err(SourceError::Malformed {
+                    path: input.display(),
+                    location: "k_anonymity".into(),
+                    message: missing
+                        .iter()
+                        .map(|q| {
+                            format!(
+                                "quasi-identifier {q:?} is not a column of this file{}",
+                                crate::aggregate::close_matches(q, &names)
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                });
+            }
             let read = crate::source::ReadOptions {
-                max_rows: sample_rows,
-                ..Default::default()
+                max_rows: opts.read.max_rows,
+                ..opts.read
             };
             let r = crate::aggregate::risk(
                 std::slice::from_ref(input),
@@ -381,7 +604,7 @@ pub fn check_input(
                 pass: r.k >= k.k_min,
             })
         }
-        _ => None,
+        None => None,
     };
     let mut findings: Vec<ColumnFinding> = collector.groups.into_values().collect();
     findings.sort_by(|a, b| {
@@ -404,6 +627,33 @@ pub fn check_input(
         error: None,
         scan: Some(report),
     })
+}
+
+/// The verdict on a file `check` cannot read as data (a binary or archive of unknown
+/// format): it fails unless an allow entry names it.
+pub fn unreadable_file(policy: &SharePolicy, path: &std::path::Path, why: &str) -> FileCheck {
+    let waived = policy.allows_file(path);
+    FileCheck {
+        path: path.display().to_string(),
+        format: "unknown".into(),
+        rows: 0,
+        sampled: false,
+        findings: vec![ColumnFinding {
+            column: "(file)".into(),
+            entity: "UNREADABLE".into(),
+            status: if waived.is_some() { "waived" } else { "fail" }.into(),
+            cells: 1,
+            first_row: 0,
+            sample: String::new(),
+            reason: waived.clone(),
+            fix: waived.is_none().then(|| {
+                format!("{why}: check cannot vouch for it. Remove it from what you share, convert it to CSV/JSON/Parquet, or name it in an [[allow]] entry with `file = \"...\"` and a reason")
+            }),
+        }],
+        k_anonymity: None,
+        error: None,
+        scan: None,
+    }
 }
 
 /// Renders the human verdict.

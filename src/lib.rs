@@ -32,6 +32,7 @@ pub mod batch;
 pub mod check;
 pub mod cli;
 pub mod detect;
+pub mod entity;
 pub mod output;
 pub mod pseudo;
 pub mod report;

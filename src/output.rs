@@ -181,11 +181,51 @@ fn remove_stale(dir: &Path) {
     }
 }
 
-/// Writes `path` atomically with the contents produced by `fill`.
+/// Whether `path` must be written in place rather than replaced by a rename: it is (or links
+/// to) something other than a regular file (`/dev/null`, a FIFO, a terminal), or lives under
+/// `/dev` or `/proc` (`/dev/stdout`). Renaming over such a path would replace the device or
+/// the link itself.
+pub fn write_in_place(path: &Path) -> bool {
+    let special = |p: &Path| p.starts_with("/dev") || p.starts_with("/proc");
+    if special(path) {
+        return true;
+    }
+    if let Ok(abs) = std::path::absolute(path)
+        && special(&abs)
+    {
+        return true;
+    }
+    match std::fs::metadata(path) {
+        Ok(m) => !m.is_file(),
+        Err(_) => false,
+    }
+}
+
+/// Where an atomic write of `path` goes: the file a symlink points to, so the link stays.
+fn resolve_target(path: &Path) -> PathBuf {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+        }
+        _ => path.to_path_buf(),
+    }
+}
+
+/// Writes `path` atomically with the contents produced by `fill`: a temporary file beside it,
+/// renamed into place (through a symlink to the file it names). Devices, FIFOs and other
+/// non-regular files are written in place: they cannot be replaced.
 pub fn write_atomic(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
+    if write_in_place(path) {
+        let f = std::fs::OpenOptions::new().write(true).open(path)?;
+        let mut w = BufWriter::new(f);
+        fill(&mut w)?;
+        return w.flush();
+    }
+    let target = resolve_target(path);
+    let path = target.as_path();
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -211,6 +251,48 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn devices_fifos_and_links_to_them_are_written_in_place() {
+        write_atomic(Path::new("/dev/null"), |w| w.write_all(b"x")).unwrap();
+        let meta = std::fs::metadata("/dev/null").unwrap();
+        assert!(!meta.is_file(), "/dev/null must stay a device");
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("null-link");
+        std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+        write_atomic(&link, |w| w.write_all(b"x")).unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        // A FIFO: written in place while a reader drains it.
+        let fifo = dir.path().join("fifo");
+        let ok = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if ok.is_ok_and(|s| s.success()) {
+            let reader = {
+                let fifo = fifo.clone();
+                std::thread::spawn(move || std::fs::read(fifo).unwrap())
+            };
+            write_atomic(&fifo, |w| w.write_all(b"through the pipe")).unwrap();
+            assert_eq!(reader.join().unwrap(), b"through the pipe");
+            assert!(!std::fs::metadata(&fifo).unwrap().is_file());
+        }
+        // A symlink to a regular file: the file is replaced, the link stays.
+        let real = dir.path().join("real.json");
+        std::fs::write(&real, "old").unwrap();
+        let l2 = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&real, &l2).unwrap();
+        write_atomic(&l2, |w| w.write_all(b"new")).unwrap();
+        assert!(
+            std::fs::symlink_metadata(&l2)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+    }
 
     #[test]
     fn replaces_whole_file() {

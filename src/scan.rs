@@ -49,6 +49,9 @@ pub struct FindingRecord {
 pub struct ColumnResult {
     /// Column path.
     pub name: String,
+    /// Entities found in the column's name itself (a header that is an email address):
+    /// reports mask such names, `check` fails them, `pseudonymize` replaces them.
+    pub name_entities: Vec<String>,
     /// Statistics.
     pub stats: ColumnStats,
     /// Verdict.
@@ -306,6 +309,7 @@ pub fn scan_input_with(
         .map(|((name, stats), plan)| {
             let verdict = detector.verdict(&stats, plan);
             ColumnResult {
+                name_entities: name_entities(detector, &name),
                 name,
                 stats,
                 verdict,
@@ -318,6 +322,43 @@ pub fn scan_input_with(
         read_stats: reader.stats(),
         sampled: opts.read.max_rows.is_some_and(|m| rows >= m),
     })
+}
+
+/// Entities found in a column name, read as free text: a header or field name that is itself
+/// personal data. Synthetic names (`column_3`, paths of data keys) hold none.
+pub fn name_entities(detector: &Detector, name: &str) -> Vec<String> {
+    let plan = detector.plan("");
+    let mut scratch = Scratch::default();
+    // Path separators and `{key}` markers are structure, not text.
+    detector.scan_cell(&plan, name.as_bytes(), &mut scratch);
+    let mut out: Vec<String> = scratch
+        .findings
+        .iter()
+        .map(|f| detector.entities[f.entity as usize].clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The test the JSON reader uses to tell data keys from field names (see
+/// [`crate::source::KeyTest`]): a key in which the detector finds anything is data. Keys
+/// repeat from record to record, so verdicts are memoised (up to 4,096 keys).
+pub fn data_keys(detector: &std::sync::Arc<Detector>) -> crate::source::KeyTest {
+    let detector = std::sync::Arc::clone(detector);
+    let memo: std::sync::Mutex<foldhash::HashMap<String, bool>> =
+        std::sync::Mutex::new(foldhash::HashMap::default());
+    crate::source::KeyTest(std::sync::Arc::new(move |key: &str| {
+        if let Some(&v) = memo.lock().expect("key memo").get(key) {
+            return v;
+        }
+        let v = !name_entities(&detector, key).is_empty();
+        let mut m = memo.lock().expect("key memo");
+        if m.len() < 4096 {
+            m.insert(key.to_string(), v);
+        }
+        v
+    }))
 }
 
 fn write_findings(

@@ -405,6 +405,7 @@ fn a_parquet_file_cut_after_its_footer_was_read_is_an_error() {
         format: shroud::source::Format::Parquet,
         compression: shroud::source::Compression::None,
         size: std::fs::metadata(&path).unwrap().len(),
+        handle: None,
     };
     let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut reader = open(&input, &ReadOptions::default(), counter).unwrap();
@@ -467,6 +468,7 @@ fn fuzz_regressions_replay() {
                         format,
                         compression: Compression::None,
                         size: body.len() as u64,
+                        handle: None,
                     };
                     let opts = ScanOptions {
                         read: ReadOptions {

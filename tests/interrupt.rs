@@ -199,7 +199,7 @@ fn killed_pseudonymize_runs_leave_the_previous_copy_or_the_complete_one() {
     );
     assert!(reference.status.success(), "{:?}", text(&reference));
     let complete = std::fs::read(d.join("ref/big.csv")).unwrap();
-    let manifest = std::fs::read(d.join("ref/shroud-manifest.json")).unwrap();
+    let manifest = std::fs::read(d.join("ref/_shroud_manifest.json")).unwrap();
 
     let args = [
         "pseudonymize",
@@ -223,12 +223,12 @@ fn killed_pseudonymize_runs_leave_the_previous_copy_or_the_complete_one() {
     for (i, after) in kill_points(run, 4).into_iter().enumerate() {
         let signal = if i % 2 == 0 { "INT" } else { "KILL" };
         std::fs::write(d.join("out/big.csv"), PREVIOUS).unwrap();
-        std::fs::write(d.join("out/shroud-manifest.json"), PREVIOUS).unwrap();
+        std::fs::write(d.join("out/_shroud_manifest.json"), PREVIOUS).unwrap();
         let interrupted = run_and_kill(d, &args, after, signal);
         interrupted_runs += usize::from(interrupted);
         let what = format!("{signal} after {after:?}");
         assert_previous_or_complete(&d.join("out/big.csv"), &complete, &what);
-        assert_previous_or_complete(&d.join("out/shroud-manifest.json"), &manifest, &what);
+        assert_previous_or_complete(&d.join("out/_shroud_manifest.json"), &manifest, &what);
         if signal == "INT" || !interrupted {
             assert_eq!(
                 temp_files(d),

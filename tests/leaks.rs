@@ -231,7 +231,7 @@ fn no_command_prints_or_writes_a_raw_value_or_the_key() {
         .iter()
         .flat_map(|d| std::fs::read_dir(s.path().join(d)).unwrap().flatten())
         .map(|e| e.path())
-        .filter(|p| !p.ends_with("shroud-manifest.json"))
+        .filter(|p| !p.ends_with("_shroud_manifest.json"))
         .chain([key.clone()])
         .collect();
     s.collect_outputs(&data);
@@ -243,9 +243,9 @@ fn no_command_prints_or_writes_a_raw_value_or_the_key() {
         "check/out.sarif",
         "check/out.junit",
         "check/page.html",
-        "p1/shroud-manifest.json",
+        "p1/_shroud_manifest.json",
         "p2.html",
-        "p3/shroud-manifest.json",
+        "p3/_shroud_manifest.json",
         "agg/by_gender.csv",
         "agg/by_gender.parquet",
         "risk.html",

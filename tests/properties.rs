@@ -90,7 +90,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.csv");
         std::fs::write(&path, &text).unwrap();
-        let input = Input { path, format: Format::Csv, compression: Compression::None, size: 0 };
+        let input = Input { path, format: Format::Csv, compression: Compression::None, size: 0, handle: None };
         let d = detector();
         let policy = Policy::builtin();
         let key = Key::parse(b"0123456789abcdef0123456789abcdef").unwrap();

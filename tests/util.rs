@@ -35,6 +35,8 @@ pub fn fixture(rel: &str) -> PathBuf {
 pub fn shroud(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_shroud"))
         .args(args)
+        // Tests seed the noise to compare runs; users must opt in.
+        .env("SHROUD_ALLOW_SEEDED_NOISE", "1")
         .current_dir(dir)
         .stdin(Stdio::null())
         .output()

@@ -75,7 +75,9 @@ def generate(path: Path) -> pa.Table:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run([SHROUD, *args], capture_output=True, text=True)
+    # Tests compare seeded noise; users must opt in to it.
+    env = {**os.environ, "SHROUD_ALLOW_SEEDED_NOISE": "1"}
+    proc = subprocess.run([SHROUD, *args], capture_output=True, text=True, env=env)
     assert proc.returncode == 0, f"shroud {' '.join(args)}: {proc.stderr}"
     return proc
 

@@ -124,10 +124,19 @@ pub fn discrete_laplace(r: &mut dyn RandomBits, s: u64, t: u64) -> i64 {
 }
 
 /// Integer noise for a query of L1 `sensitivity` under privacy loss `epsilon`: discrete
-/// Laplace with scale `sensitivity / epsilon` (epsilon taken to 1/1000).
+/// Laplace with scale `sensitivity / epsilon` (epsilon taken to a millionth, rounded down).
 pub fn noise(r: &mut dyn RandomBits, sensitivity: u64, epsilon: f64) -> i64 {
-    let s = ((epsilon * 1000.0).round() as u64).max(1);
-    discrete_laplace(r, s, sensitivity.max(1).saturating_mul(1000))
+    let s = ((epsilon * EPS_DENOMINATOR as f64).floor() as u64).max(1);
+    discrete_laplace(r, s, sensitivity.max(1).saturating_mul(EPS_DENOMINATOR))
+}
+
+/// Epsilon is applied as a fraction over this denominator, rounded down: the privacy loss
+/// spent is never more than the one asked for.
+const EPS_DENOMINATOR: u64 = 1_000_000;
+
+/// The epsilon [`noise`] really spends for `epsilon` (rounded down to a millionth).
+pub fn effective_epsilon(epsilon: f64) -> f64 {
+    ((epsilon * EPS_DENOMINATOR as f64).floor().max(1.0)) / EPS_DENOMINATOR as f64
 }
 
 #[cfg(test)]

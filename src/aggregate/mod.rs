@@ -34,6 +34,28 @@ pub const DIRECT_IDENTIFIERS: &[&str] = &[
     "UK_NHS",
 ];
 
+/// ` (did you mean a, b?)` naming the columns closest to a misspelled `name`, or
+/// ` (columns: a, b, ...)` when none is close.
+pub fn close_matches(name: &str, columns: &[String]) -> String {
+    let lower = name.to_lowercase();
+    let mut scored: Vec<(usize, &String)> = columns
+        .iter()
+        .map(|c| (crate::entity::edit_distance(&lower, &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= 2.max(name.len() / 3))
+        .collect();
+    scored.sort();
+    if scored.is_empty() {
+        let all: Vec<&str> = columns.iter().take(12).map(String::as_str).collect();
+        return format!(
+            " (columns: {}{})",
+            all.join(", "),
+            if columns.len() > 12 { ", ..." } else { "" }
+        );
+    }
+    let names: Vec<&str> = scored.iter().take(3).map(|(_, c)| c.as_str()).collect();
+    format!(" (did you mean {}?)", names.join(", "))
+}
+
 /// A metric to compute per group.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Metric {
@@ -106,6 +128,11 @@ pub struct AggregateSpec {
     pub totals: bool,
     /// Noise, if any.
     pub dp: Option<DpSpec>,
+    /// Count values of summed columns that are not numbers (and go on) instead of failing.
+    pub lenient: bool,
+    /// Numbers are written with a decimal comma (`395,32`, `1.234,50`), as Excel writes them
+    /// in much of Europe. Without it, a column whose values all read that way is taken so.
+    pub decimal_comma: bool,
 }
 
 /// Errors of an aggregation.
@@ -117,6 +144,28 @@ pub enum AggregateError {
     /// A setting is wrong.
     #[error("{0}")]
     Spec(String),
+    /// A summed value is not a number (the value itself is not shown).
+    #[error(
+        "{path}: row {row}: column {column} holds a value that is not a number (use --lenient to count such values and go on, or --decimal-comma for 395,32)"
+    )]
+    NotANumber {
+        /// The file.
+        path: String,
+        /// 0-based data row.
+        row: u64,
+        /// The column.
+        column: String,
+    },
+    /// A column named in the request is not in a file.
+    #[error("{path}: no column {column:?}{hint}")]
+    NoColumn {
+        /// The file.
+        path: String,
+        /// The column asked for.
+        column: String,
+        /// ` (did you mean ...?)`.
+        hint: String,
+    },
 }
 
 /// Count and sums of one group; merges by addition.
@@ -184,14 +233,50 @@ pub struct Table {
     pub rows_read: u64,
     /// The seed, when one was used (the output is then not private).
     pub seed: Option<u64>,
+    /// Values of summed columns that were not numbers (counted under `lenient`).
+    pub invalid_values: u64,
+    /// Totals suppressed because they count fewer rows than the minimum group size.
+    pub suppressed_totals: usize,
+}
+
+/// Where a needed column's values come from in one file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Slot {
+    /// A column of the file (its id).
+    Column(u32),
+    /// A hive partition key in the file's path (`gender=F/part-0.parquet`): one value for
+    /// every row of the file.
+    Partition(String),
+    /// Not (yet) seen in the file.
+    Missing,
+}
+
+/// Hive partition keys and values in `path`'s folders (`year=2024/gender=F/x.parquet`).
+pub fn partitions(path: &std::path::Path) -> Vec<(String, String)> {
+    path.parent()
+        .into_iter()
+        .flat_map(|p| p.components())
+        .filter_map(|c| {
+            let s = c.as_os_str().to_str()?;
+            let (k, v) = s.split_once('=')?;
+            (!k.is_empty()).then(|| (k.to_string(), v.to_string()))
+        })
+        .collect()
 }
 
 /// A row's values for the needed columns, built from a column-major batch.
-fn row_values<'b>(batch: &'b Batch, ids: &[Option<u32>]) -> Vec<Vec<Option<&'b [u8]>>> {
+fn row_values<'b>(batch: &'b Batch, ids: &'b [Slot]) -> Vec<Vec<Option<&'b [u8]>>> {
     let mut out = vec![vec![None; ids.len()]; batch.rows];
+    for (slot, id) in ids.iter().enumerate() {
+        if let Slot::Partition(v) = id {
+            for row in &mut out {
+                row[slot] = Some(v.as_bytes());
+            }
+        }
+    }
     for cells in &batch.columns {
         for (slot, id) in ids.iter().enumerate() {
-            if *id == Some(cells.col) {
+            if *id == Slot::Column(cells.col) {
                 for (r, v) in cells.iter() {
                     // Lists give several values per row: the first one counts.
                     let cell = &mut out[r as usize][slot];
@@ -205,13 +290,40 @@ fn row_values<'b>(batch: &'b Batch, ids: &[Option<u32>]) -> Vec<Vec<Option<&'b [
     out
 }
 
-fn parse_num(v: Option<&[u8]>) -> Option<f64> {
-    std::str::from_utf8(v?)
-        .ok()?
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|x| x.is_finite())
+/// A summed value: `Ok(None)` when empty, `Err(())` when it is not a number.
+fn parse_num(v: Option<&[u8]>, decimal_comma: bool) -> Result<Option<f64>, ()> {
+    let Some(v) = v else { return Ok(None) };
+    let t = std::str::from_utf8(v).map_err(|_| ())?.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let parsed = if decimal_comma {
+        t.replace(['.', ' ', '\u{a0}'], "")
+            .replace(',', ".")
+            .parse::<f64>()
+    } else {
+        t.parse::<f64>()
+    };
+    match parsed {
+        Ok(x) if x.is_finite() => Ok(Some(x)),
+        _ => Err(()),
+    }
+}
+
+/// Whether a value reads as a number with a decimal comma (`395,32`, `1.234,5`) and not as
+/// a plain number.
+fn decimal_comma_shaped(v: &[u8]) -> bool {
+    let t = v.trim_ascii();
+    let t = t.strip_prefix(b"-").unwrap_or(t);
+    let Some(comma) = t.iter().position(|&b| b == b',') else {
+        return false;
+    };
+    let (int, frac) = (&t[..comma], &t[comma + 1..]);
+    !frac.is_empty()
+        && frac.iter().all(u8::is_ascii_digit)
+        && !int.is_empty()
+        && int.iter().all(|b| b.is_ascii_digit() || *b == b'.')
+        && (frac.len() != 3 || int.contains(&b'.'))
 }
 
 struct Layout {
@@ -248,33 +360,48 @@ impl AggregateSpec {
     }
 }
 
-/// Streams `inputs` in groups of about `group` batches, handing each group with the column
-/// ids of `needed` (None where the file has no such column) to `f`.
+/// Streams `inputs` in groups of about `group` batches, handing each group with the slots
+/// of `needed` to `f`. A needed column that is neither in a file nor a partition key of its
+/// path is an error naming the closest columns.
 fn for_each_group(
     inputs: &[Input],
     read: &ReadOptions,
     needed: &[String],
     group: usize,
-    mut f: impl FnMut(&Input, &[Batch], &[Option<u32>]) -> Result<(), AggregateError>,
+    mut f: impl FnMut(&Input, &[Batch], &[Slot]) -> Result<(), AggregateError>,
 ) -> Result<(), AggregateError> {
     for input in inputs {
+        let parts = partitions(&input.path);
         let mut reader = source::open(input, read, Arc::new(AtomicU64::new(0)))?;
+        let slots_of = |columns: &[String]| -> Vec<Slot> {
+            needed
+                .iter()
+                .map(|n| match columns.iter().position(|c| c == n) {
+                    Some(i) => Slot::Column(i as u32),
+                    None => match parts.iter().find(|(k, _)| k == n) {
+                        Some((_, v)) => Slot::Partition(v.clone()),
+                        None => Slot::Missing,
+                    },
+                })
+                .collect()
+        };
         loop {
             let batches = reader.next_batches(group)?;
             if batches.is_empty() {
                 break;
             }
-            let ids: Vec<Option<u32>> = needed
-                .iter()
-                .map(|n| {
-                    reader
-                        .columns()
-                        .iter()
-                        .position(|c| c == n)
-                        .map(|i| i as u32)
-                })
-                .collect();
+            let ids = slots_of(reader.columns());
             f(input, &batches, &ids)?;
+        }
+        let ids = slots_of(reader.columns());
+        if let Some(i) = ids.iter().position(|s| *s == Slot::Missing) {
+            let mut names: Vec<String> = reader.columns().to_vec();
+            names.extend(parts.iter().map(|(k, _)| k.clone()));
+            return Err(AggregateError::NoColumn {
+                path: input.display(),
+                column: needed[i].clone(),
+                hint: close_matches(&needed[i], &names),
+            });
         }
     }
     Ok(())
@@ -285,7 +412,7 @@ fn fold(
     inputs: &[Input],
     spec: &AggregateSpec,
     read: &ReadOptions,
-) -> Result<(Groups, u64), AggregateError> {
+) -> Result<(Groups, u64, u64), AggregateError> {
     let layout = spec.layout();
     let clamps = spec.dp.as_ref().map(|d| &d.clamps);
     let unit_col = spec.dp.as_ref().and_then(|d| d.privacy_unit.clone());
@@ -309,17 +436,19 @@ fn fold(
     // Privacy units: (unit -> its groups and their clamped sums), first groups in row order.
     let mut units: HashMap<String, UnitGroups> = HashMap::new();
     let mut rows_read = 0u64;
+    let mut invalid = 0u64;
     for_each_group(
         inputs,
         read,
         &needed,
         rayon::current_num_threads().max(1) * 2,
-        |_, batches, ids| {
+        |input, batches, ids| {
             rows_read += batches.iter().map(|b| b.rows as u64).sum::<u64>();
+            let comma = spec.decimal_comma || spec.comma_columns(batches, ids);
             if unit_col.is_some() {
                 // Sequential: a unit's first groups must be the first in row order.
                 for b in batches {
-                    for vals in row_values(b, ids) {
+                    for (r, vals) in row_values(b, ids).into_iter().enumerate() {
                         let key = spec.key(&vals[..nk]);
                         let unit = vals[nk + nv]
                             .map(|u| String::from_utf8_lossy(u).into_owned())
@@ -334,21 +463,41 @@ fn fold(
                             None => continue,
                         };
                         for i in 0..nv {
-                            if let Some(x) = parse_num(vals[nk + i]) {
-                                list[slot].1[i] += x;
-                                list[slot].2[i] += 1;
+                            match parse_num(vals[nk + i], comma) {
+                                Ok(Some(x)) => {
+                                    list[slot].1[i] += x;
+                                    list[slot].2[i] += 1;
+                                }
+                                Ok(None) => {}
+                                Err(()) if spec.lenient => invalid += 1,
+                                Err(()) => {
+                                    return Err(AggregateError::NotANumber {
+                                        path: input.display(),
+                                        row: b.first_row + r as u64,
+                                        column: layout.value_cols[i].clone(),
+                                    });
+                                }
                             }
                         }
                     }
                 }
                 return Ok(());
             }
-            let partials: Vec<Groups> = batches
+            let partials: Vec<Result<(Groups, u64), AggregateError>> = batches
                 .par_iter()
-                .map(|b| spec.fold_batch(b, ids))
+                .map(|b| spec.fold_batch_with(b, ids, comma))
                 .collect();
             for p in partials {
-                merge_groups(&mut groups, p);
+                let (g, bad) = p.map_err(|e| match e {
+                    AggregateError::NotANumber { row, column, .. } => AggregateError::NotANumber {
+                        path: input.display(),
+                        row,
+                        column,
+                    },
+                    e => e,
+                })?;
+                invalid += bad;
+                merge_groups(&mut groups, g);
             }
             Ok(())
         },
@@ -363,7 +512,7 @@ fn fold(
             });
         }
     }
-    Ok((groups, rows_read))
+    Ok((groups, rows_read, invalid))
 }
 
 impl AggregateSpec {
@@ -377,10 +526,46 @@ impl AggregateSpec {
             .collect()
     }
 
-    /// Folds the rows of one batch into groups; `ids` gives the batch's column id of each
-    /// [`AggregateSpec::needed_columns`] entry. Without a privacy unit only: bounding a
-    /// person's contribution needs the rows in order.
-    pub fn fold_batch(&self, batch: &Batch, ids: &[Option<u32>]) -> Groups {
+    /// Whether the summed columns of these batches are written with a decimal comma: every
+    /// value that is not a plain number reads as one, and at least one does.
+    fn comma_columns(&self, batches: &[Batch], ids: &[Slot]) -> bool {
+        let nk = self.group_by.len();
+        let mut seen = false;
+        for b in batches {
+            for vals in row_values(b, ids) {
+                for v in vals[nk..]
+                    .iter()
+                    .take(self.layout().value_cols.len())
+                    .flatten()
+                {
+                    if parse_num(Some(v), false).is_ok() {
+                        continue;
+                    }
+                    if !decimal_comma_shaped(v) {
+                        return false;
+                    }
+                    seen = true;
+                }
+            }
+        }
+        seen
+    }
+
+    /// Folds the rows of one batch into groups; `ids` gives where each
+    /// [`AggregateSpec::needed_columns`] entry comes from. Without a privacy unit only:
+    /// bounding a person's contribution needs the rows in order. Returns the groups and the
+    /// values that were not numbers (an error unless `lenient`; the error's path is empty).
+    pub fn fold_batch(&self, batch: &Batch, ids: &[Slot]) -> Result<(Groups, u64), AggregateError> {
+        let comma = self.decimal_comma || self.comma_columns(std::slice::from_ref(batch), ids);
+        self.fold_batch_with(batch, ids, comma)
+    }
+
+    fn fold_batch_with(
+        &self,
+        batch: &Batch,
+        ids: &[Slot],
+        comma: bool,
+    ) -> Result<(Groups, u64), AggregateError> {
         let layout = self.layout();
         let nk = self.group_by.len();
         let nv = layout.value_cols.len();
@@ -392,7 +577,8 @@ impl AggregateSpec {
             }
         };
         let mut g: Groups = HashMap::new();
-        for vals in row_values(batch, ids) {
+        let mut invalid = 0u64;
+        for (r, vals) in row_values(batch, ids).into_iter().enumerate() {
             let acc = g.entry(self.key(&vals[..nk])).or_insert_with(|| Acc {
                 count: 0,
                 sums: vec![0.0; nv],
@@ -400,13 +586,24 @@ impl AggregateSpec {
             });
             acc.count += 1;
             for i in 0..nv {
-                if let Some(x) = parse_num(vals[nk + i]) {
-                    acc.sums[i] += clamp(i, x);
-                    acc.n[i] += 1;
+                match parse_num(vals[nk + i], comma) {
+                    Ok(Some(x)) => {
+                        acc.sums[i] += clamp(i, x);
+                        acc.n[i] += 1;
+                    }
+                    Ok(None) => {}
+                    Err(()) if self.lenient => invalid += 1,
+                    Err(()) => {
+                        return Err(AggregateError::NotANumber {
+                            path: String::new(),
+                            row: batch.first_row + r as u64,
+                            column: layout.value_cols[i].clone(),
+                        });
+                    }
                 }
             }
         }
-        g
+        Ok((g, invalid))
     }
 
     /// Checks the settings before any row is read.
@@ -419,9 +616,9 @@ impl AggregateSpec {
             ));
         }
         if let Some(dp) = &spec.dp {
-            if !(dp.epsilon.is_finite() && dp.epsilon > 0.0) {
+            if !(dp.epsilon.is_finite() && dp.epsilon >= 1e-6) {
                 return Err(AggregateError::Spec(
-                    "--epsilon must be a positive number".into(),
+                    "--epsilon must be a number of at least 0.000001".into(),
                 ));
             }
             for c in &layout.value_cols {
@@ -450,8 +647,10 @@ pub fn aggregate(
     read: &ReadOptions,
 ) -> Result<Table, AggregateError> {
     spec.validate()?;
-    let (groups, rows_read) = fold(inputs, spec, read)?;
-    finish(spec, &groups, rows_read)
+    let (groups, rows_read, invalid) = fold(inputs, spec, read)?;
+    let mut t = finish(spec, &groups, rows_read)?;
+    t.invalid_values = invalid;
+    Ok(t)
 }
 
 /// Publishes merged groups: noise (with DP), suppression, totals. Runs once, after every
@@ -547,6 +746,7 @@ pub fn finish(
             values: metric_values(c.1, &c.2),
         })
         .collect();
+    let mut suppressed_totals = 0usize;
     if spec.totals {
         // Totals over all groups (suppressed ones included): one per first-column value, and
         // the grand total. Complementary suppression made these safe.
@@ -565,6 +765,11 @@ pub fn finish(
             add_into(&mut e.1, &c.2);
         }
         for (k, (count, sums)) in lines {
+            // A total is a group too: under the minimum size it is not published.
+            if (count as u64) < spec.min_group_size {
+                suppressed_totals += 1;
+                continue;
+            }
             rows.push(Row {
                 keys: k,
                 count,
@@ -579,9 +784,11 @@ pub fn finish(
         rows,
         suppressed: total_suppressed,
         complementary: total_suppressed - primary,
-        epsilon: spec.dp.as_ref().map(|d| d.epsilon),
+        epsilon: spec.dp.as_ref().map(|d| dp::effective_epsilon(d.epsilon)),
         rows_read,
         seed: spec.dp.as_ref().and_then(|d| d.seed),
+        invalid_values: 0,
+        suppressed_totals,
     })
 }
 
@@ -659,6 +866,8 @@ pub fn risk(
         min_group_size: 0,
         totals: false,
         dp: None,
+        lenient: false,
+        decimal_comma: false,
     };
     let needed: Vec<String> = quasi
         .iter()
@@ -667,14 +876,7 @@ pub fn risk(
         .collect();
     let mut classes: HashMap<Vec<String>, (u64, BTreeSet<String>)> = HashMap::new();
     let mut rows = 0u64;
-    for_each_group(inputs, read, &needed, 4, |input, batches, ids| {
-        if ids[..quasi.len()].iter().all(Option::is_none) {
-            return Err(AggregateError::Spec(format!(
-                "{}: none of the quasi-identifiers {} is a column",
-                input.display(),
-                quasi.join(",")
-            )));
-        }
+    for_each_group(inputs, read, &needed, 4, |_, batches, ids| {
         for b in batches {
             rows += b.rows as u64;
             for vals in row_values(b, ids) {

@@ -1,11 +1,12 @@
 //! `shroud aggregate` and `shroud risk`.
 
+use super::input::InputArgs;
 use crate::aggregate::bins::{self, Bin};
 use crate::aggregate::{AggregateSpec, DpSpec, Metric, Risk, Table, aggregate, risk};
 use crate::output::{same_file, write_atomic};
 use crate::scan::{ScanOptions, scan_input};
-use crate::source::discover::{DiscoverOptions, discover};
-use crate::source::{Format, Input, ReadOptions};
+use crate::source::discover::discover;
+use crate::source::{Input, ReadOptions};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use std::collections::BTreeMap;
@@ -60,12 +61,17 @@ pub struct AggregateArgs {
     /// Allow grouping by a column that identifies people directly (email, phone, SSN...).
     #[arg(long)]
     pub allow_identifiers: bool,
+    /// Summed values are written with a decimal comma (`395,32`, `1.234,50`). Without it, a
+    /// column whose every non-plain value reads that way is taken so; any other value that is
+    /// not a number is an error naming its file and row (counted instead with --lenient).
+    #[arg(long)]
+    pub decimal_comma: bool,
     /// Input format override.
     #[arg(long)]
     pub format: Option<String>,
-    /// Worker threads (0 = one per CPU).
-    #[arg(long, short = 'j', default_value_t = 0)]
-    pub threads: usize,
+    /// How inputs are found and read.
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Overwrite an existing output file.
     #[arg(long)]
     pub force: bool,
@@ -101,22 +107,17 @@ pub struct RiskArgs {
     /// Input format override.
     #[arg(long)]
     pub format: Option<String>,
+    /// How inputs are found and read.
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Also write a self-contained HTML report (class-size distribution, k bound) to FILE.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
 }
 
-fn inputs_of(paths: &[PathBuf], format: Option<&str>) -> Result<Vec<Input>> {
-    let format = format
-        .map(|f| Format::parse(f).with_context(|| format!("unknown --format {f:?}")))
-        .transpose()?;
-    let inputs = discover(
-        paths,
-        &DiscoverOptions {
-            format,
-            ..Default::default()
-        },
-    )?;
+fn inputs_of(paths: &[PathBuf], format: Option<&str>, input: &InputArgs) -> Result<Vec<Input>> {
+    let format = super::input::parse_format(format, "--format")?;
+    let inputs = discover(paths, &input.discover(format))?;
     if inputs.is_empty() {
         bail!("no input files found");
     }
@@ -135,24 +136,25 @@ fn refuse_identifiers(
     inputs: &[Input],
     group_by: &[String],
     bins: &BTreeMap<String, Bin>,
+    detector: &crate::detect::Detector,
+    read: &ReadOptions,
 ) -> Result<()> {
-    let detector = crate::detect::Detector::builtin()?;
     let opts = ScanOptions {
         read: ReadOptions {
             max_rows: Some(5000),
-            ..ReadOptions::default()
+            ..read.clone()
         },
         show_values: false,
         parse_only: false,
     };
     for input in inputs {
-        let scan = scan_input(&detector, input, &opts, None, Arc::new(AtomicU64::new(0)))?;
+        let scan = scan_input(detector, input, &opts, None, Arc::new(AtomicU64::new(0)))?;
         for c in &scan.columns {
             if !group_by.contains(&c.name) || bins.contains_key(&c.name) {
                 continue;
             }
             if let Some(e) = &c.verdict.entity
-                && crate::aggregate::DIRECT_IDENTIFIERS.contains(&e.as_str())
+                && crate::entity::is_direct(e)
             {
                 bail!(
                     "refusing to group by {} in {}: it holds {e}, which identifies people directly, so every group \
@@ -168,7 +170,9 @@ fn refuse_identifiers(
 
 /// Runs `shroud aggregate`.
 pub fn run(args: AggregateArgs) -> Result<u8> {
-    let inputs = inputs_of(&args.inputs, args.format.as_deref())?;
+    let inputs = inputs_of(&args.inputs, args.format.as_deref(), &args.input)?;
+    let detector = Arc::new(args.input.detector()?);
+    let read = args.input.read(Some(&detector))?;
     if inputs.iter().any(|i| same_file(&i.path, &args.out)) {
         bail!("output {} is also an input: refusing", args.out.display());
     }
@@ -203,8 +207,13 @@ pub fn run(args: AggregateArgs) -> Result<u8> {
     if args.epsilon.is_none() && (args.seed.is_some() || args.privacy_unit.is_some()) {
         bail!("--seed and --privacy-unit go with --epsilon");
     }
+    if args.seed.is_some() && std::env::var_os("SHROUD_ALLOW_SEEDED_NOISE").is_none() {
+        bail!(
+            "--seed makes the noise predictable, which gives no privacy: it is for tests only (set SHROUD_ALLOW_SEEDED_NOISE=1 to use it)"
+        );
+    }
     if !args.allow_identifiers {
-        refuse_identifiers(&inputs, &args.group_by, &bins)?;
+        refuse_identifiers(&inputs, &args.group_by, &bins, &detector, &read)?;
     }
     let spec = AggregateSpec {
         group_by: args.group_by.clone(),
@@ -219,11 +228,11 @@ pub fn run(args: AggregateArgs) -> Result<u8> {
             max_groups_per_unit: args.max_groups_per_unit,
             seed: args.seed,
         }),
+        lenient: args.input.lenient,
+        decimal_comma: args.decimal_comma,
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
-        .build()?;
-    let table = pool.install(|| aggregate(&inputs, &spec, &ReadOptions::default()))?;
+    let pool = args.input.pool()?;
+    let table = pool.install(|| aggregate(&inputs, &spec, &read))?;
     write_table(&args.out, &table, &spec)?;
     if !args.quiet {
         let _ = writeln!(std::io::stderr(), "{}", summary(&table, &spec));
@@ -241,6 +250,18 @@ fn summary(t: &Table, spec: &AggregateSpec) -> String {
         "{} rows read, {published} groups published, {} suppressed (smaller than {}; {} more to protect totals)",
         t.rows_read, t.suppressed, spec.min_group_size, t.complementary
     );
+    if t.suppressed_totals > 0 {
+        s.push_str(&format!(
+            ", {} total(s) under {} suppressed",
+            t.suppressed_totals, spec.min_group_size
+        ));
+    }
+    if t.invalid_values > 0 {
+        s.push_str(&format!(
+            ", {} value(s) that are not numbers skipped (--lenient)",
+            t.invalid_values
+        ));
+    }
     if let Some(e) = t.epsilon {
         s.push_str(&format!(", differential privacy: epsilon {e} spent"));
         if let Some(seed) = t.seed {
@@ -359,7 +380,9 @@ fn write_table(path: &Path, t: &Table, spec: &AggregateSpec) -> Result<()> {
 
 /// Runs `shroud risk`.
 pub fn run_risk(args: RiskArgs) -> Result<u8> {
-    let inputs = inputs_of(&args.inputs, args.format.as_deref())?;
+    let inputs = inputs_of(&args.inputs, args.format.as_deref(), &args.input)?;
+    let detector = Arc::new(args.input.detector()?);
+    let read = args.input.read(Some(&detector))?;
     let bins = parse_bins(&args.bin)?;
     if args.l_min.is_some() && args.sensitive.is_none() {
         bail!("--l-min needs --sensitive");
@@ -376,7 +399,7 @@ pub fn run_risk(args: RiskArgs) -> Result<u8> {
         &args.quasi_identifiers,
         &bins,
         args.sensitive.as_deref(),
-        &ReadOptions::default(),
+        &read,
         &bounds,
     )?;
     if let Some(path) = &args.html {

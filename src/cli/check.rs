@@ -1,21 +1,28 @@
 //! `shroud check`: the pre-share gate.
 
+use super::input::{InputArgs, parse_format};
 use crate::check::{
-    FileCheck, SharePolicy, check_input, render_json, render_junit, render_sarif, render_text,
+    FileCheck, SharePolicy, check_input_with, render_json, render_junit, render_sarif, render_text,
+    unreadable_file,
 };
 use crate::output::{same_file, write_atomic};
-use crate::source::Format;
-use crate::source::discover::{DiscoverOptions, discover};
+use crate::scan::ScanOptions;
+use crate::source::discover::discover;
+use crate::source::{Format, ReadOptions, SourceError};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use rayon::prelude::*;
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Arguments of `shroud check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Files and folders about to be shared (shroud's own manifests are recognised and skipped).
+    /// Files and folders about to be shared. Every file is judged: data files are scanned,
+    /// other text files are scanned line by line, and files check cannot read (binaries,
+    /// archives) fail unless an [[allow]] entry names them. shroud's own manifests are
+    /// recognised and skipped.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// Share policy (TOML); `shroud check --print-default-policy` shows the default.
@@ -36,12 +43,9 @@ pub struct CheckArgs {
     /// Input format override.
     #[arg(long)]
     pub input_format: Option<String>,
-    /// Extra rule files.
-    #[arg(long, value_name = "DIR")]
-    pub rules: Option<PathBuf>,
-    /// Worker threads (0 = one per CPU).
-    #[arg(long, short = 'j', default_value_t = 0)]
-    pub threads: usize,
+    /// How inputs are found and read.
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Print the default share policy and exit.
     #[arg(long, exclusive = true)]
     pub print_default_policy: bool,
@@ -61,27 +65,23 @@ pub fn run(args: CheckArgs) -> Result<u8> {
         "junit" => render_junit,
         f => bail!("unknown --format {f:?} (text, json, sarif, junit)"),
     };
+    let mut detector = args.input.detector()?;
     let policy = match &args.policy {
         None => SharePolicy::builtin(),
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .with_context(|| format!("failed to read share policy {}", p.display()))?;
-            SharePolicy::parse(&text)
+            SharePolicy::parse_with(&text, &detector.entities)
                 .map_err(|e| anyhow::anyhow!("share policy {}: {e}", p.display()))?
         }
     };
-    let format = args
-        .input_format
-        .as_deref()
-        .map(|f| Format::parse(f).with_context(|| format!("unknown --input-format {f:?}")))
-        .transpose()?;
-    let inputs = discover(
-        &args.inputs,
-        &DiscoverOptions {
-            format,
-            ..Default::default()
-        },
-    )?;
+    // Findings the policy counts must not be dropped by the detector first.
+    detector.min_score = policy.min_confidence.min(detector.min_score);
+    let detector = Arc::new(detector);
+    let format = parse_format(args.input_format.as_deref(), "--input-format")?;
+    let mut discover_opts = args.input.discover(format);
+    discover_opts.all = true;
+    let inputs = discover(&args.inputs, &discover_opts)?;
     if inputs.is_empty() {
         bail!("no input files found");
     }
@@ -90,24 +90,41 @@ pub fn run(args: CheckArgs) -> Result<u8> {
             bail!("output {} is also an input: refusing", out.display());
         }
     }
-    let detector = super::detector(args.rules.as_ref())?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
-        .build()?;
+    let opts = ScanOptions {
+        read: ReadOptions {
+            max_rows: args.sample_rows,
+            ..args.input.read(Some(&detector))?
+        },
+        ..ScanOptions::default()
+    };
+    let pool = args.input.pool()?;
     let files: Vec<FileCheck> = pool.install(|| {
         inputs
             .par_iter()
             .map(|i| {
-                check_input(&detector, &policy, i, args.sample_rows).unwrap_or_else(|e| FileCheck {
-                    path: i.display(),
-                    format: i.format.name().to_string(),
-                    rows: 0,
-                    sampled: false,
-                    findings: Vec::new(),
-                    k_anonymity: None,
-                    error: Some(e.to_string()),
-                    scan: None,
-                })
+                if i.format == Format::Text
+                    && let Some(reason) = policy.allows_file(&i.path)
+                {
+                    let mut f = unreadable_file(&policy, &i.path, "not read");
+                    f.findings[0].reason = Some(reason);
+                    return f;
+                }
+                match check_input_with(&detector, &policy, i, &opts) {
+                    Ok(f) => f,
+                    Err(SourceError::Malformed { message, .. }) if i.format == Format::Text => {
+                        unreadable_file(&policy, &i.path, &message)
+                    }
+                    Err(e) => FileCheck {
+                        path: i.display(),
+                        format: i.format.name().to_string(),
+                        rows: 0,
+                        sampled: false,
+                        findings: Vec::new(),
+                        k_anonymity: None,
+                        error: Some(e.to_string()),
+                        scan: None,
+                    },
+                }
             })
             .collect()
     });

@@ -6,6 +6,7 @@
 
 mod aggregate;
 mod check;
+pub mod input;
 mod progress;
 mod pseudonymize;
 mod report;

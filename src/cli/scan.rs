@@ -4,8 +4,8 @@
 use crate::output::{same_file, write_atomic};
 use crate::report::{self, Report};
 use crate::scan::{ScanOptions, scan_inputs};
-use crate::source::discover::{DiscoverOptions, discover};
-use crate::source::{Format, ReadOptions};
+use crate::source::ReadOptions;
+use crate::source::discover::discover;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use std::io::Write;
@@ -28,44 +28,25 @@ pub struct ScanArgs {
     /// Write one JSON line per detected value to FILE (location only, no value unless --show-values).
     #[arg(long, value_name = "FILE")]
     pub findings: Option<PathBuf>,
-    /// Only scan files whose path or name matches one of these globs.
-    #[arg(long, value_name = "GLOB")]
-    pub include: Vec<String>,
-    /// Skip files whose path or name matches one of these globs.
-    #[arg(long, value_name = "GLOB")]
-    pub exclude: Vec<String>,
     /// Input format (csv, json, jsonl, parquet): required for stdin, overrides file extensions.
     #[arg(long)]
     pub format: Option<String>,
-    /// CSV delimiter (a single character, or `tab`); sniffed from the header line by default.
-    #[arg(long, short = 'd')]
-    pub delimiter: Option<String>,
-    /// Scan CSV rows with the wrong field count (and skip unparsable JSON lines), counting
-    /// them in the report, instead of stopping with an error.
-    #[arg(long)]
-    pub lenient: bool,
+    /// How inputs are found and read.
+    #[command(flatten)]
+    pub input: super::input::InputArgs,
     /// Report a broken input as an error in the report and go on with the others.
     #[arg(long)]
     pub keep_going: bool,
     /// Scan only the first N rows of each file: a quick look at a big store.
     #[arg(long, value_name = "N")]
     pub sample_rows: Option<u64>,
-    /// Worker threads (0 = one per CPU).
-    #[arg(long, short = 'j', default_value_t = 0)]
-    pub threads: usize,
     /// Minimum score (0-1) for a value to count as a finding.
     #[arg(long, default_value_t = 0.5)]
     pub min_score: f32,
-    /// Extra rule files (TOML) to load with the built-ins.
-    #[arg(long, value_name = "DIR")]
-    pub rules: Option<PathBuf>,
     /// Put raw matched values in findings and samples. WARNING: the outputs then hold the
     /// personal data itself; only use this on a machine allowed to see it.
     #[arg(long)]
     pub show_values: bool,
-    /// Largest cell or JSON line accepted, in bytes (larger is an error, not loaded).
-    #[arg(long, default_value_t = 256 << 20, value_name = "BYTES")]
-    pub max_cell_bytes: u64,
     /// Exit with status 1 when personal data is found.
     #[arg(long)]
     pub fail_on_findings: bool,
@@ -77,42 +58,20 @@ pub struct ScanArgs {
     pub quiet: bool,
 }
 
-pub(super) fn parse_delimiter(s: &str) -> Result<u8> {
-    match s {
-        "tab" | "\\t" | "\t" => Ok(b'\t'),
-        s if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
-        _ => bail!("--delimiter must be a single ASCII character or `tab`, got {s:?}"),
-    }
-}
-
 /// Runs the scan; returns the exit code.
 pub fn run(args: ScanArgs) -> Result<u8> {
     let started = std::time::Instant::now();
-    let format = args
-        .format
-        .as_deref()
-        .map(|f| {
-            Format::parse(f)
-                .with_context(|| format!("unknown --format {f:?} (csv, json, jsonl, parquet)"))
-        })
-        .transpose()?;
+    let format = super::input::parse_format(args.format.as_deref(), "--format")?;
     if args.paths.iter().any(|p| p.as_os_str() == "-") && format.is_none() {
         bail!("reading standard input (`-`) needs --format");
     }
     if !(0.0..=1.0).contains(&args.min_score) {
         bail!("--min-score must be between 0 and 1");
     }
-    let delimiter = args.delimiter.as_deref().map(parse_delimiter).transpose()?;
-    let mut detector = super::detector(args.rules.as_ref())?;
+    let mut detector = args.input.detector()?;
     detector.min_score = args.min_score;
-    let inputs = discover(
-        &args.paths,
-        &DiscoverOptions {
-            include: args.include.clone(),
-            exclude: args.exclude.clone(),
-            format,
-        },
-    )?;
+    let detector = Arc::new(detector);
+    let inputs = discover(&args.paths, &args.input.discover(format))?;
     for out in [&args.report, &args.findings, &args.html]
         .into_iter()
         .flatten()
@@ -126,18 +85,13 @@ pub fn run(args: ScanArgs) -> Result<u8> {
     }
     let opts = ScanOptions {
         read: ReadOptions {
-            delimiter,
-            lenient: args.lenient,
             max_rows: args.sample_rows,
-            max_cell_bytes: args.max_cell_bytes,
+            ..args.input.read(Some(&detector))?
         },
         show_values: args.show_values,
         parse_only: args.parse_only,
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
-        .build()
-        .context("failed to start worker threads")?;
+    let pool = args.input.pool()?;
     let counter = Arc::new(AtomicU64::new(0));
     let total: u64 = inputs.iter().map(|i| i.size).sum();
     let findings_dir = args.findings.as_ref().map(|p| match p.parent() {

@@ -281,35 +281,16 @@ pub struct Detector {
     /// Per keyword pattern: `(rule, is_exclude)` pairs.
     keyword_owners: Vec<Vec<(u16, bool)>>,
     engines: Mutex<HashMap<Vec<u16>, Arc<Engine>>>,
+    /// Per entity index: evident on its own inside a column of another entity (registry).
+    self_evident: Vec<bool>,
     /// Minimum score for a finding to be reported.
     pub min_score: f32,
 }
 
-/// Priority of entities when patterns overlap at the same start: specific, checksummed
-/// entities first, context-only digit strings last.
+/// Priority of entities when patterns overlap at the same start (the entity registry's):
+/// specific, checksummed entities first, context-only digit strings last.
 fn priority(entity: &str) -> u8 {
-    match entity {
-        "EMAIL_ADDRESS" => 0,
-        "IBAN_CODE" => 1,
-        "CREDIT_CARD" => 2,
-        "US_SSN" => 3,
-        "US_ITIN" => 4,
-        "UK_NINO" => 5,
-        "MAC_ADDRESS" => 6,
-        "IP_ADDRESS" => 7,
-        "PHONE_NUMBER" => 8,
-        "UK_NHS" => 9,
-        "DATE_OF_BIRTH" => 10,
-        "STREET_ADDRESS" => 11,
-        "POSTAL_CODE" => 12,
-        "PERSON" => 13,
-        "LOCATION" => 14,
-        "GENDER" => 15,
-        "US_PASSPORT" => 16,
-        "US_DRIVER_LICENSE" => 17,
-        "ACCOUNT_NUMBER" => 18,
-        _ => 20,
-    }
+    crate::entity::lookup(entity).map_or(50, |e| e.priority)
 }
 
 fn build_regex(patterns: &[&str], unicode: bool, nfa_limit: usize) -> Result<Regex, String> {
@@ -393,8 +374,13 @@ impl Detector {
             .match_kind(AcMatchKind::Standard)
             .build(&kw_list)
             .map_err(|e| rule_err("*", &format!("keyword automaton: {e}")))?;
+        let self_evident = entities
+            .iter()
+            .map(|e| crate::entity::lookup(e).is_some_and(|i| i.self_evident))
+            .collect();
         Ok(Detector {
             rules,
+            self_evident,
             entities,
             lookalike_tokens,
             keywords,
@@ -402,6 +388,12 @@ impl Detector {
             engines: Mutex::new(HashMap::new()),
             min_score: 0.5,
         })
+    }
+
+    /// Whether entity `e` (an index) stands out on its own inside a column whose verdict is
+    /// another entity (see [`crate::entity::EntityInfo::self_evident`]).
+    pub fn self_evident(&self, e: u16) -> bool {
+        self.self_evident.get(e as usize).copied().unwrap_or(false)
     }
 
     /// Index of an entity by name.

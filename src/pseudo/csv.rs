@@ -1,284 +1,208 @@
-//! CSV rewriting that keeps every untouched byte: records are read raw (a record ends at a
-//! line break outside quotes), split into raw fields, and only changed fields are re-encoded
-//! (quoted like the original, or when needed). Delimiter, quoting, line ends, BOM and blank
-//! lines are kept. Batches of records are transformed in parallel and written in order.
+//! CSV writer of pass 2: each record rebuilt from its raw bytes (as the one CSV reader read
+//! them) and the batch's edits. A record with no edit and no dropped column is copied byte
+//! for byte; otherwise its untouched fields are copied raw and each changed field is encoded
+//! (quoted like the original, or when it needs quotes). Delimiter, quoting, line ends (CRLF,
+//! LF, CR), BOM, blank lines and trailing bytes are kept. A header that holds personal data
+//! gets the replaced name.
 
-use super::{PseudoError, Rewrite};
-use crate::detect::Scratch;
-use crate::scan::ScanOptions;
-use crate::source::{Input, csv::sniff_delimiter, open_stream};
-use crate::transform::Output;
-use rayon::prelude::*;
-use std::cell::RefCell;
-use std::io::{BufRead, Write};
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
-
-/// Records per parallel batch.
-const BATCH: usize = 4096;
-
-thread_local! {
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
-}
-
-/// Reads one raw record (with its line end) into `buf`; `false` at end of input.
-fn read_record(r: &mut dyn BufRead, buf: &mut Vec<u8>, limit: u64) -> std::io::Result<bool> {
-    buf.clear();
-    let mut quotes = 0usize;
-    loop {
-        let start = buf.len();
-        let n = r.read_until(b'\n', buf)?;
-        if n == 0 {
-            return Ok(!buf.is_empty());
-        }
-        quotes += memchr::memchr_iter(b'"', &buf[start..]).count();
-        if buf.len() as u64 > limit {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                "record larger than --max-cell-bytes",
-            ));
-        }
-        if quotes.is_multiple_of(2) {
-            return Ok(true);
-        }
-    }
-}
-
-/// Splits a raw record (line end removed) into raw field ranges.
-fn split_fields(rec: &[u8], delim: u8) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    let mut start = 0;
-    let mut in_quotes = false;
-    while i < rec.len() {
-        let b = rec[i];
-        if in_quotes {
-            if b == b'"' {
-                if rec.get(i + 1) == Some(&b'"') {
-                    i += 1;
-                } else {
-                    in_quotes = false;
-                }
-            }
-        } else if b == b'"' {
-            in_quotes = true;
-        } else if b == delim {
-            out.push((start, i));
-            start = i + 1;
-        }
-        i += 1;
-    }
-    out.push((start, rec.len()));
-    out
-}
-
-/// The value of a raw field: quotes removed and `""` unescaped.
-fn unescape(raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
-    let t = raw;
-    if t.len() >= 2 && t[0] == b'"' && t[t.len() - 1] == b'"' {
-        let inner = &t[1..t.len() - 1];
-        if memchr::memmem::find(inner, b"\"\"").is_some() {
-            let s = String::from_utf8_lossy(inner).replace("\"\"", "\"");
-            return std::borrow::Cow::Owned(s.into_bytes());
-        }
-        return std::borrow::Cow::Borrowed(inner);
-    }
-    std::borrow::Cow::Borrowed(raw)
-}
+use super::{BatchWriter, Edit, Edits, PseudoError, Rewrite};
+use crate::source::csv::{CsvReader, RawRow};
+use crate::source::{Batch, BatchReader, RawRecords};
+use std::collections::BTreeMap;
+use std::io::Write;
 
 /// Encodes a new value, quoted if the original was or if it needs it.
-fn encode(value: &str, delim: u8, was_quoted: bool, out: &mut Vec<u8>) {
+fn encode(value: &[u8], delim: u8, was_quoted: bool, out: &mut Vec<u8>) {
     let needs = value
-        .bytes()
-        .any(|b| b == delim || b == b'"' || b == b'\n' || b == b'\r');
+        .iter()
+        .any(|&b| b == delim || b == b'"' || b == b'\n' || b == b'\r')
+        || value.first().is_some_and(u8::is_ascii_whitespace)
+        || value.last().is_some_and(u8::is_ascii_whitespace);
     if needs || was_quoted {
         out.push(b'"');
-        out.extend_from_slice(value.replace('"', "\"\"").as_bytes());
+        for &b in value {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
         out.push(b'"');
     } else {
-        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(value);
     }
 }
 
-fn line_end(rec: &[u8]) -> usize {
-    let mut end = rec.len();
-    if end > 0 && rec[end - 1] == b'\n' {
-        end -= 1;
-        if end > 0 && rec[end - 1] == b'\r' {
-            end -= 1;
-        }
-    }
-    end
-}
-
-fn rewrite_record(
-    rw: &Rewrite<'_>,
-    rec: &[u8],
-    columns: &[Arc<super::ColumnCtx>],
-    dropped: &[bool],
+pub(super) struct CsvWriter<'a, 'w> {
+    rw: &'a Rewrite<'a>,
+    out: &'w mut (dyn Write + Send),
+    path: String,
     delim: u8,
-) -> Result<Option<Vec<u8>>, PseudoError> {
-    let body_end = line_end(rec);
-    let body = &rec[..body_end];
-    if body.is_empty() {
-        return Ok(None);
-    }
-    let fields = split_fields(body, delim);
-    let mut changed = false;
-    let mut out = Vec::with_capacity(rec.len() + 16);
-    let mut first = true;
-    SCRATCH.with(|scratch| -> Result<(), PseudoError> {
-        let scratch = &mut *scratch.borrow_mut();
-        for (i, &(s, e)) in fields.iter().enumerate() {
-            if dropped.get(i).copied().unwrap_or(false) {
-                changed = true;
-                continue;
-            }
-            if !first {
-                out.push(delim);
-            }
-            first = false;
-            let raw = &body[s..e];
-            let Some(col) = columns.get(i) else {
-                out.extend_from_slice(raw);
-                continue;
-            };
-            let value = unescape(raw);
-            let result = match std::str::from_utf8(&value) {
-                Ok(text) => rw.cell_in(col, text, scratch)?,
-                // Not UTF-8: detect on the bytes read as text with replacement characters.
-                Err(_) => rw.cell_in(col, &String::from_utf8_lossy(&value), scratch)?,
-            };
-            match result {
-                Output::Same => out.extend_from_slice(raw),
-                Output::Value(v) => {
-                    changed = true;
-                    encode(&v, delim, raw.first() == Some(&b'"'), &mut out);
-                }
-                Output::Null => changed = true,
-            }
-        }
-        Ok(())
-    })?;
-    if !changed {
-        return Ok(None);
-    }
-    out.extend_from_slice(&rec[body_end..]);
-    Ok(Some(out))
+    /// Per column id: dropped.
+    dropped: Vec<bool>,
+    any_dropped: bool,
 }
 
-/// Rewrites a CSV input; returns the data rows written.
-pub fn rewrite(
-    rw: &Rewrite<'_>,
-    input: &Input,
-    opts: &ScanOptions,
-    out: &mut (dyn Write + Send),
-) -> Result<u64, PseudoError> {
-    let path = input.display();
-    let io = |source| PseudoError::Io {
-        path: path.clone(),
-        source,
-    };
-    let mut r = open_stream(input, Arc::new(AtomicU64::new(0)))?;
-    let delim = match opts.read.delimiter {
-        Some(d) => d,
-        None if path.to_ascii_lowercase().contains(".tsv") => b'\t',
-        None => sniff_delimiter(r.fill_buf().map_err(io)?),
-    };
-    let limit = opts.read.max_cell_bytes;
-    let mut rec = Vec::new();
-    if !read_record(&mut r, &mut rec, limit).map_err(io)? {
-        return Ok(0);
-    }
-    // Header: names as pass 1 saw them (BOM stripped, trimmed); dropped columns removed.
-    let body = &rec[..line_end(&rec)];
-    let header_fields = split_fields(body, delim);
-    let mut columns: Vec<String> = header_fields
-        .iter()
-        .enumerate()
-        .map(|(i, &(s, e))| {
-            let raw = unescape(&body[s..e]);
-            let raw = if i == 0 {
-                raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&raw).to_vec()
-            } else {
-                raw.to_vec()
-            };
-            let name = String::from_utf8_lossy(&raw).trim().to_string();
-            if name.is_empty() {
-                format!("column_{}", i + 1)
-            } else {
-                name
+impl<'a, 'w> CsvWriter<'a, 'w> {
+    pub(super) fn new(
+        rw: &'a Rewrite<'a>,
+        reader: &dyn BatchReader,
+        out: &'w mut (dyn Write + Send),
+        path: &str,
+    ) -> Result<Self, PseudoError> {
+        let csv: &CsvReader = reader.as_csv().ok_or_else(|| PseudoError::Malformed {
+            path: path.to_string(),
+            message: "not read as CSV".into(),
+        })?;
+        let delim = csv.delimiter();
+        let header = csv.header();
+        let n = header.names.len();
+        let dropped: Vec<bool> = (0..n as u32).map(|i| rw.dropped(i)).collect();
+        let any_dropped = dropped.iter().any(|&d| d);
+        let mut w = CsvWriter {
+            rw,
+            out,
+            path: path.to_string(),
+            delim,
+            dropped,
+            any_dropped,
+        };
+        // The header: copied, or rebuilt without dropped columns and with personal names
+        // replaced.
+        let rec = &header.record;
+        if !rec.is_empty() {
+            let mut renamed: Vec<Option<String>> = Vec::with_capacity(n);
+            for i in 0..n as u32 {
+                renamed.push(rw.renamed(i)?);
             }
-        })
-        .collect();
-    let dropped: Vec<bool> = columns
-        .iter()
-        .map(|c| rw.action(c) == super::ColumnAction::Drop)
-        .collect();
-    if dropped.iter().any(|&d| d) {
-        let mut h = Vec::new();
-        let mut first = true;
-        if body.starts_with(b"\xEF\xBB\xBF") {
-            h.extend_from_slice(b"\xEF\xBB\xBF");
+            if !any_dropped && renamed.iter().all(Option::is_none) {
+                w.write_all(&rec.raw)?;
+            } else {
+                let mut h = Vec::with_capacity(rec.raw.len());
+                h.extend_from_slice(&rec.raw[..rec.body_start]);
+                let mut first = true;
+                for i in 0..rec.len() {
+                    if w.dropped.get(i).copied().unwrap_or(false) {
+                        continue;
+                    }
+                    if !first {
+                        h.push(delim);
+                    }
+                    let raw = rec.raw_field(i);
+                    match renamed.get(i).and_then(Option::as_ref) {
+                        Some(name) => {
+                            if first && raw.starts_with(b"\xEF\xBB\xBF") {
+                                h.extend_from_slice(b"\xEF\xBB\xBF");
+                            }
+                            let unbom = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
+                            encode(name.as_bytes(), delim, unbom.first() == Some(&b'"'), &mut h);
+                        }
+                        None if !first => {
+                            h.extend_from_slice(raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw))
+                        }
+                        None => h.extend_from_slice(raw),
+                    }
+                    first = false;
+                }
+                h.extend_from_slice(rec.line_end());
+                w.write_all(&h)?;
+            }
         }
-        for (i, &(s, e)) in header_fields.iter().enumerate() {
-            if dropped[i] {
+        Ok(w)
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> Result<(), PseudoError> {
+        self.out.write_all(bytes).map_err(|source| PseudoError::Io {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    /// Rebuilds one row with its edits (`(column id, edit)`, in column order).
+    fn rebuild(&self, row: RawRow<'_>, edits: &[(u32, &Edit)], out: &mut Vec<u8>) {
+        out.extend_from_slice(&row.raw[..row.body_start]);
+        let mut first = true;
+        let mut next = edits.iter().peekable();
+        for i in 0..row.len() {
+            let edit = match next.peek() {
+                Some(&&(c, e)) if c as usize == i => {
+                    next.next();
+                    Some(e)
+                }
+                _ => None,
+            };
+            if self.dropped.get(i).copied().unwrap_or(false) {
                 continue;
             }
             if !first {
-                h.push(delim);
+                out.push(self.delim);
             }
             first = false;
-            let raw = &body[s..e];
-            h.extend_from_slice(if i == 0 {
-                raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
-            } else {
-                raw
+            let raw = row.field(i);
+            match edit {
+                None => out.extend_from_slice(raw),
+                Some(Edit::Bytes(v)) => encode(v, self.delim, raw.first() == Some(&b'"'), out),
+                Some(Edit::Null) => {
+                    if raw.first() == Some(&b'"') {
+                        out.extend_from_slice(b"\"\"");
+                    }
+                }
+            }
+        }
+        out.extend_from_slice(row.line_end());
+    }
+}
+
+impl BatchWriter for CsvWriter<'_, '_> {
+    fn write(&mut self, batch: Batch, edits: &Edits) -> Result<(), PseudoError> {
+        let Some(RawRecords::Csv(rows)) = &batch.raw else {
+            return Err(PseudoError::Malformed {
+                path: self.path.clone(),
+                message: "a CSV batch without its records".into(),
+            });
+        };
+        if rows.len() != batch.rows {
+            return Err(PseudoError::Mismatch {
+                path: self.path.clone(),
+                message: format!("{} records for {} rows", rows.len(), batch.rows),
             });
         }
-        h.extend_from_slice(&rec[line_end(&rec)..]);
-        out.write_all(&h).map_err(io)?;
-    } else {
-        out.write_all(&rec).map_err(io)?;
+        // Per row, its edits in column order.
+        let mut per_row: Vec<Vec<(u32, &Edit)>> = vec![Vec::new(); batch.rows];
+        for (cells, col_edits) in batch.columns.iter().zip(&edits.columns) {
+            for (&(r, _, _), e) in cells.cells.iter().zip(col_edits) {
+                if let Some(e) = e {
+                    per_row[r as usize].push((cells.col, e));
+                }
+            }
+        }
+        let mut buf = Vec::with_capacity(1 << 16);
+        for (i, row_edits) in per_row.iter_mut().enumerate() {
+            let row = rows.row(i);
+            if row_edits.is_empty() && !self.any_dropped {
+                buf.extend_from_slice(row.raw);
+            } else {
+                row_edits.sort_by_key(|(c, _)| *c);
+                self.rebuild(row, row_edits, &mut buf);
+            }
+            if buf.len() >= 1 << 16 {
+                self.write_all(&buf)?;
+                buf.clear();
+            }
+        }
+        self.write_all(&buf)
     }
-    let mut rows = 0u64;
-    loop {
-        let mut batch: Vec<Vec<u8>> = Vec::with_capacity(BATCH);
-        while batch.len() < BATCH {
-            let mut rec = Vec::new();
-            if !read_record(&mut r, &mut rec, limit).map_err(io)? {
-                break;
-            }
-            batch.push(rec);
+
+    fn finish(
+        mut self: Box<Self>,
+        reader: &dyn BatchReader,
+    ) -> Result<BTreeMap<String, String>, PseudoError> {
+        if let Some(csv) = reader.as_csv() {
+            let trailer = csv.trailer();
+            self.write_all(&trailer)?;
         }
-        if batch.is_empty() {
-            break;
-        }
-        // Lenient mode may show more fields than the header: name them as pass 1 did.
-        let widest = batch
-            .iter()
-            .map(|rec| split_fields(&rec[..line_end(rec)], delim).len())
-            .max()
-            .unwrap_or(0);
-        while columns.len() < widest {
-            columns.push(format!("column_{}", columns.len() + 1));
-        }
-        let ctxs: Vec<Arc<super::ColumnCtx>> = columns.iter().map(|c| rw.column(c)).collect();
-        let results: Vec<Result<Option<Vec<u8>>, PseudoError>> = batch
-            .par_iter()
-            .map(|rec| rewrite_record(rw, rec, &ctxs, &dropped, delim))
-            .collect();
-        for (rec, res) in batch.iter().zip(results) {
-            match res? {
-                Some(new) => out.write_all(&new).map_err(io)?,
-                None => out.write_all(rec).map_err(io)?,
-            }
-            if line_end(rec) > 0 {
-                rows += 1;
-            }
-        }
+        let _ = self.rw;
+        Ok(BTreeMap::new())
     }
-    Ok(rows)
 }
 
 #[cfg(test)]
@@ -286,26 +210,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn raw_fields() {
-        let rec = br#"a,"b,c","d""e",,f"#;
-        let f = split_fields(rec, b',');
-        let parts: Vec<&[u8]> = f.iter().map(|&(s, e)| &rec[s..e]).collect();
-        assert_eq!(parts, vec![&b"a"[..], b"\"b,c\"", b"\"d\"\"e\"", b"", b"f"]);
-        assert_eq!(&*unescape(b"\"d\"\"e\""), b"d\"e");
+    fn encodes_like_the_original() {
         let mut out = Vec::new();
-        encode("x,y", b',', false, &mut out);
+        encode(b"x,y", b',', false, &mut out);
         assert_eq!(out, b"\"x,y\"");
-    }
-
-    #[test]
-    fn records_span_quoted_newlines() {
-        let data = b"a,\"multi\nline\"\r\nb,c\n";
-        let mut r: &[u8] = data;
-        let mut buf = Vec::new();
-        assert!(read_record(&mut r, &mut buf, 1 << 20).unwrap());
-        assert_eq!(buf, b"a,\"multi\nline\"\r\n");
-        assert!(read_record(&mut r, &mut buf, 1 << 20).unwrap());
-        assert_eq!(buf, b"b,c\n");
-        assert!(!read_record(&mut r, &mut buf, 1 << 20).unwrap());
+        out.clear();
+        encode(b"tok", b',', true, &mut out);
+        assert_eq!(out, b"\"tok\"");
+        out.clear();
+        encode(b"a\"b", b';', false, &mut out);
+        assert_eq!(out, b"\"a\"\"b\"");
     }
 }

@@ -1,191 +1,219 @@
-//! JSON and JSON Lines rewriting: each record is parsed, its personal values replaced at the
-//! same paths `scan` uses (`user.contact.email`, `devices[].ip`, `scores.{key}`), and written
-//! back in the same structure: JSON Lines stay one record per line, a top-level array stays an
-//! array, key order is kept. Redacted values become `null`; dropped columns lose their key.
+//! JSON and JSON Lines writer of pass 2: each record's edits are applied through the same
+//! [`walk`] the reader named its cells with, so the n-th cell of a column in the batch is the
+//! n-th leaf the walk meets under that path. JSON Lines stay one record per line (a line with
+//! no edit is copied byte for byte), a top-level array stays an array, key order is kept.
+//! Redacted values become `null`; dropped fields lose their key; a number stays a number when
+//! its new value is one (a generalized epoch date), and becomes a string otherwise (a token).
 
-use super::{ColumnAction, PseudoError, Rewrite};
-use crate::detect::Scratch;
-use crate::source::json::{ArrayElements, is_field_name};
-use crate::source::{Format, Input, open_stream};
-use crate::transform::Output;
-use serde_json::{Map, Value};
-use std::io::{BufRead, Read, Write};
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use super::{BatchWriter, Edit, Edits, PseudoError, Rewrite};
+use crate::source::json::{KeyClass, Layout, LeafKind, Replacement, Visitor, walk};
+use crate::source::{Batch, BatchReader, RawRecords};
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
 
-fn transform(
-    rw: &Rewrite<'_>,
-    v: &mut Value,
-    path: &mut String,
-    scratch: &mut Scratch,
-) -> Result<(), PseudoError> {
-    match v {
-        Value::Object(map) => {
-            let old = std::mem::take(map);
-            let mut new = Map::with_capacity(old.len());
-            for (k, mut child) in old {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                let mut key = k;
-                if is_field_name(&key) {
-                    path.push_str(&key);
-                    if rw.action(path) == ColumnAction::Drop {
-                        path.truncate(len);
-                        continue;
-                    }
-                    transform(rw, &mut child, path, scratch)?;
-                } else {
-                    path.push_str("{key}");
-                    match rw.cell(path, &key, scratch)? {
-                        Output::Same => {}
-                        Output::Value(nk) => key = nk,
-                        Output::Null => key = String::new(),
-                    }
-                    path.truncate(len);
-                    if !path.is_empty() {
-                        path.push('.');
-                    }
-                    path.push_str("{value}");
-                    transform(rw, &mut child, path, scratch)?;
-                }
-                path.truncate(len);
-                new.insert(key, child);
-            }
-            *map = new;
-        }
-        Value::Array(items) => {
-            let len = path.len();
-            path.push_str("[]");
-            for item in items.iter_mut() {
-                transform(rw, item, path, scratch)?;
-            }
-            path.truncate(len);
-        }
-        Value::String(s) => {
-            let col = if path.is_empty() {
-                "value"
-            } else {
-                path.as_str()
-            };
-            match rw.cell(col, s, scratch)? {
-                Output::Same => {}
-                Output::Value(n) => *s = n,
-                Output::Null => *v = Value::Null,
-            }
-        }
-        Value::Number(n) => {
-            let text = n.to_string();
-            let col = if path.is_empty() {
-                "value"
-            } else {
-                path.as_str()
-            };
-            match rw.cell(col, &text, scratch)? {
-                Output::Same => {}
-                Output::Value(s) => *v = Value::String(s),
-                Output::Null => *v = Value::Null,
-            }
-        }
-        Value::Bool(_) | Value::Null => {}
-    }
-    Ok(())
+pub(super) struct JsonWriter<'a, 'w> {
+    rw: &'a Rewrite<'a>,
+    out: &'w mut (dyn Write + Send),
+    path: String,
+    layout: Layout,
+    keys: KeyClass,
+    ids: HashMap<String, u32>,
+    records: u64,
 }
 
-/// Rewrites a JSON or JSON Lines input; returns the records written.
-pub fn rewrite(
-    rw: &Rewrite<'_>,
-    input: &Input,
-    out: &mut (dyn Write + Send),
-) -> Result<u64, PseudoError> {
-    let path = input.display();
-    let io = |source| PseudoError::Io {
-        path: path.clone(),
-        source,
-    };
-    let malformed = |record: u64, e: serde_json::Error| PseudoError::Malformed {
-        path: path.clone(),
-        message: format!("record {record}: {e}"),
-    };
-    let mut stream = open_stream(input, Arc::new(AtomicU64::new(0)))?;
-    let mut scratch = Scratch::default();
-    let mut rows = 0u64;
-    let mut p = String::new();
-    if input.format == Format::Jsonl {
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            if stream.read_until(b'\n', &mut line).map_err(io)? == 0 {
-                break;
-            }
-            let body_end = line.len()
-                - line
-                    .iter()
-                    .rev()
-                    .take_while(|b| **b == b'\n' || **b == b'\r')
-                    .count();
-            let text = line[..body_end].trim_ascii();
-            if text.is_empty() {
-                out.write_all(&line).map_err(io)?;
-                continue;
-            }
-            let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
-            let mut v: Value = serde_json::from_slice(text).map_err(|e| malformed(rows, e))?;
-            p.clear();
-            transform(rw, &mut v, &mut p, &mut scratch)?;
-            serde_json::to_writer(&mut *out, &v).map_err(|e| io(e.into()))?;
-            out.write_all(&line[body_end..]).map_err(io)?;
-            rows += 1;
-        }
-        return Ok(rows);
-    }
-    // A JSON document: a top-level array, or one or more values.
-    let first = loop {
-        let buf = stream.fill_buf().map_err(io)?;
-        if buf.is_empty() {
-            break None;
-        }
-        match buf
+impl<'a, 'w> JsonWriter<'a, 'w> {
+    pub(super) fn new(
+        rw: &'a Rewrite<'a>,
+        reader: &dyn BatchReader,
+        out: &'w mut (dyn Write + Send),
+        path: &str,
+    ) -> Result<Self, PseudoError> {
+        let json = reader.as_json().ok_or_else(|| PseudoError::Malformed {
+            path: path.to_string(),
+            message: "not read as JSON".into(),
+        })?;
+        let ids = rw
+            .plan
+            .columns
             .iter()
-            .position(|b| !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF))
-        {
-            Some(i) => {
-                let b = buf[i];
-                stream.consume(i);
-                break Some(b);
+            .enumerate()
+            .map(|(i, c)| (c.clone(), i as u32))
+            .collect();
+        Ok(JsonWriter {
+            rw,
+            out,
+            path: path.to_string(),
+            layout: json.layout(),
+            keys: json.keys().clone(),
+            ids,
+            records: 0,
+        })
+    }
+
+    fn io(&self, source: std::io::Error) -> PseudoError {
+        PseudoError::Io {
+            path: self.path.clone(),
+            source,
+        }
+    }
+}
+
+/// Applies a batch's edits to one record: for each leaf, the next cell of its column.
+struct Apply<'e> {
+    ids: &'e HashMap<String, u32>,
+    rw: &'e Rewrite<'e>,
+    /// Per column id: position of the column in the batch, and the next cell index.
+    cursor: &'e mut HashMap<u32, (usize, usize)>,
+    edits: &'e Edits,
+    missing: Option<String>,
+}
+
+impl Visitor for Apply<'_> {
+    fn leaf(&mut self, path: &str, kind: LeafKind, text: &str) -> Option<Replacement> {
+        let Some(&id) = self.ids.get(path) else {
+            self.missing.get_or_insert_with(|| path.to_string());
+            return None;
+        };
+        let (pos, next) = self.cursor.get_mut(&id)?;
+        let i = *next;
+        *next += 1;
+        let edit = self.edits.columns.get(*pos)?.get(i)?.as_ref()?;
+        Some(match edit {
+            Edit::Null => Replacement::Null,
+            Edit::Bytes(b) => {
+                let new = String::from_utf8_lossy(b).into_owned();
+                if kind == LeafKind::Number && is_json_number(&new) && new != text {
+                    // Keep the type: a generalized or shifted epoch stays a number.
+                    Replacement::Number(new)
+                } else {
+                    Replacement::Text(new)
+                }
             }
-            None => {
-                let n = buf.len();
-                stream.consume(n);
+        })
+    }
+
+    fn drop_field(&mut self, path: &str) -> bool {
+        self.ids.get(path).is_some_and(|&id| self.rw.dropped(id))
+            || self.rw.policy.columns.get(path) == Some(&crate::transform::Operator::Drop)
+    }
+}
+
+/// Whether `s` is a JSON number as written by people (no leading zeros).
+fn is_json_number(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let leading_zero = digits.len() > 1 && digits.starts_with('0') && !digits.starts_with("0.");
+    !(digits.is_empty() || leading_zero) && serde_json::from_str::<serde_json::Number>(s).is_ok()
+}
+
+impl BatchWriter for JsonWriter<'_, '_> {
+    fn write(&mut self, batch: Batch, edits: &Edits) -> Result<(), PseudoError> {
+        let changed = edits.changed_rows(&batch);
+        let Some(RawRecords::Json(raw)) = batch.raw else {
+            return Err(PseudoError::Malformed {
+                path: self.path.clone(),
+                message: "a JSON batch without its records".into(),
+            });
+        };
+        let mut values = raw.values;
+        if values.len() != batch.rows {
+            return Err(PseudoError::Mismatch {
+                path: self.path.clone(),
+                message: format!("{} records for {} rows", values.len(), batch.rows),
+            });
+        }
+        let any_drop = self.rw.plan.actions.contains(&super::ColumnAction::Drop)
+            || self
+                .rw
+                .policy
+                .columns
+                .values()
+                .any(|o| *o == crate::transform::Operator::Drop);
+        let mut cursor: HashMap<u32, (usize, usize)> = batch
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(pos, c)| (c.col, (pos, 0)))
+            .collect();
+        let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
+        let mut path = String::new();
+        for (i, v) in values.iter_mut().enumerate() {
+            let line = raw.line_ranges.get(i).map(|&(s, e)| &raw.lines[s..e]);
+            let copy_raw = self.layout == Layout::Lines && !changed[i] && !any_drop;
+            // The walk also advances the cursors of unchanged records.
+            path.clear();
+            let mut apply = Apply {
+                ids: &self.ids,
+                rw: self.rw,
+                cursor: &mut cursor,
+                edits,
+                missing: None,
+            };
+            walk(v, &mut path, &self.keys, &mut apply);
+            if let Some(p) = apply.missing {
+                return Err(PseudoError::Mismatch {
+                    path: self.path.clone(),
+                    message: format!("pass 2 found a path pass 1 did not ({p})"),
+                });
+            }
+            match self.layout {
+                Layout::Lines => {
+                    let line = line.unwrap_or(b"\n");
+                    if copy_raw {
+                        buf.extend_from_slice(line);
+                    } else {
+                        // Blank lines before the record, the record, its own line end.
+                        let body_start = line
+                            .iter()
+                            .position(|b| !b.is_ascii_whitespace())
+                            .unwrap_or(line.len());
+                        let body_end = line
+                            .iter()
+                            .rposition(|b| !b.is_ascii_whitespace())
+                            .map_or(body_start, |p| p + 1);
+                        let lead = &line[..body_start];
+                        let lead_end = lead.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+                        buf.extend_from_slice(&lead[..lead_end]);
+                        serde_json::to_writer(&mut buf, v).map_err(|e| self.io(e.into()))?;
+                        let end = &line[body_end..];
+                        buf.extend_from_slice(if end.is_empty() { b"" } else { end });
+                    }
+                }
+                Layout::Array => {
+                    buf.extend_from_slice(if self.records > 0 { b",\n" } else { b"[\n" });
+                    serde_json::to_writer(&mut buf, v).map_err(|e| self.io(e.into()))?;
+                }
+                Layout::Values => {
+                    serde_json::to_writer(&mut buf, v).map_err(|e| self.io(e.into()))?;
+                    buf.push(b'\n');
+                }
+            }
+            self.records += 1;
+            if buf.len() >= 1 << 16 {
+                self.out.write_all(&buf).map_err(|e| self.io(e))?;
+                buf.clear();
             }
         }
-    };
-    let is_array = first == Some(b'[');
-    let reader: Box<dyn Read + Send> = if is_array {
-        Box::new(ArrayElements::new(stream))
-    } else {
-        Box::new(stream)
-    };
-    if is_array {
-        out.write_all(b"[").map_err(io)?;
+        self.out.write_all(&buf).map_err(|e| self.io(e))
     }
-    for v in serde_json::Deserializer::from_reader(reader).into_iter::<Value>() {
-        let mut v = v.map_err(|e| malformed(rows, e))?;
-        p.clear();
-        transform(rw, &mut v, &mut p, &mut scratch)?;
-        if is_array {
-            out.write_all(if rows > 0 { b",\n" } else { b"\n" })
-                .map_err(io)?;
+
+    fn finish(
+        self: Box<Self>,
+        reader: &dyn BatchReader,
+    ) -> Result<BTreeMap<String, String>, PseudoError> {
+        let this = self;
+        match this.layout {
+            Layout::Array => {
+                let end: &[u8] = if this.records > 0 { b"\n]\n" } else { b"[]\n" };
+                this.out.write_all(end).map_err(|e| this.io(e))?;
+            }
+            Layout::Lines => {
+                if let Some(j) = reader.as_json() {
+                    let t = j.trailer().to_vec();
+                    this.out.write_all(&t).map_err(|e| this.io(e))?;
+                }
+            }
+            Layout::Values => {}
         }
-        serde_json::to_writer(&mut *out, &v).map_err(|e| io(e.into()))?;
-        if !is_array {
-            out.write_all(b"\n").map_err(io)?;
-        }
-        rows += 1;
+        Ok(BTreeMap::new())
     }
-    if is_array {
-        out.write_all(b"\n]\n").map_err(io)?;
-    }
-    Ok(rows)
 }

@@ -1,27 +1,34 @@
 //! `pseudonymize`: writes a copy of each input, same format, with personal values replaced.
 //!
-//! Two passes per file. Pass 1 is a scan (the same engine and readers as `shroud scan`) that
-//! gives each column its verdict. Pass 2 rewrites the file: a column with a verdict has every
-//! non-empty cell transformed by the policy's operator for that entity; any other column is
-//! scanned again cell by cell and only the detected spans are replaced (free text keeps its
-//! words). Cells that are not personal are written back byte for byte (CSV), value for value
-//! (JSON, Parquet). Output goes to a temporary file renamed into place when complete.
+//! Two passes per file, through the same reader. Pass 1 is a scan that gives each column its
+//! verdict; [`plan_from_scan`] turns verdicts into [`ColumnAction`]s. Pass 2 reads the file
+//! again with [`ReadOptions::keep_raw`]: the same batches of cells as pass 1, plus the records
+//! as read. Workers turn each batch into [`Edits`] (column-major, as the scan works), and the
+//! format's writer (`csv`, `json`, `parquet` here) rebuilds each record from its raw form and
+//! the edits, in order. A record nothing changed in is written back byte for byte (CSV, JSON
+//! Lines); every other record keeps every untouched value. Pass 2 must see the rows and cells
+//! pass 1 saw, or the file fails and nothing is kept.
 //!
-//! Neighbours: `scan` (pass 1), `detect` (spans in pass 2), `transform` (operators),
-//! `output` (atomic files); `csv`, `json`, `parquet` here are the per-format rewriters.
+//! Neighbours: `scan` (pass 1), `detect` (spans), `transform` (operators), `entity` (which
+//! entities a kept column still gives up), `output` (atomic files).
 
 mod csv;
+pub mod job;
 mod json;
 pub(crate) mod parquet;
 
-use crate::detect::{ColumnPlan, Detector, Scratch};
+use crate::detect::{ColumnPlan, Detector, Finding, Scratch};
 use crate::scan::{FileScan, ScanOptions, scan_input};
-use crate::source::{Format, Input, SourceError};
+use crate::source::{Batch, BatchReader, Format, Input, ReadOptions, SourceError};
 use crate::transform::{Operator, Output, Policy, TransformError, Transformer};
-use serde::Serialize;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+pub use parquet::output_schema;
 
 /// Errors of a pseudonymize run.
 #[derive(Debug, thiserror::Error)]
@@ -40,7 +47,7 @@ pub enum PseudoError {
         /// Cause.
         source: std::io::Error,
     },
-    /// The input is malformed for the rewriter.
+    /// The input is malformed for the writer.
     #[error("{path}: {message}")]
     Malformed {
         /// The file.
@@ -48,52 +55,76 @@ pub enum PseudoError {
         /// Cause.
         message: String,
     },
+    /// Pass 2 did not see what pass 1 saw: the file changed between the passes, or a reader
+    /// disagrees with itself. Nothing of the file is kept.
+    #[error("{path}: {message}; refusing to write a copy that pass 1 did not vouch for")]
+    Mismatch {
+        /// The file.
+        path: String,
+        /// What differed.
+        message: String,
+    },
 }
 
 /// What happens to one column.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ColumnAction {
-    /// The whole cell, with the operator, for the column's entity.
+    /// Every non-empty cell, whole, with the operator.
     Whole {
-        /// The column's verdict.
+        /// The column's verdict (empty when a `[columns]` override names a column with none).
         entity: String,
         /// The operator.
         op: Operator,
     },
-    /// Only detected spans are replaced (free text and columns without a verdict).
-    Spans,
+    /// Only detected spans are replaced, each by its entity's operator. In a column kept for
+    /// its verdict (`keep` = the verdict: a city column under the default policy), only spans
+    /// of entities that are evident on their own (an email typed into it) are replaced.
+    Spans {
+        /// The verdict the policy keeps, if the column is kept for it.
+        keep: Option<String>,
+    },
+    /// Left exactly as it is (a `[columns]` override to `keep`).
+    Verbatim,
     /// The column is removed.
     Drop,
 }
 
-/// Per-column counts for the manifest.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ColumnCounts {
-    /// Cells whose value changed.
-    pub cells_changed: u64,
-    /// Spans replaced inside cells (free text).
-    pub spans_replaced: u64,
+impl ColumnAction {
+    /// How the manifest and `--dry-run` name the action.
+    pub fn describe(&self) -> String {
+        match self {
+            ColumnAction::Whole { op, .. } => op.to_string(),
+            ColumnAction::Spans { keep: None } => "spans".to_string(),
+            ColumnAction::Spans { keep: Some(_) } => "keep".to_string(),
+            ColumnAction::Verbatim => "keep (column override)".to_string(),
+            ColumnAction::Drop => "drop".to_string(),
+        }
+    }
 }
 
-/// The manifest entry of one column.
-#[derive(Debug, Clone, Serialize)]
-pub struct ColumnManifest {
-    /// Column path.
-    pub column: String,
-    /// The verdict of pass 1.
-    pub verdict: Option<String>,
-    /// `token`, `mask(keep_last=4)`, `spans`, `drop`...
-    pub operator: String,
-    /// Counts.
-    #[serde(flatten)]
-    pub counts: ColumnCounts,
-    /// Parquet: the column's type changed (e.g. int64 to string for a token).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub type_changed: Option<String>,
+/// The manifest: what a run did, per file and column. Never a value, never the key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Contract version.
+    pub version: u32,
+    /// `shroud x.y.z`.
+    pub tool: String,
+    /// The key's fingerprint (not the key).
+    pub key_fingerprint: Option<String>,
+    /// Operator per entity, the default, and column overrides.
+    pub policy: BTreeMap<String, String>,
+    /// Token shapes: bits per token and the expected collisions among a million values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokens: Option<String>,
+    /// Whether outputs were rescanned (`--verify`).
+    #[serde(default)]
+    pub verified: bool,
+    /// Per file.
+    pub files: Vec<FileManifest>,
 }
 
 /// The manifest entry of one file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FileManifest {
     /// Input path.
     pub input: String,
@@ -107,192 +138,96 @@ pub struct FileManifest {
     pub columns: Vec<ColumnManifest>,
 }
 
-/// One column as pass 2 sees it: its action, its scan plan (built on first use) and counts.
-/// Resolved once per column, so the per-cell path takes no lock and allocates nothing.
-pub struct ColumnCtx {
-    action: ColumnAction,
-    name: String,
-    plan: std::sync::OnceLock<ColumnPlan>,
-    cells: AtomicU64,
-    spans: AtomicU64,
+/// The manifest entry of one column.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ColumnManifest {
+    /// Column path (masked when the name itself holds personal data).
+    pub column: String,
+    /// The verdict of pass 1.
+    pub verdict: Option<String>,
+    /// `token`, `mask(keep_last=4)`, `spans`, `keep`, `drop`...
+    pub operator: String,
+    /// Cells whose value changed.
+    pub cells_changed: u64,
+    /// Spans replaced inside cells (free text).
+    pub spans_replaced: u64,
+    /// Parquet: the column's type changed (e.g. int64 to string for a token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_changed: Option<String>,
+    /// The column's name held personal data and was replaced in the output.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub renamed: bool,
+    /// With `--verify`: per entity the policy does not keep, cells of the output that still
+    /// hold it (the run fails when any is left).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub residual: BTreeMap<String, u64>,
 }
 
-impl ColumnCtx {
-    /// The column's action.
-    pub fn action(&self) -> &ColumnAction {
-        &self.action
-    }
-}
-
-/// Everything pass 2 needs for one file.
-pub struct Rewrite<'a> {
-    /// The detector (spans).
-    pub detector: &'a Detector,
-    /// The transformer (keyed operators).
-    pub transformer: &'a Transformer,
-    /// The policy.
-    pub policy: &'a Policy,
-    /// Per column path: the action decided in pass 1.
-    actions: BTreeMap<String, ColumnAction>,
-    /// Per column path: the resolved context.
-    columns: std::sync::RwLock<foldhash::HashMap<String, Arc<ColumnCtx>>>,
-}
-
-impl<'a> Rewrite<'a> {
-    /// The context of a column (columns not seen in pass 1 are scanned for spans).
-    pub fn column(&self, name: &str) -> Arc<ColumnCtx> {
-        if let Some(c) = self.columns.read().expect("column cache lock").get(name) {
-            return Arc::clone(c);
-        }
-        let mut w = self.columns.write().expect("column cache lock");
-        Arc::clone(w.entry(name.to_string()).or_insert_with(|| {
-            Arc::new(ColumnCtx {
-                action: self
-                    .actions
-                    .get(name)
-                    .cloned()
-                    .unwrap_or(ColumnAction::Spans),
-                name: name.to_string(),
-                plan: std::sync::OnceLock::new(),
-                cells: AtomicU64::new(0),
-                spans: AtomicU64::new(0),
-            })
-        }))
-    }
-
-    /// The action for a column.
-    pub fn action(&self, column: &str) -> ColumnAction {
-        self.column(column).action.clone()
-    }
-
-    /// Transforms one cell of `column`; `Output::Same` when nothing personal is in it.
-    pub fn cell(
-        &self,
-        column: &str,
-        value: &str,
-        scratch: &mut Scratch,
-    ) -> Result<Output, TransformError> {
-        self.cell_in(&self.column(column), value, scratch)
-    }
-
-    /// Transforms one cell of a resolved column.
-    pub fn cell_in(
-        &self,
-        col: &ColumnCtx,
-        value: &str,
-        scratch: &mut Scratch,
-    ) -> Result<Output, TransformError> {
-        use std::sync::atomic::Ordering::Relaxed;
-        if value.trim().is_empty() {
-            return Ok(Output::Same);
-        }
-        match &col.action {
-            ColumnAction::Drop => Ok(Output::Null),
-            ColumnAction::Whole { entity, op } => {
-                let out = self.transformer.apply(op, entity, value)?;
-                if out != Output::Same {
-                    col.cells.fetch_add(1, Relaxed);
-                }
-                Ok(out)
-            }
-            ColumnAction::Spans => {
-                let plan = col.plan.get_or_init(|| self.detector.plan(&col.name));
-                self.detector.scan_cell(plan, value.as_bytes(), scratch);
-                if scratch.findings.is_empty() {
-                    return Ok(Output::Same);
-                }
-                let mut out = String::with_capacity(value.len());
-                let mut last = 0;
-                let mut spans = 0;
-                for f in &scratch.findings {
-                    let (s, e) = (f.start as usize, f.end as usize);
-                    if !value.is_char_boundary(s) || !value.is_char_boundary(e) {
-                        continue;
-                    }
-                    let entity = &self.detector.entities[f.entity as usize];
-                    let op = self.policy.operator(&col.name, entity);
-                    let op = if *op == Operator::Drop {
-                        &Operator::Redact
-                    } else {
-                        op
-                    };
-                    match self.transformer.apply(op, entity, &value[s..e])? {
-                        Output::Same => continue,
-                        Output::Value(v) => {
-                            out.push_str(&value[last..s]);
-                            out.push_str(&v);
-                        }
-                        Output::Null => out.push_str(&value[last..s]),
-                    }
-                    last = e;
-                    spans += 1;
-                }
-                if spans == 0 {
-                    return Ok(Output::Same);
-                }
-                out.push_str(&value[last..]);
-                col.cells.fetch_add(1, Relaxed);
-                col.spans.fetch_add(spans, Relaxed);
-                Ok(Output::Value(out))
-            }
-        }
-    }
-
-    /// The manifest's column list for `columns` (in file order).
-    pub fn manifest_columns(
-        &self,
-        columns: &[String],
-        verdicts: &BTreeMap<String, Option<String>>,
-    ) -> Vec<ColumnManifest> {
-        use std::sync::atomic::Ordering::Relaxed;
-        columns
-            .iter()
-            .map(|c| {
-                let ctx = self.column(c);
-                ColumnManifest {
-                    column: c.clone(),
-                    verdict: verdicts.get(c).cloned().flatten(),
-                    operator: match &ctx.action {
-                        ColumnAction::Whole { op, .. } => op.to_string(),
-                        ColumnAction::Spans => "spans".to_string(),
-                        ColumnAction::Drop => "drop".to_string(),
-                    },
-                    counts: ColumnCounts {
-                        cells_changed: ctx.cells.load(Relaxed),
-                        spans_replaced: ctx.spans.load(Relaxed),
-                    },
-                    type_changed: None,
-                }
-            })
-            .collect()
-    }
-}
-
-/// The plan for one input: pass-1 verdicts turned into column actions.
+/// The plan for one input: pass-1 verdicts turned into column actions, by column id (the
+/// order the reader names columns in, the same in both passes).
+#[derive(Debug, Clone, Default)]
 pub struct FilePlan {
-    /// Column paths in file order.
+    /// Column paths.
     pub columns: Vec<String>,
     /// Verdict per column.
-    pub verdicts: BTreeMap<String, Option<String>>,
+    pub verdicts: Vec<Option<String>>,
     /// Action per column.
-    pub actions: BTreeMap<String, ColumnAction>,
+    pub actions: Vec<ColumnAction>,
+    /// Non-empty cells per column in pass 1 (pass 2 must see as many).
+    pub cells: Vec<u64>,
+    /// Whether pass 1 found anything in the column (a Parquet column that may change).
+    pub findings: Vec<bool>,
+    /// Entities found in each column's name (a header that is itself personal data).
+    pub name_entities: Vec<Vec<String>>,
     /// Rows scanned in pass 1.
     pub rows: u64,
+    /// Whether pass 1 read only the first rows (a plan for display, not for writing).
+    pub sampled: bool,
+}
+
+impl FilePlan {
+    /// The action of column `path` (every column with that path: CSV headers may repeat).
+    pub fn action_of(&self, path: &str) -> Option<&ColumnAction> {
+        self.columns
+            .iter()
+            .position(|c| c == path)
+            .map(|i| &self.actions[i])
+    }
 }
 
 /// The action for column `name` whose pass-1 verdict is `verdict` (shared with
-/// [`crate::batch`], so a batch host decides exactly as the CLI does).
-pub fn column_action(policy: &Policy, name: &str, verdict: Option<&str>) -> ColumnAction {
-    match (verdict, policy.columns.get(name)) {
-        (_, Some(Operator::Drop)) => ColumnAction::Drop,
-        (Some(e), _) => match policy.operator(name, e) {
+/// [`crate::batch`], so a batch host decides exactly as the CLI does). A `[columns]` override
+/// applies whatever the verdict, also to columns without one: to whole cells, or in a free
+/// text column to each value found in it (`notes = "replace"` keeps the words around).
+pub fn column_action(
+    policy: &Policy,
+    name: &str,
+    verdict: Option<&str>,
+    free_text: bool,
+) -> ColumnAction {
+    if let Some(op) = policy.columns.get(name) {
+        return match op {
             Operator::Drop => ColumnAction::Drop,
+            Operator::Keep => ColumnAction::Verbatim,
+            _ if verdict.is_none() && free_text => ColumnAction::Spans { keep: None },
+            op => ColumnAction::Whole {
+                entity: verdict.unwrap_or_default().to_string(),
+                op: op.clone(),
+            },
+        };
+    }
+    match verdict {
+        Some(e) => match policy.operator(name, e) {
+            Operator::Drop => ColumnAction::Drop,
+            Operator::Keep => ColumnAction::Spans {
+                keep: Some(e.to_string()),
+            },
             op => ColumnAction::Whole {
                 entity: e.to_string(),
                 op: op.clone(),
             },
         },
-        (None, _) => ColumnAction::Spans,
+        None => ColumnAction::Spans { keep: None },
     }
 }
 
@@ -307,23 +242,103 @@ pub fn plan_file(
     Ok(plan_from_scan(policy, &scan))
 }
 
-/// The plan for a file already scanned (pass 1's scan kept for a report).
+/// The plan for a file already scanned (pass 1's scan, kept for a report).
 pub fn plan_from_scan(policy: &Policy, scan: &FileScan) -> FilePlan {
-    let mut columns = Vec::new();
-    let mut verdicts = BTreeMap::new();
-    let mut actions = BTreeMap::new();
-    for c in &scan.columns {
-        let action = column_action(policy, &c.name, c.verdict.entity.as_deref());
-        verdicts.insert(c.name.clone(), c.verdict.entity.clone());
-        actions.insert(c.name.clone(), action);
-        columns.push(c.name.clone());
-    }
-    FilePlan {
-        columns,
-        verdicts,
-        actions,
+    let mut plan = FilePlan {
         rows: scan.rows,
+        sampled: scan.sampled,
+        ..FilePlan::default()
+    };
+    for c in &scan.columns {
+        plan.actions.push(column_action(
+            policy,
+            &c.name,
+            c.verdict.entity.as_deref(),
+            c.verdict.free_text,
+        ));
+        plan.verdicts.push(c.verdict.entity.clone());
+        plan.columns.push(c.name.clone());
+        plan.cells.push(c.stats.non_empty);
+        plan.findings
+            .push(c.stats.entities.iter().any(|e| e.cells > 0));
+        plan.name_entities.push(c.name_entities.clone());
     }
+    plan
+}
+
+/// A new value for one cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Edit {
+    /// New bytes.
+    Bytes(Vec<u8>),
+    /// No value: empty in CSV, null in JSON and Parquet.
+    Null,
+}
+
+/// The edits of one batch, column-major like the batch: for `batch.columns[i]`, one entry per
+/// cell (`None`: unchanged).
+#[derive(Debug, Default)]
+pub struct Edits {
+    /// Per batch column: its edits, aligned with its cells; empty when nothing changed.
+    pub columns: Vec<Vec<Option<Edit>>>,
+}
+
+impl Edits {
+    /// Whether any cell changed.
+    pub fn is_empty(&self) -> bool {
+        self.columns.iter().all(Vec::is_empty)
+    }
+
+    /// Per row of `batch`: whether one of its cells changed.
+    pub fn changed_rows(&self, batch: &Batch) -> Vec<bool> {
+        let mut rows = vec![false; batch.rows];
+        for (cells, edits) in batch.columns.iter().zip(&self.columns) {
+            for (&(r, _, _), e) in cells.cells.iter().zip(edits) {
+                if e.is_some() {
+                    rows[r as usize] = true;
+                }
+            }
+        }
+        rows
+    }
+}
+
+/// One column as pass 2 sees it: its action, its scan plan and counts.
+pub struct ColumnCtx {
+    action: ColumnAction,
+    name: String,
+    plan: ColumnPlan,
+    cells: AtomicU64,
+    spans: AtomicU64,
+    seen: AtomicU64,
+}
+
+impl ColumnCtx {
+    /// The column's action.
+    pub fn action(&self) -> &ColumnAction {
+        &self.action
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Rescans of a cell whose spans were replaced, until nothing more is found.
+const MAX_PASSES: usize = 3;
+
+/// Everything pass 2 needs for one file.
+pub struct Rewrite<'a> {
+    /// The detector (spans).
+    pub detector: &'a Detector,
+    /// The transformer (keyed operators).
+    pub transformer: &'a Transformer,
+    /// The policy.
+    pub policy: &'a Policy,
+    /// The plan of pass 1.
+    pub plan: &'a FilePlan,
+    columns: Vec<ColumnCtx>,
+    rows: AtomicU64,
 }
 
 impl<'a> Rewrite<'a> {
@@ -332,16 +347,279 @@ impl<'a> Rewrite<'a> {
         detector: &'a Detector,
         transformer: &'a Transformer,
         policy: &'a Policy,
-        plan: &FilePlan,
+        plan: &'a FilePlan,
     ) -> Self {
+        let columns = plan
+            .columns
+            .iter()
+            .zip(&plan.actions)
+            .map(|(name, action)| ColumnCtx {
+                action: action.clone(),
+                name: name.clone(),
+                plan: detector.plan(name),
+                cells: AtomicU64::new(0),
+                spans: AtomicU64::new(0),
+                seen: AtomicU64::new(0),
+            })
+            .collect();
         Rewrite {
             detector,
             transformer,
             policy,
-            actions: plan.actions.clone(),
-            columns: std::sync::RwLock::new(foldhash::HashMap::default()),
+            plan,
+            columns,
+            rows: AtomicU64::new(0),
         }
     }
+
+    /// The context of column `id`.
+    pub fn column(&self, id: u32) -> Option<&ColumnCtx> {
+        self.columns.get(id as usize)
+    }
+
+    /// Whether column `id` is dropped.
+    pub fn dropped(&self, id: u32) -> bool {
+        self.columns
+            .get(id as usize)
+            .is_some_and(|c| c.action == ColumnAction::Drop)
+    }
+
+    /// Transforms one batch: an edit per changed cell. A column pass 1 did not see is an
+    /// error (the input changed between the passes).
+    pub fn transform_batch(&self, batch: &Batch, path: &str) -> Result<Edits, PseudoError> {
+        self.rows.fetch_add(batch.rows as u64, Relaxed);
+        SCRATCH.with(|scratch| {
+            let scratch = &mut *scratch.borrow_mut();
+            let mut edits = Edits::default();
+            for cells in &batch.columns {
+                let col = self
+                    .column(cells.col)
+                    .ok_or_else(|| PseudoError::Mismatch {
+                        path: path.to_string(),
+                        message: format!(
+                            "pass 2 found a column pass 1 did not (column {})",
+                            cells.col + 1
+                        ),
+                    })?;
+                let mut out: Vec<Option<Edit>> = Vec::new();
+                let mut seen = 0u64;
+                for (i, (_, value)) in cells.iter().enumerate() {
+                    if !value.trim_ascii().is_empty() {
+                        seen += 1;
+                    }
+                    if let Some(e) = self.cell(col, value, scratch)? {
+                        if out.is_empty() {
+                            out.resize(cells.cells.len(), None);
+                        }
+                        out[i] = Some(e);
+                    }
+                }
+                col.seen.fetch_add(seen, Relaxed);
+                edits.columns.push(out);
+            }
+            Ok(edits)
+        })
+    }
+
+    /// Transforms one cell; `None` when nothing in it changes.
+    pub fn cell(
+        &self,
+        col: &ColumnCtx,
+        value: &[u8],
+        scratch: &mut Scratch,
+    ) -> Result<Option<Edit>, TransformError> {
+        if value.trim_ascii().is_empty() {
+            return Ok(None);
+        }
+        let edit = match &col.action {
+            ColumnAction::Drop | ColumnAction::Verbatim => None,
+            ColumnAction::Whole { entity, op } => {
+                let text = String::from_utf8_lossy(value);
+                match self.transformer.apply(op, entity, &text)? {
+                    Output::Same => None,
+                    Output::Value(v) => Some(Edit::Bytes(v.into_bytes())),
+                    Output::Null => Some(Edit::Null),
+                }
+            }
+            ColumnAction::Spans { keep } => {
+                let mut current: Option<Vec<u8>> = None;
+                for _ in 0..MAX_PASSES {
+                    let text = current.as_deref().unwrap_or(value);
+                    self.detector.scan_cell(&col.plan, text, scratch);
+                    let findings = std::mem::take(&mut scratch.findings);
+                    let next = self.replace_spans(col, keep.as_deref(), text, &findings)?;
+                    scratch.findings = findings;
+                    match next {
+                        Some(n) => current = Some(n),
+                        None => break,
+                    }
+                }
+                current.map(Edit::Bytes)
+            }
+        };
+        if edit.is_some() {
+            col.cells.fetch_add(1, Relaxed);
+        }
+        Ok(edit)
+    }
+
+    /// `text` with the findings the policy does not keep replaced; `None` when none is.
+    fn replace_spans(
+        &self,
+        col: &ColumnCtx,
+        keep: Option<&str>,
+        text: &[u8],
+        findings: &[Finding],
+    ) -> Result<Option<Vec<u8>>, TransformError> {
+        let mut out = Vec::with_capacity(text.len() + 16);
+        let mut last = 0;
+        let mut spans = 0;
+        for f in findings {
+            let (s, e) = (f.start as usize, f.end as usize);
+            let entity = &self.detector.entities[f.entity as usize];
+            if keep.is_some()
+                && (keep == Some(entity.as_str()) || !self.detector.self_evident(f.entity))
+            {
+                continue;
+            }
+            let op = self.policy.operator(&col.name, entity);
+            let op = match op {
+                Operator::Keep => continue,
+                Operator::Drop => &Operator::Redact,
+                op => op,
+            };
+            let value = String::from_utf8_lossy(&text[s..e]);
+            match self.transformer.apply(op, entity, &value)? {
+                Output::Same => continue,
+                Output::Value(v) => {
+                    out.extend_from_slice(&text[last..s]);
+                    out.extend_from_slice(v.as_bytes());
+                }
+                Output::Null => out.extend_from_slice(&text[last..s]),
+            }
+            last = e;
+            spans += 1;
+        }
+        if spans == 0 {
+            return Ok(None);
+        }
+        out.extend_from_slice(&text[last..]);
+        col.spans.fetch_add(spans, Relaxed);
+        Ok(Some(out))
+    }
+
+    /// Checks that pass 2 saw the rows and cells pass 1 saw.
+    pub fn check_counts(&self, path: &str) -> Result<(), PseudoError> {
+        let rows = self.rows.load(Relaxed);
+        if rows != self.plan.rows {
+            return Err(PseudoError::Mismatch {
+                path: path.to_string(),
+                message: format!(
+                    "pass 2 read {rows} rows where pass 1 read {}",
+                    self.plan.rows
+                ),
+            });
+        }
+        for (i, (c, &expected)) in self.columns.iter().zip(&self.plan.cells).enumerate() {
+            let seen = c.seen.load(Relaxed);
+            if seen != expected {
+                return Err(PseudoError::Mismatch {
+                    path: path.to_string(),
+                    message: format!(
+                        "column {}: pass 2 read {seen} cells where pass 1 read {expected}",
+                        crate::report::display_column(
+                            &c.name,
+                            !self.plan.name_entities[i].is_empty()
+                        )
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The manifest's column list, in file order.
+    pub fn manifest_columns(&self, type_changes: &BTreeMap<String, String>) -> Vec<ColumnManifest> {
+        self.columns
+            .iter()
+            .enumerate()
+            .map(|(i, ctx)| {
+                let named = !self.plan.name_entities[i].is_empty();
+                ColumnManifest {
+                    column: crate::report::display_column(&ctx.name, named),
+                    verdict: self.plan.verdicts[i].clone(),
+                    operator: ctx.action.describe(),
+                    cells_changed: ctx.cells.load(Relaxed),
+                    spans_replaced: ctx.spans.load(Relaxed),
+                    type_changed: type_changes.get(&ctx.name).cloned(),
+                    renamed: named,
+                    residual: BTreeMap::new(),
+                }
+            })
+            .collect()
+    }
+
+    /// The new name of column `id` when its name holds personal data: the name with those
+    /// values replaced by their operators (tokens by default), as a cell of free text would be.
+    pub fn renamed(&self, id: u32) -> Result<Option<String>, TransformError> {
+        let Some(col) = self.column(id) else {
+            return Ok(None);
+        };
+        if self.plan.name_entities[id as usize].is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(
+            replace_text(self.detector, self.transformer, self.policy, &col.name)?
+                .unwrap_or_else(|| format!("column_{}", id + 1)),
+        ))
+    }
+}
+
+/// `text` (a column or file name) with every value found in it replaced by the policy's
+/// operator for its entity, as in free text; `None` when nothing is found.
+pub fn replace_text(
+    detector: &Detector,
+    transformer: &Transformer,
+    policy: &Policy,
+    text: &str,
+) -> Result<Option<String>, TransformError> {
+    let plan = detector.plan("");
+    let mut scratch = Scratch::default();
+    detector.scan_cell(&plan, text.as_bytes(), &mut scratch);
+    if scratch.findings.is_empty() {
+        return Ok(None);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut last = 0;
+    for f in &scratch.findings {
+        let (s, e) = (f.start as usize, f.end as usize);
+        if !text.is_char_boundary(s) || !text.is_char_boundary(e) {
+            continue;
+        }
+        let entity = &detector.entities[f.entity as usize];
+        // A name is not kept raw whatever the policy keeps in cells: a token at least.
+        let op = match policy.operator("", entity) {
+            Operator::Keep | Operator::Drop | Operator::Redact => &Operator::Replace { tag: None },
+            op => op,
+        };
+        out.push_str(&text[last..s]);
+        match transformer.apply(op, entity, &text[s..e])? {
+            Output::Value(v) => out.push_str(&v),
+            Output::Same | Output::Null => out.push_str(&format!("<{entity}>")),
+        }
+        last = e;
+    }
+    out.push_str(&text[last..]);
+    Ok(Some(out))
+}
+
+/// What a format's writer does with each batch of pass 2, in order.
+trait BatchWriter {
+    fn write(&mut self, batch: Batch, edits: &Edits) -> Result<(), PseudoError>;
+    fn finish(
+        self: Box<Self>,
+        reader: &dyn BatchReader,
+    ) -> Result<BTreeMap<String, String>, PseudoError>;
 }
 
 /// Pass 2: rewrites `input` into `out`. Returns the rows written and Parquet type changes.
@@ -351,13 +629,59 @@ pub fn rewrite(
     opts: &ScanOptions,
     out: &mut (dyn std::io::Write + Send),
 ) -> Result<(u64, BTreeMap<String, String>), PseudoError> {
-    match input.format {
-        Format::Csv => csv::rewrite(rw, input, opts, out).map(|rows| (rows, BTreeMap::new())),
-        Format::Json | Format::Jsonl => {
-            json::rewrite(rw, input, out).map(|rows| (rows, BTreeMap::new()))
-        }
-        Format::Parquet => parquet::rewrite(rw, input, out),
+    if rw.plan.sampled {
+        return Err(PseudoError::Mismatch {
+            path: input.display(),
+            message: "the plan comes from a sampled scan".into(),
+        });
     }
+    let path = input.display();
+    let read = ReadOptions {
+        keep_raw: true,
+        max_rows: None,
+        ..opts.read.clone()
+    };
+    let mut reader = crate::source::open(input, &read, Arc::new(AtomicU64::new(0)))?;
+    let mut writer: Box<dyn BatchWriter + '_> = match input.format {
+        Format::Csv => Box::new(csv::CsvWriter::new(rw, reader.as_ref(), out, &path)?),
+        Format::Json | Format::Jsonl => {
+            Box::new(json::JsonWriter::new(rw, reader.as_ref(), out, &path)?)
+        }
+        Format::Parquet => Box::new(parquet::ParquetWriter::new(
+            rw,
+            reader.as_ref(),
+            out,
+            &path,
+        )?),
+        Format::Text => {
+            return Err(PseudoError::Malformed {
+                path,
+                message: "plain text files are not pseudonymized (no columns to plan)".into(),
+            });
+        }
+    };
+    let group_n = rayon::current_num_threads().max(1) * 2;
+    let mut group = reader.next_batches(group_n)?;
+    let mut rows = 0u64;
+    while !group.is_empty() {
+        let (edits, next) = rayon::join(
+            || {
+                group
+                    .par_iter()
+                    .map(|b| rw.transform_batch(b, &path))
+                    .collect::<Result<Vec<Edits>, PseudoError>>()
+            },
+            || reader.next_batches(group_n),
+        );
+        for (batch, e) in group.into_iter().zip(edits?) {
+            rows += batch.rows as u64;
+            writer.write(batch, &e)?;
+        }
+        group = next?;
+    }
+    rw.check_counts(&path)?;
+    let changes = writer.finish(reader.as_ref())?;
+    Ok((rows, changes))
 }
 
 /// Wraps a writer in the input's compression (gzip, zstd) so the output keeps it.

@@ -1,324 +1,477 @@
-//! Parquet rewriting: row group by row group, each column's arrays transformed (nested structs
-//! and lists too), written with the input's compression codec and the same row-group
-//! boundaries. A column keeps its type where the operator allows it (keep, and redact, which
-//! nulls); a transformed non-string column becomes a string column, recorded in the manifest.
+//! Parquet (Arrow) writer of pass 2: each record batch's edits are applied through the same
+//! traversal the reader took cells with ([`visit_batch`]), so nested structs, lists, large and
+//! fixed-size lists, maps (keys and values) and binary columns are rewritten like flat
+//! strings. The output schema is decided before the first batch from the plan
+//! ([`output_schema`]), so every batch fits it whatever it holds; row-group boundaries, the
+//! codec and the file's key-value metadata are kept.
 
-use super::{ColumnAction, PseudoError, Rewrite};
-use crate::detect::Scratch;
-use crate::source::Input;
-use crate::transform::Output;
-use arrow_array::builder::StringBuilder;
-use arrow_array::cast::AsArray;
-use arrow_array::{Array, ArrayRef, ListArray, RecordBatch, StructArray};
-use arrow_cast::display::{ArrayFormatter, FormatOptions};
-use arrow_schema::{DataType, Field, Fields, Schema};
+use super::{BatchWriter, ColumnAction, Edit, Edits, FilePlan, PseudoError, Rewrite};
+use crate::source::parquet::{ArrayVisitor, CellText, visit_batch};
+use crate::source::{Batch, BatchReader, RawRecords};
+use crate::transform::{Operator, Policy};
+use arrow_array::builder::{BinaryBuilder, StringBuilder};
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::{ArrowError, DataType, Field, FieldRef, Fields, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::file::properties::WriterProperties;
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-/// A rewrite in progress: scratch buffers and the columns whose type changed so far.
-pub(crate) struct Ctx<'a, 'b> {
-    rw: &'a Rewrite<'b>,
-    scratch: Scratch,
+/// The type a leaf column gets in the output, given its action.
+fn leaf_type(dt: &DataType, action: &ColumnAction, findings: bool) -> (DataType, bool) {
+    let stringy = matches!(
+        dt,
+        DataType::Utf8
+            | DataType::LargeUtf8
+            | DataType::Utf8View
+            | DataType::Binary
+            | DataType::LargeBinary
+            | DataType::BinaryView
+    ) || matches!(dt, DataType::Dictionary(_, v) if matches!(**v, DataType::Utf8 | DataType::LargeUtf8));
+    let temporal = matches!(
+        dt,
+        DataType::Date32 | DataType::Date64 | DataType::Timestamp(..)
+    );
+    let as_text = |keep: bool| {
+        if keep || stringy {
+            dt.clone()
+        } else if matches!(dt, DataType::FixedSizeBinary(_)) {
+            DataType::Binary
+        } else {
+            DataType::Utf8
+        }
+    };
+    match action {
+        ColumnAction::Drop | ColumnAction::Verbatim => (dt.clone(), false),
+        ColumnAction::Whole { op, .. } => match op {
+            Operator::Keep | Operator::Drop => (dt.clone(), false),
+            Operator::Redact => (dt.clone(), true),
+            // A date stays a date: generalized to the first of its year, or shifted.
+            Operator::Generalize | Operator::DateShift { .. } => (as_text(temporal), true),
+            _ => (as_text(false), false),
+        },
+        ColumnAction::Spans { .. } => (as_text(!findings), false),
+    }
+}
+
+/// Maps column paths to plan columns.
+fn ids_of(plan: &FilePlan) -> HashMap<&str, usize> {
+    plan.columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect()
+}
+
+fn dropped_path(plan: &FilePlan, policy: &Policy, ids: &HashMap<&str, usize>, path: &str) -> bool {
+    ids.get(path)
+        .is_some_and(|&i| plan.actions[i] == ColumnAction::Drop)
+        || policy.columns.get(path) == Some(&Operator::Drop)
+}
+
+fn out_field(
+    field: &Field,
+    path: &str,
+    plan: &FilePlan,
+    policy: &Policy,
+    ids: &HashMap<&str, usize>,
+) -> Option<Field> {
+    if dropped_path(plan, policy, ids, path) {
+        return None;
+    }
+    let with = |dt: DataType| Some(field.clone().with_data_type(dt));
+    match field.data_type() {
+        DataType::Struct(children) => {
+            let fields: Vec<FieldRef> = children
+                .iter()
+                .filter_map(|f| {
+                    out_field(f, &child(path, f.name()), plan, policy, ids).map(Arc::new)
+                })
+                .collect();
+            with(DataType::Struct(Fields::from(fields)))
+        }
+        DataType::List(inner) => {
+            let nf = out_field(inner, &format!("{path}[]"), plan, policy, ids)?;
+            with(DataType::List(Arc::new(nf)))
+        }
+        DataType::LargeList(inner) => {
+            let nf = out_field(inner, &format!("{path}[]"), plan, policy, ids)?;
+            with(DataType::LargeList(Arc::new(nf)))
+        }
+        DataType::FixedSizeList(inner, n) => {
+            let nf = out_field(inner, &format!("{path}[]"), plan, policy, ids)?;
+            with(DataType::FixedSizeList(Arc::new(nf), *n))
+        }
+        DataType::Map(entries, sorted) => {
+            let nf = out_field(entries, &format!("{path}[]"), plan, policy, ids)?;
+            with(DataType::Map(Arc::new(nf), *sorted))
+        }
+        DataType::Boolean | DataType::Null => Some(field.clone()),
+        dt => {
+            let Some(&i) = ids.get(path) else {
+                return Some(field.clone());
+            };
+            let (t, nullable) = leaf_type(dt, &plan.actions[i], plan.findings[i]);
+            Some(
+                field
+                    .clone()
+                    .with_data_type(t)
+                    .with_nullable(field.is_nullable() || nullable),
+            )
+        }
+    }
+}
+
+fn child(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_string()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+/// The schema a rewrite of `input` under `plan` writes: dropped fields removed, tokenized
+/// non-string columns as strings, dates generalized or shifted as dates, every other field
+/// (type, nullability, metadata) as it was. Known before any batch is seen.
+pub fn output_schema(input: &Schema, plan: &FilePlan, policy: &Policy) -> Schema {
+    let ids = ids_of(plan);
+    Schema::new_with_metadata(
+        input
+            .fields()
+            .iter()
+            .filter_map(|f| out_field(f, f.name(), plan, policy, &ids))
+            .collect::<Vec<_>>(),
+        input.metadata().clone(),
+    )
+}
+
+/// Planned leaf fields by path, from an output schema computed by [`output_schema`].
+fn planned_leaves(input: &Schema, plan: &FilePlan, policy: &Policy) -> HashMap<String, Field> {
+    let ids = ids_of(plan);
+    let mut out = HashMap::new();
+    fn walk(
+        f: &Field,
+        path: &str,
+        plan: &FilePlan,
+        policy: &Policy,
+        ids: &HashMap<&str, usize>,
+        out: &mut HashMap<String, Field>,
+    ) {
+        match f.data_type() {
+            DataType::Struct(children) => {
+                for c in children {
+                    walk(c, &child(path, c.name()), plan, policy, ids, out);
+                }
+            }
+            DataType::List(inner)
+            | DataType::LargeList(inner)
+            | DataType::FixedSizeList(inner, _)
+            | DataType::Map(inner, _) => walk(inner, &format!("{path}[]"), plan, policy, ids, out),
+            DataType::Boolean | DataType::Null => {}
+            _ => {
+                if let Some(nf) = out_field(f, path, plan, policy, ids) {
+                    out.insert(path.to_string(), nf);
+                }
+            }
+        }
+    }
+    for f in input.fields() {
+        walk(f, f.name(), plan, policy, &ids, &mut out);
+    }
+    out
+}
+
+/// Applies a batch's edits to its record batch, giving every leaf its planned type.
+pub(crate) struct ApplyArrow<'e> {
+    ids: HashMap<&'e str, usize>,
+    plan: &'e FilePlan,
+    policy: &'e Policy,
+    planned: &'e HashMap<String, Field>,
+    /// Per column id: position in the batch and next cell.
+    cursor: HashMap<u32, (usize, usize)>,
+    edits: &'e Edits,
+}
+
+impl<'e> ApplyArrow<'e> {
+    pub(crate) fn new(
+        plan: &'e FilePlan,
+        policy: &'e Policy,
+        planned: &'e HashMap<String, Field>,
+        batch: &Batch,
+        edits: &'e Edits,
+    ) -> Self {
+        ApplyArrow {
+            ids: ids_of(plan),
+            plan,
+            policy,
+            planned,
+            cursor: batch
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(pos, c)| (c.col, (pos, 0)))
+                .collect(),
+            edits,
+        }
+    }
+}
+
+impl ArrayVisitor for ApplyArrow<'_> {
+    fn leaf(
+        &mut self,
+        path: &str,
+        array: &ArrayRef,
+        rows: &[u32],
+    ) -> Result<Option<ArrayRef>, ArrowError> {
+        let Some(&id) = self.ids.get(path) else {
+            return Err(ArrowError::ComputeError(format!(
+                "pass 2 found a column pass 1 did not ({path})"
+            )));
+        };
+        let planned = self
+            .planned
+            .get(path)
+            .map_or(array.data_type(), |f| f.data_type());
+        // The edits of this leaf's cells, by element index.
+        let mut edits: Vec<(usize, &Edit)> = Vec::new();
+        if let Some((pos, next)) = self.cursor.get_mut(&(id as u32)) {
+            let col_edits = self.edits.columns.get(*pos).filter(|e| !e.is_empty());
+            let mut k = *next;
+            CellText::new(array).for_each_cell(rows, |i, _| {
+                if let Some(Some(e)) = col_edits.and_then(|c| c.get(k)) {
+                    edits.push((i, e));
+                }
+                k += 1;
+            })?;
+            *next = k;
+        }
+        if edits.is_empty() && planned == array.data_type() {
+            return Ok(None);
+        }
+        rebuild(array, &edits, planned).map(Some)
+    }
+
+    fn drop_field(&mut self, path: &str) -> bool {
+        dropped_path(self.plan, self.policy, &self.ids, path)
+    }
+
+    fn leaf_field(&mut self, path: &str, field: &Field, array: &ArrayRef) -> Field {
+        self.planned.get(path).cloned().unwrap_or_else(|| {
+            field
+                .clone()
+                .with_data_type(array.data_type().clone())
+                .with_nullable(true)
+        })
+    }
+}
+
+/// A new array of type `to`: every element's text (or bytes) with the edits applied.
+fn rebuild(
+    array: &ArrayRef,
+    edits: &[(usize, &Edit)],
+    to: &DataType,
+) -> Result<ArrayRef, ArrowError> {
+    let text = CellText::new(array);
+    let mut values: Vec<Option<Vec<u8>>> = (0..array.len()).map(|_| None).collect();
+    let all: Vec<u32> = vec![0; array.len()];
+    text.for_each_cell(&all, |i, v| values[i] = Some(v.to_vec()))?;
+    // Non-null empty strings are not cells: keep them empty, not null.
+    for (i, v) in values.iter_mut().enumerate() {
+        if v.is_none() && array.is_valid(i) {
+            *v = Some(Vec::new());
+        }
+    }
+    for &(i, e) in edits {
+        values[i] = match e {
+            Edit::Bytes(b) => Some(b.clone()),
+            Edit::Null => None,
+        };
+    }
+    let binary = matches!(
+        to,
+        DataType::Binary | DataType::LargeBinary | DataType::BinaryView
+    );
+    let built: ArrayRef = if binary {
+        let mut b = BinaryBuilder::with_capacity(values.len(), 0);
+        for v in &values {
+            b.append_option(v.as_deref());
+        }
+        Arc::new(b.finish())
+    } else {
+        let mut b = StringBuilder::with_capacity(values.len(), 0);
+        for v in &values {
+            match v {
+                Some(v) => b.append_value(String::from_utf8_lossy(v)),
+                None => b.append_null(),
+            }
+        }
+        Arc::new(b.finish())
+    };
+    if built.data_type() == to {
+        return Ok(built);
+    }
+    let cast = arrow_cast::cast_with_options(
+        &built,
+        to,
+        &arrow_cast::CastOptions {
+            safe: false,
+            ..Default::default()
+        },
+    )?;
+    Ok(cast)
+}
+
+/// Rewrites one record batch of `batch` with its edits into the planned schema.
+pub(crate) fn apply_batch(
+    rb: &RecordBatch,
+    batch: &Batch,
+    edits: &Edits,
+    plan: &FilePlan,
+    policy: &Policy,
+    planned: &HashMap<String, Field>,
+    schema: &SchemaRef,
+) -> Result<RecordBatch, ArrowError> {
+    let mut apply = ApplyArrow::new(plan, policy, planned, batch, edits);
+    let new = visit_batch(rb, &mut apply)?.unwrap_or_else(|| rb.clone());
+    // Same columns, types and nullability as planned; take the planned schema's metadata.
+    RecordBatch::try_new_with_options(
+        Arc::clone(schema),
+        new.columns().to_vec(),
+        &arrow_array::RecordBatchOptions::new().with_row_count(Some(new.num_rows())),
+    )
+}
+
+/// Leaf fields and the output schema for an input schema, as [`apply_batch`] needs them.
+pub(crate) fn plan_schema(
+    input: &Schema,
+    plan: &FilePlan,
+    policy: &Policy,
+) -> (HashMap<String, Field>, SchemaRef) {
+    (
+        planned_leaves(input, plan, policy),
+        Arc::new(output_schema(input, plan, policy)),
+    )
+}
+
+pub(super) struct ParquetWriter<'a, 'w> {
+    rw: &'a Rewrite<'a>,
+    writer: Option<ArrowWriter<&'w mut (dyn std::io::Write + Send)>>,
+    path: String,
+    planned: HashMap<String, Field>,
+    schema: SchemaRef,
     type_changes: BTreeMap<String, String>,
 }
 
-impl<'a, 'b> Ctx<'a, 'b> {
-    /// A context for `rw`.
-    pub(crate) fn new(rw: &'a Rewrite<'b>) -> Self {
-        Ctx {
-            rw,
-            scratch: Scratch::default(),
-            type_changes: BTreeMap::new(),
-        }
-    }
-}
-
-/// Rewrites every column of one record batch (`path` names the input in errors). The
-/// result's schema is the input's with dropped fields removed and changed columns as strings.
-pub(crate) fn rewrite_batch(
-    ctx: &mut Ctx<'_, '_>,
-    batch: &RecordBatch,
-    path: &str,
-) -> Result<RecordBatch, PseudoError> {
-    let mut fields = Vec::new();
-    let mut columns = Vec::new();
-    for (f, a) in batch.schema().fields().iter().zip(batch.columns()) {
-        if let Some((nf, na)) = transform(ctx, f, a, f.name())? {
-            fields.push(nf);
-            columns.push(na);
-        }
-    }
-    let schema = Arc::new(Schema::new(fields));
-    // Zero columns left (all dropped): keep the row count.
-    let opts = arrow_array::RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
-    RecordBatch::try_new_with_options(schema, columns, &opts).map_err(|e| PseudoError::Malformed {
-        path: path.to_string(),
-        message: e.to_string(),
-    })
-}
-
-/// Transforms `array` (column `path`); `None` when the field is dropped.
-fn transform(
-    ctx: &mut Ctx<'_, '_>,
-    field: &Field,
-    array: &ArrayRef,
-    path: &str,
-) -> Result<Option<(Field, ArrayRef)>, PseudoError> {
-    if ctx.rw.action(path) == ColumnAction::Drop {
-        return Ok(None);
-    }
-    let err = |e: arrow_schema::ArrowError| PseudoError::Malformed {
-        path: path.to_string(),
-        message: e.to_string(),
-    };
-    match array.data_type() {
-        DataType::Struct(_) => {
-            let s = array.as_struct();
-            let mut fields = Vec::new();
-            let mut children = Vec::new();
-            for (f, child) in s.fields().iter().zip(s.columns()) {
-                if let Some((nf, na)) = transform(ctx, f, child, &format!("{path}.{}", f.name()))? {
-                    fields.push(Arc::new(nf));
-                    children.push(na);
-                }
-            }
-            let fields = Fields::from(fields);
-            let arr =
-                StructArray::try_new(fields.clone(), children, s.nulls().cloned()).map_err(err)?;
-            Ok(Some((
-                Field::new(field.name(), DataType::Struct(fields), field.is_nullable()),
-                Arc::new(arr),
-            )))
-        }
-        DataType::List(inner) => {
-            let l = array.as_list::<i32>();
-            let values = l.values().clone();
-            let Some((nf, na)) = transform(ctx, inner, &values, &format!("{path}[]"))? else {
-                return Ok(None);
-            };
-            let nf = Arc::new(nf);
-            let arr = ListArray::try_new(nf.clone(), l.offsets().clone(), na, l.nulls().cloned())
-                .map_err(err)?;
-            Ok(Some((
-                Field::new(field.name(), DataType::List(nf), field.is_nullable()),
-                Arc::new(arr),
-            )))
-        }
-        DataType::Boolean | DataType::Null => Ok(Some((field.clone(), array.clone()))),
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
-            leaf(ctx, field, array, path, true)
-        }
-        DataType::LargeList(_)
-        | DataType::FixedSizeList(..)
-        | DataType::Map(..)
-        | DataType::Binary
-        | DataType::LargeBinary => {
-            // Kept as is: no personal-data path is rewritten inside these yet; `scan` still
-            // reports what they hold.
-            Ok(Some((field.clone(), array.clone())))
-        }
-        _ => leaf(ctx, field, array, path, false),
-    }
-}
-
-/// A scalar column: each value through the rewrite; strings stay strings, other types stay
-/// as they are unless a value changes (then the column becomes a string column).
-fn leaf(
-    ctx: &mut Ctx<'_, '_>,
-    field: &Field,
-    array: &ArrayRef,
-    path: &str,
-    is_string: bool,
-) -> Result<Option<(Field, ArrayRef)>, PseudoError> {
-    let err = |e: arrow_schema::ArrowError| PseudoError::Malformed {
-        path: path.to_string(),
-        message: e.to_string(),
-    };
-    let opts = FormatOptions::default();
-    let array_ref = &crate::source::parquet::strip_timezone(array);
-    let fmt = ArrayFormatter::try_new(array_ref.as_ref(), &opts).map_err(err)?;
-    let mut changed = false;
-    let mut nulled = false;
-    let mut out = StringBuilder::new();
-    let mut buf = String::new();
-    let col = ctx.rw.column(path);
-    for i in 0..array.len() {
-        if array.is_null(i) {
-            out.append_null();
-            continue;
-        }
-        buf.clear();
-        let value: &str = if is_string {
-            match array.data_type() {
-                DataType::Utf8 => array.as_string::<i32>().value(i),
-                DataType::LargeUtf8 => array.as_string::<i64>().value(i),
-                _ => array.as_string_view().value(i),
-            }
-        } else {
-            let _ = write!(buf, "{}", fmt.value(i));
-            &buf
-        };
-        match ctx.rw.cell_in(&col, value, &mut ctx.scratch)? {
-            Output::Same => out.append_value(value),
-            Output::Value(v) => {
-                changed = true;
-                out.append_value(v);
-            }
-            Output::Null => {
-                nulled = true;
-                out.append_null();
-            }
-        }
-    }
-    if !changed && !nulled {
-        return Ok(Some((field.clone(), array.clone())));
-    }
-    if !changed && nulled {
-        // Only nulls were introduced: keep the type, null the cells.
-        let mask: arrow_array::BooleanArray = (0..array.len())
-            .map(|i| Some(!out_is_null(&out, i)))
-            .collect();
-        let kept = arrow_select_nullif(array, &mask).map_err(err)?;
-        return Ok(Some((field.clone().with_nullable(true), kept)));
-    }
-    if !is_string {
-        ctx.type_changes
-            .insert(path.to_string(), format!("{} -> Utf8", array.data_type()));
-    }
-    Ok(Some((
-        Field::new(field.name(), DataType::Utf8, true),
-        Arc::new(out.finish()),
-    )))
-}
-
-fn out_is_null(b: &StringBuilder, i: usize) -> bool {
-    b.validity_slice()
-        .is_some_and(|v| v[i / 8] & (1 << (i % 8)) == 0)
-}
-
-/// Sets to null the slots where `keep` is false, keeping the array's type.
-fn arrow_select_nullif(
-    array: &ArrayRef,
-    keep: &arrow_array::BooleanArray,
-) -> Result<ArrayRef, arrow_schema::ArrowError> {
-    let data = array.to_data();
-    let mut nulls: Vec<bool> = (0..array.len())
-        .map(|i| array.is_valid(i) && keep.value(i))
-        .collect();
-    nulls.truncate(array.len());
-    let buffer = arrow_array::BooleanArray::from(nulls).values().clone();
-    let builder = data.into_builder().nulls(Some(buffer.into()));
-    Ok(arrow_array::make_array(builder.build()?))
-}
-
-/// Rewrites a Parquet input; returns rows written and columns whose type changed.
-pub fn rewrite(
-    rw: &Rewrite<'_>,
-    input: &Input,
-    out: &mut (dyn std::io::Write + Send),
-) -> Result<(u64, BTreeMap<String, String>), PseudoError> {
-    let path = input.display();
-    let malformed = |e: &dyn std::fmt::Display| PseudoError::Malformed {
-        path: path.clone(),
-        message: e.to_string(),
-    };
-    let file = std::fs::File::open(&input.path).map_err(|source| PseudoError::Io {
-        path: path.clone(),
-        source,
-    })?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| malformed(&e))?;
-    let meta = builder.metadata().clone();
-    let codec = meta
-        .row_groups()
-        .first()
-        .and_then(|rg| rg.columns().first())
-        .map_or(parquet::basic::Compression::SNAPPY, |c| c.compression());
-    let mut ctx = Ctx::new(rw);
-    let mut writer: Option<ArrowWriter<&mut (dyn std::io::Write + Send)>> = None;
-    let mut out_slot = Some(out);
-    let mut out_schema: Option<Arc<Schema>> = None;
-    let mut rows = 0u64;
-    for rg in 0..meta.num_row_groups() {
-        let file = std::fs::File::open(&input.path).map_err(|source| PseudoError::Io {
-            path: path.clone(),
-            source,
+impl<'a, 'w> ParquetWriter<'a, 'w> {
+    pub(super) fn new(
+        rw: &'a Rewrite<'a>,
+        reader: &dyn BatchReader,
+        out: &'w mut (dyn std::io::Write + Send),
+        path: &str,
+    ) -> Result<Self, PseudoError> {
+        let pq = reader.as_parquet().ok_or_else(|| PseudoError::Malformed {
+            path: path.to_string(),
+            message: "not read as Parquet".into(),
         })?;
-        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-            .map_err(|e| malformed(&e))?
-            .with_row_groups(vec![rg])
-            .with_batch_size(8192)
-            .build()
-            .map_err(|e| malformed(&e))?;
-        for batch in reader {
-            let batch = batch.map_err(|e| malformed(&e))?;
-            let new = rewrite_batch(&mut ctx, &batch, &path)?;
-            let schema = new.schema();
-            if writer.is_none() {
-                let props = WriterProperties::builder()
-                    .set_compression(codec)
-                    .set_max_row_group_row_count(None)
-                    .build();
-                let w = out_slot.take().expect("writer created once");
-                writer = Some(
-                    ArrowWriter::try_new(w, schema.clone(), Some(props))
-                        .map_err(|e| malformed(&e))?,
-                );
-                out_schema = Some(schema);
+        let meta = pq.metadata();
+        let input = meta.schema();
+        let (planned, schema) = plan_schema(input, rw.plan, rw.policy);
+        let mut type_changes = BTreeMap::new();
+        let old = planned_leaves(input, &FilePlan::default(), rw.policy);
+        for (p, f) in &planned {
+            if let Some(o) = old.get(p)
+                && o.data_type() != f.data_type()
+            {
+                type_changes.insert(p.clone(), format!("{} -> {}", o.data_type(), f.data_type()));
             }
-            let w = writer.as_mut().expect("writer exists");
-            // A later batch whose strings became tokens where the first batch kept another
-            // type would not fit the schema: cast to the writer's schema.
-            let target = out_schema.clone().expect("set with the writer");
-            let new = if new.schema() != target {
-                cast_batch(&new, &target).map_err(|e| malformed(&e))?
-            } else {
-                new
-            };
-            w.write(&new).map_err(|e| malformed(&e))?;
-            rows += new.num_rows() as u64;
         }
-        if let Some(w) = writer.as_mut() {
-            // Keep the input's row-group boundaries.
-            w.flush().map_err(|e| malformed(&e))?;
+        let md = meta.metadata();
+        let codec = md
+            .row_groups()
+            .first()
+            .and_then(|rg| rg.columns().first())
+            .map_or(parquet::basic::Compression::SNAPPY, |c| c.compression());
+        let kv: Vec<parquet::file::metadata::KeyValue> = md
+            .file_metadata()
+            .key_value_metadata()
+            .map(|kv| {
+                kv.iter()
+                    .filter(|e| e.key != "ARROW:schema")
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        let version = if md.file_metadata().version() >= 2 {
+            parquet::file::properties::WriterVersion::PARQUET_2_0
+        } else {
+            parquet::file::properties::WriterVersion::PARQUET_1_0
+        };
+        let props = WriterProperties::builder()
+            .set_compression(codec)
+            .set_writer_version(version)
+            .set_key_value_metadata((!kv.is_empty()).then_some(kv))
+            .set_max_row_group_row_count(None)
+            .build();
+        let writer = ArrowWriter::try_new(out, Arc::clone(&schema), Some(props)).map_err(|e| {
+            PseudoError::Malformed {
+                path: path.to_string(),
+                message: e.to_string(),
+            }
+        })?;
+        Ok(ParquetWriter {
+            rw,
+            writer: Some(writer),
+            path: path.to_string(),
+            planned,
+            schema,
+            type_changes,
+        })
+    }
+
+    fn err(&self, e: &dyn std::fmt::Display) -> PseudoError {
+        PseudoError::Malformed {
+            path: self.path.clone(),
+            message: e.to_string(),
         }
     }
-    match writer {
-        Some(w) => {
-            w.close().map_err(|e| malformed(&e))?;
-        }
-        None => {
-            // No rows: write the schema alone.
-            let file = std::fs::File::open(&input.path).map_err(|source| PseudoError::Io {
-                path: path.clone(),
-                source,
-            })?;
-            let schema = ParquetRecordBatchReaderBuilder::try_new(file)
-                .map_err(|e| malformed(&e))?
-                .schema()
-                .clone();
-            let w = out_slot.take().expect("writer unused");
-            ArrowWriter::try_new(w, schema, None)
-                .map_err(|e| malformed(&e))?
-                .close()
-                .map_err(|e| malformed(&e))?;
-        }
-    }
-    Ok((rows, ctx.type_changes))
 }
 
-fn cast_batch(
-    batch: &RecordBatch,
-    schema: &Arc<Schema>,
-) -> Result<RecordBatch, arrow_schema::ArrowError> {
-    let columns = batch
-        .columns()
-        .iter()
-        .zip(schema.fields())
-        .map(|(a, f)| arrow_cast::cast(a, f.data_type()))
-        .collect::<Result<Vec<_>, _>>()?;
-    RecordBatch::try_new(schema.clone(), columns)
+impl BatchWriter for ParquetWriter<'_, '_> {
+    fn write(&mut self, batch: Batch, edits: &Edits) -> Result<(), PseudoError> {
+        let Some(RawRecords::Arrow(rb)) = &batch.raw else {
+            return Err(self.err(&"a Parquet batch without its record batch"));
+        };
+        let new = apply_batch(
+            rb,
+            &batch,
+            edits,
+            self.rw.plan,
+            self.rw.policy,
+            &self.planned,
+            &self.schema,
+        )
+        .map_err(|e| self.err(&e))?;
+        let w = self.writer.as_mut().expect("open until finished");
+        w.write(&new).map_err(|e| PseudoError::Malformed {
+            path: self.path.clone(),
+            message: e.to_string(),
+        })?;
+        if batch.end_of_group.is_some() {
+            // Keep the input's row-group boundaries.
+            w.flush().map_err(|e| PseudoError::Malformed {
+                path: self.path.clone(),
+                message: e.to_string(),
+            })?;
+        }
+        Ok(())
+    }
+
+    fn finish(
+        mut self: Box<Self>,
+        _reader: &dyn BatchReader,
+    ) -> Result<BTreeMap<String, String>, PseudoError> {
+        let w = self.writer.take().expect("finished once");
+        w.close().map_err(|e| self.err(&e))?;
+        Ok(std::mem::take(&mut self.type_changes))
+    }
 }

@@ -113,13 +113,24 @@ impl Default for Report {
     }
 }
 
+/// How reports name a column: its path, or its masked path when the name itself holds
+/// personal data (a CSV header that is an email address, a pivoted column named after a
+/// person).
+pub fn display_column(name: &str, holds_pii: bool) -> String {
+    if holds_pii {
+        format!("{} (name masked)", mask::mask(name.as_bytes()))
+    } else {
+        name.to_string()
+    }
+}
+
 /// Builds a file entry from a scan.
 pub fn file_report(detector: &Detector, input: &Input, scan: &FileScan) -> FileReport {
     let columns = scan
         .columns
         .iter()
         .map(|c| ColumnReport {
-            column: c.name.clone(),
+            column: display_column(&c.name, !c.name_entities.is_empty()),
             entity: c.verdict.entity.clone(),
             confidence: c.verdict.confidence,
             non_empty: c.stats.non_empty,

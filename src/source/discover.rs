@@ -47,6 +47,24 @@ pub struct DiscoverOptions {
     pub exclude: Vec<String>,
     /// Format forced by `--format` (needed for stdin).
     pub format: Option<Format>,
+    /// Every file under a folder: hidden ones too, and files of no data format as plain
+    /// text (`check` vouches for everything it is shown). shroud's own manifests are left
+    /// out (recognised by name and content).
+    pub all: bool,
+}
+
+/// Whether `path` is a manifest written by `shroud pseudonymize` (its name, and JSON whose
+/// `tool` is shroud's).
+pub fn is_shroud_manifest(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if name != crate::pseudo::job::MANIFEST && name != crate::pseudo::job::LEGACY_MANIFEST {
+        return false;
+    }
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    serde_json::from_str::<crate::pseudo::Manifest>(&text)
+        .is_ok_and(|m| m.tool.starts_with("shroud "))
 }
 
 fn globset(globs: &[String]) -> Result<Option<GlobSet>, DiscoverError> {
@@ -97,6 +115,7 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Vec<Input>,
                 format: opts.format.unwrap_or(Format::Csv),
                 compression: Compression::None,
                 size: 0,
+                handle: None,
             });
             continue;
         }
@@ -111,6 +130,17 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Vec<Input>,
                 (Some(f), Some((_, c))) => (f, c),
                 (Some(f), None) => (f, Compression::None),
                 (None, Some(fc)) => fc,
+                (None, None) if opts.all => match sniff(p) {
+                    Some((Format::Csv, _)) | None => (
+                        Format::Text,
+                        compression_from_name(
+                            &p.file_name()
+                                .map(|n| n.to_string_lossy().into_owned())
+                                .unwrap_or_default(),
+                        ),
+                    ),
+                    Some(fc) => fc,
+                },
                 (None, None) => sniff(p).ok_or_else(|| DiscoverError::UnknownFormat {
                     path: p.display().to_string(),
                 })?,
@@ -120,12 +150,24 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Vec<Input>,
                 format,
                 compression,
                 size: meta.len(),
+                handle: None,
             });
         }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     out.dedup_by(|a, b| a.path == b.path);
     Ok(out)
+}
+
+fn compression_from_name(name: &str) -> Compression {
+    let n = name.to_ascii_lowercase();
+    if n.ends_with(".gz") {
+        Compression::Gzip
+    } else if n.ends_with(".zst") || n.ends_with(".zstd") {
+        Compression::Zstd
+    } else {
+        Compression::None
+    }
 }
 
 fn walk(
@@ -163,22 +205,28 @@ fn walk(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        // shroud's own manifests and hidden files are not data.
-        if name.starts_with('.') || name.starts_with("shroud-") {
+        if is_shroud_manifest(&p) {
+            continue;
+        }
+        // Hidden files are not data, unless everything must be vouched for.
+        if !opts.all && (name.starts_with('.') || name.starts_with("shroud-")) {
             continue;
         }
         let matches = |g: &GlobSet| g.is_match(&p) || g.is_match(&name);
         if include.as_ref().is_some_and(|g| !matches(g)) || exclude.as_ref().is_some_and(matches) {
             continue;
         }
-        let Some((format, compression)) = format_from_path(&p) else {
-            continue;
+        let (format, compression) = match format_from_path(&p) {
+            Some(fc) => fc,
+            None if opts.all => (Format::Text, compression_from_name(&name)),
+            None => continue,
         };
         out.push(Input {
             path: p,
             format: opts.format.unwrap_or(format),
             compression,
             size: meta.len(),
+            handle: None,
         });
     }
     Ok(())

@@ -1,11 +1,16 @@
 //! JSON reader: JSON Lines (`.jsonl`, `.ndjson`: one value per line), and JSON documents
 //! (`.json`: a top-level array of objects, or one or more concatenated objects). Nested values
 //! become column paths: `user.contact.email`, `devices[].ip`. Strings and numbers are cells;
-//! booleans and nulls are not. Streams: a top-level array is read element by element, never
-//! loaded whole. Nesting deeper than serde_json's limit (128) is an error, not a stack overflow.
+//! booleans, nulls and empty strings are not. Streams: a top-level array is read element by
+//! element, never loaded whole. Nesting deeper than serde_json's limit (128) is an error, not
+//! a stack overflow.
+//!
+//! [`walk`] is the one traversal of a record: the scan reads cells through it, and the
+//! pseudonymizer writes replacements back through it, so both name the same cells.
 
 use super::{
-    Batch, BatchBuilder, BatchReader, Format, Input, Progress, ReadOptions, ReadStats, SourceError,
+    Batch, BatchBuilder, BatchReader, Format, Input, Progress, RawRecords, ReadOptions, ReadStats,
+    SourceError,
 };
 use serde_json::Value;
 use std::collections::HashMap;
@@ -19,20 +24,239 @@ enum Mode {
     Values(Box<Stream>),
 }
 
+/// How a JSON file lays out its records (a writer keeps the layout).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// JSON Lines: one record per line.
+    Lines,
+    /// A top-level array of records.
+    Array,
+    /// One or more top-level values one after the other.
+    Values,
+}
+
+/// The records of a batch as read: parsed values and, for JSON Lines, each raw line (with
+/// its line end), so that a record nothing changed in is written back byte for byte.
+#[derive(Debug, Clone, Default)]
+pub struct RawValues {
+    /// The parsed records.
+    pub values: Vec<Value>,
+    /// JSON Lines: per record, its raw bytes in `lines` (blank lines before it included).
+    pub line_ranges: Vec<(usize, usize)>,
+    /// JSON Lines: the raw lines.
+    pub lines: Vec<u8>,
+}
+
+impl RawValues {
+    /// The raw line of record `i` (JSON Lines only).
+    pub fn line(&self, i: usize) -> Option<&[u8]> {
+        self.line_ranges.get(i).map(|&(s, e)| &self.lines[s..e])
+    }
+}
+
+/// What a JSON leaf is: a cell of the column named by its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeafKind {
+    /// A string value.
+    String,
+    /// A number, as written.
+    Number,
+    /// An object key that is data, not a field name (column `parent.{key}`).
+    Key,
+}
+
+/// A new value for a leaf.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Replacement {
+    /// Text (a key stays a key; a number becomes a string).
+    Text(String),
+    /// A number, written as given (only for a number leaf; elsewhere it is text).
+    Number(String),
+    /// `null` (a key becomes an empty key, made unique).
+    Null,
+}
+
+/// Called by [`walk`] for every cell of a record, in a fixed order. The scan pushes cells; the
+/// pseudonymizer returns replacements. Both see exactly the same leaves under the same paths.
+pub trait Visitor {
+    /// A leaf under `path` (never empty text); `Some` replaces it.
+    fn leaf(&mut self, path: &str, kind: LeafKind, text: &str) -> Option<Replacement>;
+    /// Whether the field at `path` (a field name, not a data key) is removed.
+    fn drop_field(&mut self, _path: &str) -> bool {
+        false
+    }
+}
+
+/// Decides which keys are data: not shaped like a field name, or judged data by the test.
+#[derive(Debug, Clone, Default)]
+pub struct KeyClass {
+    test: Option<super::KeyTest>,
+}
+
+impl KeyClass {
+    /// Keys judged with `test` as well as by their shape.
+    pub fn new(test: Option<super::KeyTest>) -> Self {
+        KeyClass { test }
+    }
+
+    /// Whether `key` is data.
+    pub fn is_data(&self, key: &str) -> bool {
+        !is_field_name(key) || self.test.as_ref().is_some_and(|t| (t.0)(key))
+    }
+}
+
+/// Walks a record depth-first in key order, calling `vis` for every cell: strings and numbers
+/// under their path (`user.contact.email`, `devices[].ip`, `value` at the top level), and keys
+/// that are data under `parent.{key}` (their values under `parent.{value}`). Booleans, nulls
+/// and empty strings are not cells. Replacements are applied in place; a renamed key that
+/// would collide with another gets a `~N` suffix, so no value is lost.
+pub fn walk(v: &mut Value, path: &mut String, keys: &KeyClass, vis: &mut dyn Visitor) {
+    match v {
+        Value::Object(map) => {
+            // (old key, new key; None when the field is dropped)
+            let mut edits: Vec<(String, Option<String>)> = Vec::new();
+            for (k, child) in map.iter_mut() {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                if keys.is_data(k) {
+                    path.push_str("{key}");
+                    if !k.is_empty() {
+                        match vis.leaf(path, LeafKind::Key, k) {
+                            None => {}
+                            Some(Replacement::Text(t) | Replacement::Number(t)) => {
+                                edits.push((k.clone(), Some(t)));
+                            }
+                            Some(Replacement::Null) => {
+                                edits.push((k.clone(), Some(String::new())));
+                            }
+                        }
+                    }
+                    path.truncate(len);
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str("{value}");
+                    walk(child, path, keys, vis);
+                } else {
+                    path.push_str(k);
+                    if vis.drop_field(path) {
+                        edits.push((k.clone(), None));
+                    } else {
+                        walk(child, path, keys, vis);
+                    }
+                }
+                path.truncate(len);
+            }
+            if !edits.is_empty() {
+                let old = std::mem::take(map);
+                let mut edits = edits.into_iter().peekable();
+                for (k, child) in old {
+                    let new_key = match edits.peek() {
+                        Some((ek, _)) if *ek == k => edits.next().and_then(|(_, n)| n),
+                        _ => Some(k),
+                    };
+                    let Some(mut key) = new_key else { continue };
+                    if map.contains_key(&key) {
+                        let base = key.clone();
+                        let mut n = 2;
+                        while map.contains_key(&key) {
+                            key = format!("{base}~{n}");
+                            n += 1;
+                        }
+                    }
+                    map.insert(key, child);
+                }
+            }
+        }
+        Value::Array(items) => {
+            let len = path.len();
+            path.push_str("[]");
+            for item in items.iter_mut() {
+                walk(item, path, keys, vis);
+            }
+            path.truncate(len);
+        }
+        Value::String(s) => {
+            if s.is_empty() {
+                return;
+            }
+            let col = if path.is_empty() {
+                "value"
+            } else {
+                path.as_str()
+            };
+            match vis.leaf(col, LeafKind::String, s) {
+                None => {}
+                Some(Replacement::Text(t) | Replacement::Number(t)) => *s = t,
+                Some(Replacement::Null) => *v = Value::Null,
+            }
+        }
+        Value::Number(n) => {
+            let text = n.to_string();
+            let col = if path.is_empty() {
+                "value"
+            } else {
+                path.as_str()
+            };
+            match vis.leaf(col, LeafKind::Number, &text) {
+                None => {}
+                Some(Replacement::Number(t)) => {
+                    *v = match serde_json::from_str::<serde_json::Number>(&t) {
+                        Ok(n) => Value::Number(n),
+                        Err(_) => Value::String(t),
+                    };
+                }
+                Some(Replacement::Text(t)) => *v = Value::String(t),
+                Some(Replacement::Null) => *v = Value::Null,
+            }
+        }
+        Value::Bool(_) | Value::Null => {}
+    }
+}
+
 /// Streaming JSON / JSON Lines reader.
 pub struct JsonReader {
     path: String,
     mode: Mode,
+    layout: Layout,
+    keys: KeyClass,
     columns: Vec<String>,
     ids: HashMap<String, u32>,
     builder: BatchBuilder,
+    raw: RawValues,
     opts: ReadOptions,
     stats: ReadStats,
     line: u64,
     rows: u64,
     line_buf: Vec<u8>,
-    num_buf: String,
+    /// JSON Lines: blank lines read since the last record (kept with the next one).
+    blank: Vec<u8>,
     done: bool,
+}
+
+/// Pushes a record's cells into a batch, giving new paths the next column id.
+struct Collect<'a> {
+    columns: &'a mut Vec<String>,
+    ids: &'a mut HashMap<String, u32>,
+    builder: &'a mut BatchBuilder,
+}
+
+impl Visitor for Collect<'_> {
+    fn leaf(&mut self, path: &str, _kind: LeafKind, text: &str) -> Option<Replacement> {
+        let id = match self.ids.get(path) {
+            Some(&id) => id,
+            None => {
+                let id = self.columns.len() as u32;
+                self.columns.push(path.to_string());
+                self.ids.insert(path.to_string(), id);
+                id
+            }
+        };
+        self.builder.push(id, text.as_bytes());
+        None
+    }
 }
 
 /// Turns a top-level JSON array into a whitespace-separated stream of its elements, byte
@@ -56,6 +280,7 @@ pub(crate) struct ArrayElements<R> {
 
 impl<R> ArrayElements<R> {
     /// Wraps a reader positioned at (or before) the opening `[`; no size limit.
+    #[cfg(test)]
     pub(crate) fn new(inner: R) -> Self {
         Self::with_limit(inner, true, u64::MAX)
     }
@@ -157,8 +382,8 @@ impl JsonReader {
     pub fn new(input: &Input, opts: &ReadOptions, counter: Progress) -> Result<Self, SourceError> {
         let path = input.display();
         let mut stream = super::open_stream(input, counter)?;
-        let mode = if input.format == Format::Jsonl {
-            Mode::Lines(stream)
+        let (mode, layout) = if input.format == Format::Jsonl {
+            (Mode::Lines(stream), Layout::Lines)
         } else {
             // Peek the first non-blank byte: '[' is an array of records.
             let first = loop {
@@ -184,29 +409,51 @@ impl JsonReader {
                     }
                 }
             };
+            let array = first == Some(b'[');
             let reader: Box<dyn Read + Send> = Box::new(ArrayElements::with_limit(
                 stream,
-                first == Some(b'['),
+                array,
                 opts.max_cell_bytes,
             ));
-            Mode::Values(Box::new(
-                serde_json::Deserializer::from_reader(reader).into_iter::<Value>(),
-            ))
+            (
+                Mode::Values(Box::new(
+                    serde_json::Deserializer::from_reader(reader).into_iter::<Value>(),
+                )),
+                if array { Layout::Array } else { Layout::Values },
+            )
         };
         Ok(JsonReader {
             path,
             mode,
+            layout,
+            keys: KeyClass::new(opts.data_key.clone()),
             columns: Vec::new(),
             ids: HashMap::new(),
             builder: BatchBuilder::new(0),
+            raw: RawValues::default(),
             opts: opts.clone(),
             stats: ReadStats::default(),
             line: 0,
             rows: 0,
             line_buf: Vec::new(),
-            num_buf: String::new(),
+            blank: Vec::new(),
             done: false,
         })
+    }
+
+    /// How the file lays out its records.
+    pub fn layout(&self) -> Layout {
+        self.layout
+    }
+
+    /// The key test this reader names columns with.
+    pub fn keys(&self) -> &KeyClass {
+        &self.keys
+    }
+
+    /// JSON Lines: blank lines after the last record (complete once the reader is done).
+    pub fn trailer(&self) -> &[u8] {
+        &self.blank
     }
 
     /// Reads one line into `line_buf` without letting it grow past the limit.
@@ -255,14 +502,16 @@ impl JsonReader {
                     let text = self.line_buf.trim_ascii();
                     let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
                     if text.is_empty() {
+                        if self.opts.keep_raw {
+                            self.blank.extend_from_slice(&self.line_buf);
+                        }
                         continue;
                     }
                     match serde_json::from_slice::<Value>(text) {
                         Ok(v) => return Ok(Some(v)),
-                        Err(e) if self.opts.lenient => {
-                            let _ = e;
-                            self.stats.skipped_records += 1;
-                        }
+                        // A skipped line is never written out by a rewrite: its values were
+                        // not scanned.
+                        Err(_) if self.opts.lenient => self.stats.skipped_records += 1,
                         Err(e) => {
                             return Err(SourceError::Malformed {
                                 path: self.path.clone(),
@@ -297,69 +546,6 @@ impl JsonReader {
         }
     }
 
-    fn column_id(&mut self, path: &str) -> u32 {
-        if let Some(&id) = self.ids.get(path) {
-            return id;
-        }
-        let id = self.columns.len() as u32;
-        self.columns.push(path.to_string());
-        self.ids.insert(path.to_string(), id);
-        id
-    }
-
-    fn walk(&mut self, v: &Value, path: &mut String) {
-        match v {
-            Value::Object(map) => {
-                for (k, child) in map {
-                    let len = path.len();
-                    if !path.is_empty() {
-                        path.push('.');
-                    }
-                    if is_field_name(k) {
-                        path.push_str(k);
-                        self.walk(child, path);
-                    } else {
-                        // A map keyed by data (`{"jane@example.com": 12}`, dates, ids): the
-                        // key is a value, scanned like one, and never becomes a column name
-                        // (names are printed unmasked, and one column per key is unbounded).
-                        path.push_str("{key}");
-                        let id = self.column_id(path);
-                        self.builder.push(id, k.as_bytes());
-                        path.truncate(len);
-                        if !path.is_empty() {
-                            path.push('.');
-                        }
-                        path.push_str("{value}");
-                        self.walk(child, path);
-                    }
-                    path.truncate(len);
-                }
-            }
-            Value::Array(items) => {
-                let len = path.len();
-                path.push_str("[]");
-                for item in items {
-                    self.walk(item, path);
-                }
-                path.truncate(len);
-            }
-            Value::String(s) => {
-                let id = self.column_id(if path.is_empty() { "value" } else { path });
-                self.builder.push(id, s.as_bytes());
-            }
-            Value::Number(n) => {
-                use std::fmt::Write;
-                let id = self.column_id(if path.is_empty() { "value" } else { path });
-                self.num_buf.clear();
-                let _ = write!(self.num_buf, "{n}");
-                let bytes = std::mem::take(&mut self.num_buf);
-                self.builder.push(id, bytes.as_bytes());
-                self.num_buf = bytes;
-            }
-            Value::Bool(_) | Value::Null => {}
-        }
-    }
-
     fn read_batch(&mut self) -> Result<Option<Batch>, SourceError> {
         let mut path = String::new();
         while !self.done && !self.builder.is_full() {
@@ -367,16 +553,37 @@ impl JsonReader {
                 self.done = true;
                 break;
             }
-            let Some(v) = self.next_value()? else {
+            let Some(mut v) = self.next_value()? else {
                 self.done = true;
                 break;
             };
             path.clear();
-            self.walk(&v, &mut path);
+            let mut collect = Collect {
+                columns: &mut self.columns,
+                ids: &mut self.ids,
+                builder: &mut self.builder,
+            };
+            walk(&mut v, &mut path, &self.keys, &mut collect);
             self.builder.end_row();
             self.rows += 1;
+            if self.opts.keep_raw {
+                if self.layout == Layout::Lines {
+                    let start = self.raw.lines.len();
+                    self.raw.lines.append(&mut self.blank);
+                    self.raw.lines.extend_from_slice(&self.line_buf);
+                    self.raw.line_ranges.push((start, self.raw.lines.len()));
+                }
+                self.raw.values.push(v);
+            }
         }
-        Ok((self.builder.rows() > 0).then(|| self.builder.take()))
+        if self.builder.rows() == 0 {
+            return Ok(None);
+        }
+        let mut batch = self.builder.take();
+        if self.opts.keep_raw {
+            batch.raw = Some(RawRecords::Json(std::mem::take(&mut self.raw)));
+        }
+        Ok(Some(batch))
     }
 }
 
@@ -412,6 +619,10 @@ impl BatchReader for JsonReader {
 
     fn stats(&self) -> ReadStats {
         self.stats.clone()
+    }
+
+    fn as_json(&self) -> Option<&JsonReader> {
+        Some(self)
     }
 }
 

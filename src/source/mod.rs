@@ -15,6 +15,7 @@ pub mod csv;
 pub mod discover;
 pub mod json;
 pub mod parquet;
+pub mod text;
 
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Read};
@@ -38,6 +39,8 @@ pub enum Format {
     Jsonl,
     /// Apache Parquet.
     Parquet,
+    /// Plain text, one cell per line (`check` reads files of no data format this way).
+    Text,
 }
 
 impl Format {
@@ -48,6 +51,7 @@ impl Format {
             Format::Json => "json",
             Format::Jsonl => "jsonl",
             Format::Parquet => "parquet",
+            Format::Text => "text",
         }
     }
 
@@ -91,6 +95,9 @@ pub struct Input {
     pub compression: Compression,
     /// Size on disk (0 for stdin).
     pub size: u64,
+    /// An open file to read instead of `path` (standard input spooled to an unlinked file,
+    /// read once per pass).
+    pub handle: Option<Arc<std::fs::File>>,
 }
 
 impl Input {
@@ -158,6 +165,18 @@ pub enum SourceError {
     },
 }
 
+/// Decides whether a JSON object key is data (`{"Jane Doe": 3}`, an email used as a key)
+/// rather than a field name. Both passes of a pseudonymize run read with the same test, so
+/// they name the same columns.
+#[derive(Clone)]
+pub struct KeyTest(pub Arc<dyn Fn(&str) -> bool + Send + Sync>);
+
+impl fmt::Debug for KeyTest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyTest(..)")
+    }
+}
+
 /// Options for readers.
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
@@ -169,6 +188,11 @@ pub struct ReadOptions {
     pub max_rows: Option<u64>,
     /// Largest cell or JSON line accepted, in bytes.
     pub max_cell_bytes: u64,
+    /// Keep each batch's records as read ([`Batch::raw`]), for writers that rebuild them.
+    pub keep_raw: bool,
+    /// Which JSON keys that look like field names are data after all (`None`: the syntactic
+    /// test of [`json::is_field_name`] alone).
+    pub data_key: Option<KeyTest>,
 }
 
 impl Default for ReadOptions {
@@ -178,6 +202,8 @@ impl Default for ReadOptions {
             lenient: false,
             max_rows: None,
             max_cell_bytes: 256 << 20,
+            keep_raw: false,
+            data_key: None,
         }
     }
 }
@@ -209,6 +235,18 @@ impl ColumnCells {
     }
 }
 
+/// The records behind a batch, as read (with [`ReadOptions::keep_raw`]): what a writer needs
+/// to rebuild each record with some cells changed and every other byte or value kept.
+#[derive(Debug, Clone)]
+pub enum RawRecords {
+    /// CSV rows: raw bytes and field ranges.
+    Csv(csv::RawRows),
+    /// JSON records: parsed values, and for JSON Lines each raw line.
+    Json(json::RawValues),
+    /// A Parquet (Arrow) record batch.
+    Arrow(arrow_array::RecordBatch),
+}
+
 /// A slice of rows, column-major.
 #[derive(Debug, Default, Clone)]
 pub struct Batch {
@@ -218,6 +256,10 @@ pub struct Batch {
     pub rows: usize,
     /// Columns that have at least one cell in this batch.
     pub columns: Vec<ColumnCells>,
+    /// The records as read, with [`ReadOptions::keep_raw`].
+    pub raw: Option<RawRecords>,
+    /// Parquet: this batch ends row group N (writers keep the row-group boundaries).
+    pub end_of_group: Option<usize>,
 }
 
 impl Batch {
@@ -291,6 +333,8 @@ impl BatchBuilder {
             first_row: self.first_row,
             rows: self.rows,
             columns: self.columns.drain(..).flatten().collect(),
+            raw: None,
+            end_of_group: None,
         };
         self.first_row += self.rows as u64;
         self.rows = 0;
@@ -316,6 +360,18 @@ pub trait BatchReader: Send {
     fn columns(&self) -> &[String];
     /// What was tolerated so far.
     fn stats(&self) -> ReadStats;
+    /// The CSV reader behind this one (its header, delimiter and trailing bytes).
+    fn as_csv(&self) -> Option<&csv::CsvReader> {
+        None
+    }
+    /// The JSON reader behind this one (its layout).
+    fn as_json(&self) -> Option<&json::JsonReader> {
+        None
+    }
+    /// The Parquet reader behind this one (its schema and metadata).
+    fn as_parquet(&self) -> Option<&parquet::ParquetReader> {
+        None
+    }
 }
 
 thread_local! {
@@ -374,7 +430,12 @@ pub fn open_stream(
         path: path.clone(),
         source,
     };
-    let raw: Box<dyn Read + Send> = if input.is_stdin() {
+    let raw: Box<dyn Read + Send> = if let Some(f) = &input.handle {
+        // A spool read once per pass: rewind a second descriptor of it.
+        let mut f = f.try_clone().map_err(io_err)?;
+        io::Seek::rewind(&mut f).map_err(io_err)?;
+        Box::new(f)
+    } else if input.is_stdin() {
         Box::new(io::stdin())
     } else {
         Box::new(std::fs::File::open(&input.path).map_err(io_err)?)
@@ -421,6 +482,7 @@ pub fn open(
         Format::Csv => Ok(Box::new(csv::CsvReader::new(input, opts, counter)?)),
         Format::Json | Format::Jsonl => Ok(Box::new(json::JsonReader::new(input, opts, counter)?)),
         Format::Parquet => Ok(Box::new(parquet::ParquetReader::new(input, opts, counter)?)),
+        Format::Text => Ok(Box::new(text::TextReader::new(input, opts, counter)?)),
     }
 }
 

@@ -1,53 +1,116 @@
-//! Parquet reader: every column, nested struct / list / map columns included (paths
-//! `user.contact.email`, `devices[].ip`, `attrs[].key`), and every type: strings as they are,
-//! numbers, decimals, dates and timestamps through arrow's display formatting (an account
-//! number stored as int64 or a birth date stored as date32 is scanned like its text).
-//! Row groups decode in parallel (rayon); memory is bounded by the row groups in flight.
+//! Parquet (and Arrow) reader: every column, nested struct / list / map columns included
+//! (paths `user.contact.email`, `devices[].ip`, `attrs[].key`), and every type: strings as
+//! they are, binary as bytes, numbers, decimals, dates and timestamps through arrow's display
+//! formatting (an account number stored as int64 or a birth date stored as date32 is scanned
+//! like its text). Row groups decode in parallel (rayon); memory is bounded by the row groups
+//! in flight.
+//!
+//! [`visit_batch`] is the one traversal of Arrow data: the scan takes cells through it, and
+//! the pseudonymizer (and the Arrow API of [`crate::batch`]) writes new arrays back through
+//! it, so both name the same cells under the same paths.
 
 use super::{
-    Batch, BatchBuilder, BatchReader, Input, Progress, ReadOptions, ReadStats, SourceError,
+    Batch, BatchBuilder, BatchReader, Input, Progress, RawRecords, ReadOptions, ReadStats,
+    SourceError,
 };
 use arrow_array::cast::AsArray;
-use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_array::{
+    Array, ArrayRef, FixedSizeListArray, LargeListArray, ListArray, MapArray, RecordBatch,
+    RecordBatchOptions, StructArray,
+};
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
-use arrow_schema::{DataType, Field};
+use arrow_schema::{ArrowError, DataType, Field, FieldRef, Fields, Schema};
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
 };
+use parquet::file::reader::{ChunkReader, Length};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::fs::File;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-/// Marks an element whose parent is null (skipped).
-const SKIP: u32 = u32::MAX;
+/// Marks an element whose parent is null or absent (not a cell).
+pub const SKIP: u32 = u32::MAX;
 
-/// Parquet reader yielding batches row group by row group.
-pub struct ParquetReader {
-    path: String,
-    /// Where to reopen the file: each row-group decoder needs its own descriptor, since
-    /// cloned descriptors share one file offset and parallel seeks would race.
-    open_path: std::path::PathBuf,
-    meta: ArrowReaderMetadata,
-    columns: Vec<String>,
-    ids: HashMap<String, u32>,
-    row_offsets: Vec<u64>,
-    next_group: usize,
-    max_rows: Option<u64>,
-    counter: Progress,
-    // Keeps a spooled copy of standard input alive.
-    _spool: Option<crate::output::TempFile>,
+/// A file shared by parallel row-group decoders: positioned reads (`pread`), so no decoder
+/// moves another's offset and no one reopens the file by name (standard input spools to an
+/// unlinked file).
+#[derive(Debug, Clone)]
+pub struct SharedFile(pub Arc<File>);
+
+/// A reader at a position of a [`SharedFile`].
+pub struct SharedRead {
+    file: Arc<File>,
+    pos: u64,
+}
+
+impl std::io::Read for SharedRead {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = read_at(&self.file, buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(unix)]
+fn read_at(f: &File, buf: &mut [u8], pos: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(f, buf, pos)
+}
+
+#[cfg(windows)]
+fn read_at(f: &File, buf: &mut [u8], pos: u64) -> std::io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(f, buf, pos)
+}
+
+impl Length for SharedFile {
+    fn len(&self) -> u64 {
+        self.0.metadata().map_or(0, |m| m.len())
+    }
+}
+
+impl ChunkReader for SharedFile {
+    type T = std::io::BufReader<SharedRead>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        Ok(std::io::BufReader::with_capacity(
+            1 << 16,
+            SharedRead {
+                file: Arc::clone(&self.0),
+                pos: start,
+            },
+        ))
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
+        let mut buf = vec![0u8; length];
+        let mut done = 0;
+        while done < length {
+            let n = read_at(&self.0, &mut buf[done..], start + done as u64)?;
+            if n == 0 {
+                return Err(parquet::errors::ParquetError::EOF(format!(
+                    "expected {length} bytes at offset {start}, the file ends after {done}"
+                )));
+            }
+            done += n;
+        }
+        Ok(buf.into())
+    }
 }
 
 /// Appends the scanned column paths under `field` (`a.b`, `a[]`; booleans and nulls skipped).
-pub(crate) fn leaf_paths(field: &Field, prefix: &str, out: &mut Vec<String>) {
-    let path = if prefix.is_empty() {
-        field.name().clone()
-    } else {
-        format!("{prefix}.{}", field.name())
-    };
+pub fn leaf_paths(field: &Field, prefix: &str, out: &mut Vec<String>) {
+    let path = child_path(prefix, field.name());
     walk_type(field.data_type(), &path, out);
+}
+
+fn child_path(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}.{name}")
+    }
 }
 
 fn walk_type(dt: &DataType, path: &str, out: &mut Vec<String>) {
@@ -57,11 +120,7 @@ fn walk_type(dt: &DataType, path: &str, out: &mut Vec<String>) {
                 leaf_paths(f, path, out);
             }
         }
-        DataType::List(f)
-        | DataType::LargeList(f)
-        | DataType::FixedSizeList(f, _)
-        | DataType::ListView(f)
-        | DataType::LargeListView(f) => {
+        DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
             walk_type(f.data_type(), &format!("{path}[]"), out);
         }
         DataType::Map(f, _) => walk_type(f.data_type(), &format!("{path}[]"), out),
@@ -70,22 +129,453 @@ fn walk_type(dt: &DataType, path: &str, out: &mut Vec<String>) {
     }
 }
 
+/// The column paths of a schema, as `scan` names them.
+pub fn column_paths(schema: &Schema) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in schema.fields() {
+        leaf_paths(f, "", &mut out);
+    }
+    out
+}
+
+/// What [`visit_batch`] does with a leaf array.
+pub trait ArrayVisitor {
+    /// A leaf array under `path`; element `i` is a cell of batch row `rows[i]` unless
+    /// `rows[i]` is [`SKIP`]. `Some` replaces the array (same length).
+    fn leaf(
+        &mut self,
+        path: &str,
+        array: &ArrayRef,
+        rows: &[u32],
+    ) -> Result<Option<ArrayRef>, ArrowError>;
+    /// Whether the field at `path` is removed.
+    fn drop_field(&mut self, _path: &str) -> bool {
+        false
+    }
+    /// The field a replaced leaf gets (by default its own, nullable if the array has nulls).
+    fn leaf_field(&mut self, _path: &str, field: &Field, array: &ArrayRef) -> Field {
+        field
+            .clone()
+            .with_data_type(array.data_type().clone())
+            .with_nullable(field.is_nullable() || array.null_count() > 0)
+    }
+}
+
+enum Visited {
+    Same,
+    Replaced(Field, ArrayRef),
+    Dropped,
+}
+
+/// Walks every leaf of `rb` under its column path, depth-first in field order. Returns the
+/// rebuilt batch when a visitor replaced or dropped anything.
+pub fn visit_batch(
+    rb: &RecordBatch,
+    vis: &mut dyn ArrayVisitor,
+) -> Result<Option<RecordBatch>, ArrowError> {
+    let rows: Vec<u32> = (0..rb.num_rows() as u32).collect();
+    let schema = rb.schema();
+    let mut changed = false;
+    let mut fields: Vec<FieldRef> = Vec::with_capacity(rb.num_columns());
+    let mut columns = Vec::with_capacity(rb.num_columns());
+    for (f, a) in schema.fields().iter().zip(rb.columns()) {
+        match visit(a, f, f.name(), &rows, vis)? {
+            Visited::Same => {
+                fields.push(Arc::clone(f));
+                columns.push(Arc::clone(a));
+            }
+            Visited::Replaced(nf, na) => {
+                changed = true;
+                fields.push(Arc::new(nf));
+                columns.push(na);
+            }
+            Visited::Dropped => changed = true,
+        }
+    }
+    if !changed {
+        return Ok(None);
+    }
+    let schema = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+    let opts = RecordBatchOptions::new().with_row_count(Some(rb.num_rows()));
+    RecordBatch::try_new_with_options(schema, columns, &opts).map(Some)
+}
+
+/// Row map of a list's child values from the parent's (`offsets` absolute into the values).
+fn child_rows(array: &dyn Array, offsets: &[usize], rows: &[u32], n_values: usize) -> Vec<u32> {
+    let mut child = vec![SKIP; n_values];
+    for i in 0..array.len() {
+        if array.is_null(i) || rows[i] == SKIP {
+            continue;
+        }
+        for j in offsets[i]..offsets[i + 1] {
+            if let Some(slot) = child.get_mut(j) {
+                *slot = rows[i];
+            }
+        }
+    }
+    child
+}
+
+fn visit(
+    array: &ArrayRef,
+    field: &Field,
+    path: &str,
+    rows: &[u32],
+    vis: &mut dyn ArrayVisitor,
+) -> Result<Visited, ArrowError> {
+    if vis.drop_field(path) {
+        return Ok(Visited::Dropped);
+    }
+    let replaced =
+        |dt: DataType, a: ArrayRef| Visited::Replaced(field.clone().with_data_type(dt), a);
+    match array.data_type() {
+        DataType::Struct(_) => {
+            let s = array.as_struct();
+            let child_rows: Vec<u32> = rows
+                .iter()
+                .enumerate()
+                .map(|(i, &r)| if s.is_null(i) { SKIP } else { r })
+                .collect();
+            let mut changed = false;
+            let mut fields: Vec<FieldRef> = Vec::new();
+            let mut children = Vec::new();
+            for (f, child) in s.fields().iter().zip(s.columns()) {
+                match visit(child, f, &child_path(path, f.name()), &child_rows, vis)? {
+                    Visited::Same => {
+                        fields.push(Arc::clone(f));
+                        children.push(Arc::clone(child));
+                    }
+                    Visited::Replaced(nf, na) => {
+                        changed = true;
+                        fields.push(Arc::new(nf));
+                        children.push(na);
+                    }
+                    Visited::Dropped => changed = true,
+                }
+            }
+            if !changed {
+                return Ok(Visited::Same);
+            }
+            let fields = Fields::from(fields);
+            let arr = if fields.is_empty() {
+                StructArray::new_empty_fields(s.len(), s.nulls().cloned())
+            } else {
+                StructArray::try_new(fields.clone(), children, s.nulls().cloned())?
+            };
+            Ok(replaced(DataType::Struct(fields), Arc::new(arr)))
+        }
+        DataType::List(inner) => {
+            let l = array.as_list::<i32>();
+            let offsets: Vec<usize> = l.value_offsets().iter().map(|&o| o as usize).collect();
+            let values = l.values();
+            let cr = child_rows(l, &offsets, rows, values.len());
+            match visit(values, inner, &format!("{path}[]"), &cr, vis)? {
+                Visited::Same => Ok(Visited::Same),
+                Visited::Dropped => Ok(Visited::Dropped),
+                Visited::Replaced(nf, na) => {
+                    let nf = Arc::new(nf);
+                    let arr = ListArray::try_new(
+                        Arc::clone(&nf),
+                        l.offsets().clone(),
+                        na,
+                        l.nulls().cloned(),
+                    )?;
+                    Ok(replaced(DataType::List(nf), Arc::new(arr)))
+                }
+            }
+        }
+        DataType::LargeList(inner) => {
+            let l = array.as_list::<i64>();
+            let offsets: Vec<usize> = l.value_offsets().iter().map(|&o| o as usize).collect();
+            let values = l.values();
+            let cr = child_rows(l, &offsets, rows, values.len());
+            match visit(values, inner, &format!("{path}[]"), &cr, vis)? {
+                Visited::Same => Ok(Visited::Same),
+                Visited::Dropped => Ok(Visited::Dropped),
+                Visited::Replaced(nf, na) => {
+                    let nf = Arc::new(nf);
+                    let arr = LargeListArray::try_new(
+                        Arc::clone(&nf),
+                        l.offsets().clone(),
+                        na,
+                        l.nulls().cloned(),
+                    )?;
+                    Ok(replaced(DataType::LargeList(nf), Arc::new(arr)))
+                }
+            }
+        }
+        DataType::FixedSizeList(inner, n) => {
+            let l = array.as_fixed_size_list();
+            let n = *n;
+            let size = n as usize;
+            let offsets: Vec<usize> = (0..=array.len()).map(|i| i * size).collect();
+            let values = l.values();
+            let cr = child_rows(l, &offsets, rows, values.len());
+            match visit(values, inner, &format!("{path}[]"), &cr, vis)? {
+                Visited::Same => Ok(Visited::Same),
+                Visited::Dropped => Ok(Visited::Dropped),
+                Visited::Replaced(nf, na) => {
+                    let nf = Arc::new(nf);
+                    let arr =
+                        FixedSizeListArray::try_new(Arc::clone(&nf), n, na, l.nulls().cloned())?;
+                    Ok(replaced(DataType::FixedSizeList(nf, n), Arc::new(arr)))
+                }
+            }
+        }
+        DataType::Map(entries_field, sorted) => {
+            let m = array.as_map();
+            let offsets: Vec<usize> = m.value_offsets().iter().map(|&o| o as usize).collect();
+            let entries: ArrayRef = Arc::new(m.entries().clone());
+            let cr = child_rows(m, &offsets, rows, entries.len());
+            // The entries are a struct of key and value: visited as `path[].key`, `path[].value`.
+            match visit(&entries, entries_field, &format!("{path}[]"), &cr, vis)? {
+                Visited::Same => Ok(Visited::Same),
+                Visited::Dropped => Ok(Visited::Dropped),
+                Visited::Replaced(nf, na) => {
+                    let nf = Arc::new(nf);
+                    let arr = MapArray::try_new(
+                        Arc::clone(&nf),
+                        m.offsets().clone(),
+                        na.as_struct().clone(),
+                        m.nulls().cloned(),
+                        *sorted,
+                    )?;
+                    Ok(replaced(DataType::Map(nf, *sorted), Arc::new(arr)))
+                }
+            }
+        }
+        DataType::Boolean | DataType::Null => Ok(Visited::Same),
+        _ => match vis.leaf(path, array, rows)? {
+            None => Ok(Visited::Same),
+            Some(na) => {
+                if na.len() != array.len() {
+                    return Err(ArrowError::ComputeError(format!(
+                        "{path}: a rewritten column has {} values, not {}",
+                        na.len(),
+                        array.len()
+                    )));
+                }
+                let nf = vis.leaf_field(path, field, &na);
+                Ok(Visited::Replaced(nf, na))
+            }
+        },
+    }
+}
+
+/// How a leaf's cells read as text.
+pub enum CellText<'a> {
+    /// String or binary arrays: the bytes as stored.
+    Bytes(&'a ArrayRef),
+    /// Any other type: arrow's display formatting (timestamps shown without their zone).
+    Formatted(ArrayRef, FormatOptions<'static>),
+}
+
+impl<'a> CellText<'a> {
+    /// The text view of `array`.
+    pub fn new(array: &'a ArrayRef) -> Self {
+        match array.data_type() {
+            DataType::Utf8
+            | DataType::LargeUtf8
+            | DataType::Utf8View
+            | DataType::Binary
+            | DataType::LargeBinary
+            | DataType::BinaryView
+            | DataType::FixedSizeBinary(_) => CellText::Bytes(array),
+            _ => CellText::Formatted(strip_timezone(array), FormatOptions::default()),
+        }
+    }
+
+    /// Calls `f(i, bytes)` for every cell: elements whose row is not [`SKIP`], not null and
+    /// whose text is not empty, in index order.
+    pub fn for_each_cell(
+        &self,
+        rows: &[u32],
+        mut f: impl FnMut(usize, &[u8]),
+    ) -> Result<(), ArrowError> {
+        match self {
+            CellText::Bytes(a) => {
+                let is_cell = |i: usize| rows[i] != SKIP && !a.is_null(i);
+                match a.data_type() {
+                    DataType::Utf8 => {
+                        let s = a.as_string::<i32>();
+                        (0..a.len())
+                            .filter(|&i| is_cell(i))
+                            .for_each(|i| emit(&mut f, i, s.value(i).as_bytes()));
+                    }
+                    DataType::LargeUtf8 => {
+                        let s = a.as_string::<i64>();
+                        (0..a.len())
+                            .filter(|&i| is_cell(i))
+                            .for_each(|i| emit(&mut f, i, s.value(i).as_bytes()));
+                    }
+                    DataType::Utf8View => {
+                        let s = a.as_string_view();
+                        (0..a.len())
+                            .filter(|&i| is_cell(i))
+                            .for_each(|i| emit(&mut f, i, s.value(i).as_bytes()));
+                    }
+                    DataType::Binary => {
+                        let s = a.as_binary::<i32>();
+                        (0..a.len())
+                            .filter(|&i| is_cell(i))
+                            .for_each(|i| emit(&mut f, i, s.value(i)));
+                    }
+                    DataType::LargeBinary => {
+                        let s = a.as_binary::<i64>();
+                        (0..a.len())
+                            .filter(|&i| is_cell(i))
+                            .for_each(|i| emit(&mut f, i, s.value(i)));
+                    }
+                    DataType::BinaryView => {
+                        let s = a.as_binary_view();
+                        (0..a.len())
+                            .filter(|&i| is_cell(i))
+                            .for_each(|i| emit(&mut f, i, s.value(i)));
+                    }
+                    _ => {
+                        let s = a.as_fixed_size_binary();
+                        (0..a.len())
+                            .filter(|&i| is_cell(i))
+                            .for_each(|i| emit(&mut f, i, s.value(i)));
+                    }
+                }
+            }
+            CellText::Formatted(a, opts) => {
+                let fmt = ArrayFormatter::try_new(a.as_ref(), opts)?;
+                let mut buf = String::new();
+                for (i, &row) in rows.iter().enumerate().take(a.len()) {
+                    if row == SKIP || a.is_null(i) {
+                        continue;
+                    }
+                    buf.clear();
+                    let _ = write!(buf, "{}", fmt.value(i));
+                    emit(&mut f, i, buf.as_bytes());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn emit(f: &mut impl FnMut(usize, &[u8]), i: usize, v: &[u8]) {
+    if !v.is_empty() {
+        f(i, v);
+    }
+}
+
+/// Pushes the cells of a record batch into a batch builder under the column ids of `ids`.
+struct Collect<'a> {
+    ids: &'a HashMap<String, u32>,
+    builder: &'a mut BatchBuilder,
+}
+
+impl ArrayVisitor for Collect<'_> {
+    fn leaf(
+        &mut self,
+        path: &str,
+        array: &ArrayRef,
+        rows: &[u32],
+    ) -> Result<Option<ArrayRef>, ArrowError> {
+        let Some(&col) = self.ids.get(path) else {
+            return Ok(None);
+        };
+        let builder = &mut *self.builder;
+        CellText::new(array).for_each_cell(rows, |i, v| builder.push_at(col, rows[i], v))?;
+        Ok(None)
+    }
+}
+
+/// The cells of a record batch (numbered from `first_row`) under the columns `ids` names.
+pub fn cells_of(
+    rb: &RecordBatch,
+    first_row: u64,
+    ids: &HashMap<String, u32>,
+) -> Result<Batch, ArrowError> {
+    let mut builder = BatchBuilder::new(first_row);
+    visit_batch(
+        rb,
+        &mut Collect {
+            ids,
+            builder: &mut builder,
+        },
+    )?;
+    builder.set_rows(rb.num_rows());
+    Ok(builder.take())
+}
+
+/// Timestamps with a named zone (`UTC`, `Europe/Paris`) need a zone database to display;
+/// scanning only needs the digits, so the instant is shown as a zone-less UTC timestamp.
+pub(crate) fn strip_timezone(array: &ArrayRef) -> ArrayRef {
+    use arrow_array::types::{
+        TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+        TimestampSecondType,
+    };
+    use arrow_schema::TimeUnit;
+    let none: Option<String> = None;
+    match array.data_type() {
+        DataType::Timestamp(unit, Some(_)) => match unit {
+            TimeUnit::Second => Arc::new(
+                array
+                    .as_primitive::<TimestampSecondType>()
+                    .clone()
+                    .with_timezone_opt(none),
+            ),
+            TimeUnit::Millisecond => Arc::new(
+                array
+                    .as_primitive::<TimestampMillisecondType>()
+                    .clone()
+                    .with_timezone_opt(none),
+            ),
+            TimeUnit::Microsecond => Arc::new(
+                array
+                    .as_primitive::<TimestampMicrosecondType>()
+                    .clone()
+                    .with_timezone_opt(none),
+            ),
+            TimeUnit::Nanosecond => Arc::new(
+                array
+                    .as_primitive::<TimestampNanosecondType>()
+                    .clone()
+                    .with_timezone_opt(none),
+            ),
+        },
+        _ => array.clone(),
+    }
+}
+
+/// Parquet reader yielding batches row group by row group.
+pub struct ParquetReader {
+    path: String,
+    file: SharedFile,
+    meta: ArrowReaderMetadata,
+    columns: Vec<String>,
+    ids: HashMap<String, u32>,
+    row_offsets: Vec<u64>,
+    next_group: usize,
+    max_rows: Option<u64>,
+    keep_raw: bool,
+    counter: Progress,
+}
+
 impl ParquetReader {
-    /// Opens the file and reads its footer.
+    /// Opens the file (standard input: spooled to an unlinked temporary file) and reads its
+    /// footer.
     pub fn new(input: &Input, opts: &ReadOptions, counter: Progress) -> Result<Self, SourceError> {
         let path = input.display();
         let io_err = |source| SourceError::Io {
             path: path.clone(),
             source,
         };
-        let (open_path, spool) = if input.is_stdin() {
-            let mut tmp = crate::output::TempFile::new().map_err(io_err)?;
-            std::io::copy(&mut std::io::stdin().lock(), tmp.as_file_mut()).map_err(io_err)?;
-            (tmp.path().to_path_buf(), Some(tmp))
-        } else {
-            (input.path.clone(), None)
+        let file = match &input.handle {
+            Some(f) => Arc::clone(f),
+            None if input.is_stdin() => {
+                let mut f = tempfile::tempfile().map_err(io_err)?;
+                std::io::copy(&mut std::io::stdin().lock(), &mut f).map_err(io_err)?;
+                Arc::new(f)
+            }
+            None => Arc::new(File::open(&input.path).map_err(io_err)?),
         };
-        let file = File::open(&open_path).map_err(io_err)?;
+        let file = SharedFile(file);
         let footer_err = |message: String| SourceError::Malformed {
             path: path.clone(),
             location: "footer".into(),
@@ -94,10 +584,7 @@ impl ParquetReader {
         let meta = super::contain(|| ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()))
             .map_err(|p| footer_err(format!("the Parquet decoder failed: {p}")))?
             .map_err(|e| footer_err(e.to_string()))?;
-        let mut columns = Vec::new();
-        for f in meta.schema().fields() {
-            leaf_paths(f, "", &mut columns);
-        }
+        let columns = column_paths(meta.schema());
         let ids = columns
             .iter()
             .enumerate()
@@ -111,16 +598,21 @@ impl ParquetReader {
         }
         Ok(ParquetReader {
             path,
-            open_path,
+            file,
             meta,
             columns,
             ids,
             row_offsets,
             next_group: 0,
             max_rows: opts.max_rows,
+            keep_raw: opts.keep_raw,
             counter,
-            _spool: spool,
         })
+    }
+
+    /// The file's metadata and Arrow schema.
+    pub fn metadata(&self) -> &ArrowReaderMetadata {
+        &self.meta
     }
 
     /// Decodes row group `rg`. The parquet crate panics on some corrupt pages: such a panic
@@ -141,10 +633,6 @@ impl ParquetReader {
             location: format!("row group {rg}"),
             message: format!("corrupt or cut short: {e}"),
         };
-        let file = File::open(&self.open_path).map_err(|source| SourceError::Io {
-            path: self.path.clone(),
-            source,
-        })?;
         let mut first = self.row_offsets[rg];
         let mut limit = u64::MAX;
         if let Some(m) = self.max_rows {
@@ -153,25 +641,24 @@ impl ParquetReader {
             }
             limit = m - first;
         }
-        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.meta.clone())
-            .with_row_groups(vec![rg])
-            .with_batch_size(super::BATCH_ROWS)
-            .build()
-            .map_err(|e| malformed(&e))?;
+        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
+            self.file.clone(),
+            self.meta.clone(),
+        )
+        .with_row_groups(vec![rg])
+        .with_batch_size(super::BATCH_ROWS)
+        .build()
+        .map_err(|e| malformed(&e))?;
         let mut out = Vec::new();
-        let opts = FormatOptions::default();
         for rb in reader {
             let rb: RecordBatch = rb.map_err(|e| malformed(&e))?;
             let rows = (rb.num_rows() as u64).min(limit) as usize;
-            let mut builder = BatchBuilder::new(first);
-            for (field, array) in rb.schema().fields().iter().zip(rb.columns()) {
-                let map: Vec<u32> = (0..rows as u32).collect();
-                let array = array.slice(0, rows);
-                flatten(&array, field.name(), &map, &self.ids, &mut builder, &opts)
-                    .map_err(|e| malformed(&e))?;
+            let rb = rb.slice(0, rows);
+            let mut batch = cells_of(&rb, first, &self.ids).map_err(|e| malformed(&e))?;
+            if self.keep_raw {
+                batch.raw = Some(RawRecords::Arrow(rb));
             }
-            builder.set_rows(rows);
-            out.push(builder.take());
+            out.push(batch);
             first += rows as u64;
             limit -= rows as u64;
             if limit == 0 {
@@ -181,206 +668,6 @@ impl ParquetReader {
         let size = self.meta.metadata().row_group(rg).compressed_size().max(0) as u64;
         self.counter.fetch_add(size, Ordering::Relaxed);
         Ok(out)
-    }
-}
-
-/// Pushes the cells of `array` (element `i` belongs to batch row `map[i]`) under `path`.
-pub(crate) fn flatten(
-    array: &ArrayRef,
-    path: &str,
-    map: &[u32],
-    ids: &HashMap<String, u32>,
-    builder: &mut BatchBuilder,
-    opts: &FormatOptions<'_>,
-) -> Result<(), arrow_schema::ArrowError> {
-    match array.data_type() {
-        DataType::Struct(_) => {
-            let s = array.as_struct();
-            let child_map: Vec<u32> = map
-                .iter()
-                .enumerate()
-                .map(|(i, &r)| if s.is_null(i) { SKIP } else { r })
-                .collect();
-            for (f, child) in s.fields().iter().zip(s.columns()) {
-                flatten(
-                    child,
-                    &format!("{path}.{}", f.name()),
-                    &child_map,
-                    ids,
-                    builder,
-                    opts,
-                )?;
-            }
-        }
-        DataType::List(_)
-        | DataType::LargeList(_)
-        | DataType::FixedSizeList(_, _)
-        | DataType::Map(_, _) => {
-            let (values, offsets): (ArrayRef, Vec<usize>) = match array.data_type() {
-                DataType::List(_) => {
-                    let l = array.as_list::<i32>();
-                    (
-                        l.values().clone(),
-                        l.value_offsets().iter().map(|&o| o as usize).collect(),
-                    )
-                }
-                DataType::LargeList(_) => {
-                    let l = array.as_list::<i64>();
-                    (
-                        l.values().clone(),
-                        l.value_offsets().iter().map(|&o| o as usize).collect(),
-                    )
-                }
-                DataType::FixedSizeList(_, n) => {
-                    let l = array.as_fixed_size_list();
-                    let n = *n as usize;
-                    (
-                        l.values().clone(),
-                        (0..=array.len())
-                            .map(|i| (i + array.offset()) * n)
-                            .collect(),
-                    )
-                }
-                _ => {
-                    let m = array.as_map();
-                    let entries: ArrayRef = std::sync::Arc::new(m.entries().clone());
-                    (
-                        entries,
-                        m.value_offsets().iter().map(|&o| o as usize).collect(),
-                    )
-                }
-            };
-            let mut child_map = vec![SKIP; values.len()];
-            for i in 0..array.len() {
-                if array.is_null(i) || map[i] == SKIP {
-                    continue;
-                }
-                for j in offsets[i]..offsets[i + 1] {
-                    if let Some(slot) = child_map.get_mut(j) {
-                        *slot = map[i];
-                    }
-                }
-            }
-            if let DataType::Map(_, _) = array.data_type() {
-                let s = values.as_struct();
-                for (f, child) in s.fields().iter().zip(s.columns()) {
-                    flatten(
-                        child,
-                        &format!("{path}[].{}", f.name()),
-                        &child_map,
-                        ids,
-                        builder,
-                        opts,
-                    )?;
-                }
-            } else {
-                flatten(
-                    &values,
-                    &format!("{path}[]"),
-                    &child_map,
-                    ids,
-                    builder,
-                    opts,
-                )?;
-            }
-        }
-        DataType::Boolean | DataType::Null => {}
-        dt => {
-            let Some(&col) = ids.get(path) else {
-                return Ok(());
-            };
-            let cell = |builder: &mut BatchBuilder, i: usize, v: &[u8]| {
-                if map[i] != SKIP && !array.is_null(i) && !v.is_empty() {
-                    builder.push_at(col, map[i], v);
-                }
-            };
-            match dt {
-                DataType::Utf8 => {
-                    let a = array.as_string::<i32>();
-                    for i in 0..a.len() {
-                        cell(builder, i, a.value(i).as_bytes());
-                    }
-                }
-                DataType::LargeUtf8 => {
-                    let a = array.as_string::<i64>();
-                    for i in 0..a.len() {
-                        cell(builder, i, a.value(i).as_bytes());
-                    }
-                }
-                DataType::Utf8View => {
-                    let a = array.as_string_view();
-                    for i in 0..a.len() {
-                        cell(builder, i, a.value(i).as_bytes());
-                    }
-                }
-                DataType::Binary => {
-                    let a = array.as_binary::<i32>();
-                    for i in 0..a.len() {
-                        cell(builder, i, a.value(i));
-                    }
-                }
-                DataType::LargeBinary => {
-                    let a = array.as_binary::<i64>();
-                    for i in 0..a.len() {
-                        cell(builder, i, a.value(i));
-                    }
-                }
-                _ => {
-                    let array = &strip_timezone(array);
-                    let fmt = ArrayFormatter::try_new(array.as_ref(), opts)?;
-                    let mut buf = String::new();
-                    for (i, &row) in map.iter().enumerate().take(array.len()) {
-                        if row == SKIP || array.is_null(i) {
-                            continue;
-                        }
-                        buf.clear();
-                        let _ = write!(buf, "{}", fmt.value(i));
-                        cell(builder, i, buf.as_bytes());
-                    }
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Timestamps with a named zone (`UTC`, `Europe/Paris`) need a zone database to display;
-/// scanning only needs the digits, so the instant is shown as a zone-less UTC timestamp.
-pub(crate) fn strip_timezone(array: &ArrayRef) -> ArrayRef {
-    use arrow_array::types::{
-        TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
-        TimestampSecondType,
-    };
-    use arrow_schema::TimeUnit;
-    let none: Option<String> = None;
-    match array.data_type() {
-        DataType::Timestamp(unit, Some(_)) => match unit {
-            TimeUnit::Second => std::sync::Arc::new(
-                array
-                    .as_primitive::<TimestampSecondType>()
-                    .clone()
-                    .with_timezone_opt(none),
-            ),
-            TimeUnit::Millisecond => std::sync::Arc::new(
-                array
-                    .as_primitive::<TimestampMillisecondType>()
-                    .clone()
-                    .with_timezone_opt(none),
-            ),
-            TimeUnit::Microsecond => std::sync::Arc::new(
-                array
-                    .as_primitive::<TimestampMicrosecondType>()
-                    .clone()
-                    .with_timezone_opt(none),
-            ),
-            TimeUnit::Nanosecond => std::sync::Arc::new(
-                array
-                    .as_primitive::<TimestampNanosecondType>()
-                    .clone()
-                    .with_timezone_opt(none),
-            ),
-        },
-        _ => array.clone(),
     }
 }
 
@@ -398,8 +685,12 @@ impl BatchReader for ParquetReader {
         let decoded: Vec<Result<Vec<Batch>, SourceError>> =
             groups.par_iter().map(|&rg| self.decode_group(rg)).collect();
         let mut out = Vec::new();
-        for d in decoded {
-            out.extend(d?);
+        for (rg, d) in groups.iter().zip(decoded) {
+            let mut d = d?;
+            if let Some(last) = d.last_mut() {
+                last.end_of_group = Some(*rg);
+            }
+            out.extend(d);
         }
         Ok(out)
     }
@@ -410,5 +701,9 @@ impl BatchReader for ParquetReader {
 
     fn stats(&self) -> ReadStats {
         ReadStats::default()
+    }
+
+    fn as_parquet(&self) -> Option<&ParquetReader> {
+        Some(self)
     }
 }

@@ -24,6 +24,11 @@ pub enum KeyError {
         /// Bits given.
         bits: usize,
     },
+    /// The key has almost no entropy (one repeated byte or character).
+    #[error(
+        "the key is one byte repeated: anyone could guess it (shroud keygen writes a random one)"
+    )]
+    Weak,
 }
 
 /// A secret key. Derives independent sub-keys per use (tokens, FPE, date shifts).
@@ -58,6 +63,17 @@ impl Key {
             return Err(KeyError::TooShort {
                 bits: bytes.len() * 8,
             });
+        }
+        // 16 identical characters, all-zero hex: a placeholder, not a secret.
+        let distinct = {
+            let mut seen = [false; 256];
+            bytes
+                .iter()
+                .filter(|&&b| !std::mem::replace(&mut seen[b as usize], true))
+                .count()
+        };
+        if distinct < 4 {
+            return Err(KeyError::Weak);
         }
         Ok(Key {
             bytes: Zeroizing::new(bytes),
@@ -142,6 +158,11 @@ mod tests {
             Err(KeyError::TooShort { bits: 40 })
         ));
         assert_ne!(k.fingerprint(), r.fingerprint());
+        assert!(matches!(
+            Key::parse(b"aaaaaaaaaaaaaaaaaaaa"),
+            Err(KeyError::Weak)
+        ));
+        assert!(matches!(Key::parse(&[b'0'; 64]), Err(KeyError::Weak)));
         assert!(!format!("{k:?}").contains("0011"));
     }
 

@@ -64,6 +64,22 @@ pub enum Operator {
 }
 
 impl Operator {
+    /// The operator's name as a policy writes it (`token`, `mask`...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Operator::Token => "token",
+            Operator::Fpe => "fpe",
+            Operator::Mask { .. } => "mask",
+            Operator::Redact => "redact",
+            Operator::Replace { .. } => "replace",
+            Operator::Generalize => "generalize",
+            Operator::DateShift { .. } => "date_shift",
+            Operator::Drop => "drop",
+            Operator::Keep => "keep",
+            Operator::Unfpe => "unfpe",
+        }
+    }
+
     /// Whether the operator needs a key.
     pub fn needs_key(&self) -> bool {
         matches!(
@@ -178,9 +194,38 @@ pub struct Policy {
 pub const DEFAULT_POLICY: &str = include_str!("default_policy.toml");
 
 impl Policy {
-    /// Parses and checks a policy file's text.
+    /// Parses and checks a policy file's text (entities: the built-in ones).
     pub fn parse(text: &str) -> Result<Policy, String> {
+        Policy::parse_with(text, &[])
+    }
+
+    /// Parses and checks a policy; `extra_entities` are entities that user rules add. An
+    /// entity name nobody finds is an error (a typo would silently keep values raw), and so
+    /// is `fpe` for an entity it cannot cover (it encrypts digits only).
+    pub fn parse_with(text: &str, extra_entities: &[String]) -> Result<Policy, String> {
         let spec: PolicySpec = toml::from_str(text).map_err(|e| e.to_string())?;
+        for (e, op) in &spec.entities {
+            let known = crate::entity::lookup(e);
+            if known.is_none() && !extra_entities.iter().any(|x| x == e) {
+                return Err(format!(
+                    "entity {e}: unknown entity{} (`shroud rules list` shows the entities)",
+                    crate::entity::did_you_mean(e)
+                ));
+            }
+            if op.compile()? == Operator::Fpe && !known.is_some_and(|k| k.fpe) {
+                return Err(format!(
+                    "entity {e}: fpe encrypts digits only and would leave the rest of a {e} value in clear; use token, mask or redact"
+                ));
+            }
+        }
+        if let Some(d) = &spec.default
+            && d.compile()? == Operator::Fpe
+        {
+            return Err(
+                "default: fpe encrypts digits only; it cannot be the operator for every entity"
+                    .into(),
+            );
+        }
         let compile_map = |m: &BTreeMap<String, OperatorSpec>,
                            what: &str|
          -> Result<BTreeMap<String, Operator>, String> {
@@ -257,6 +302,11 @@ pub enum TransformError {
         "operator {0} needs a key: pass --key-file FILE or set SHROUD_KEY_FILE / SHROUD_KEY (shroud keygen writes one)"
     )]
     NoKey(String),
+    /// `fpe` met a value with letters, which it would leave in clear.
+    #[error(
+        "fpe encrypts digits only, and a value of {0} holds letters that would stay in clear: use token, mask or redact for this column"
+    )]
+    FpeLetters(String),
 }
 
 impl Transformer {
@@ -279,9 +329,13 @@ impl Transformer {
         Ok(match op {
             Operator::Keep => Output::Same,
             Operator::Drop | Operator::Redact => Output::Null,
-            Operator::Replace { tag } => {
-                Output::Value(tag.clone().unwrap_or_else(|| format!("<{entity}>")))
-            }
+            Operator::Replace { tag } => Output::Value(tag.clone().unwrap_or_else(|| {
+                if entity.is_empty() {
+                    "<REDACTED>".to_string()
+                } else {
+                    format!("<{entity}>")
+                }
+            })),
             Operator::Mask { keep_last } => Output::Value(mask_keep_last(value, *keep_last)),
             Operator::Generalize => generalize(entity, value),
             Operator::Token => {
@@ -296,6 +350,9 @@ impl Transformer {
                     .fpe_key
                     .as_ref()
                     .ok_or_else(|| TransformError::NoKey(op.to_string()))?;
+                if value.chars().any(char::is_alphabetic) {
+                    return Err(TransformError::FpeLetters(entity.to_string()));
+                }
                 match token::fpe_digits(k, entity, value, true) {
                     Some(v) => Output::Value(v),
                     // Fewer than 6 digits: FF1 refuses the domain; tokenize instead.
@@ -346,8 +403,13 @@ pub fn mask_keep_last(value: &str, keep: usize) -> String {
         .collect()
 }
 
-/// Coarsens a value by entity.
+/// Coarsens a value by entity (the registry's [`crate::entity::Generalize`]): IPv4 to its
+/// /24, IPv6 to its /48, a birth date to January 1st of its year in its own layout (a date
+/// stays a date: `1986-01-24` -> `1986-01-01`, `24.01.1986` -> `01.01.1986`, an epoch number
+/// stays an epoch number), a postal code to 3 characters, an email to its domain, numbers to
+/// bands of a power of ten; what cannot be coarsened is redacted.
 pub fn generalize(entity: &str, value: &str) -> Output {
+    use crate::entity::Generalize;
     let v = value.trim();
     if let Ok(ip) = v.parse::<std::net::Ipv4Addr>() {
         let o = ip.octets();
@@ -357,25 +419,128 @@ pub fn generalize(entity: &str, value: &str) -> Output {
         let s = ip.segments();
         return Output::Value(format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2]));
     }
-    match entity {
-        "DATE_OF_BIRTH" => match year_of(v) {
-            Some(y) => Output::Value(y.to_string()),
-            None => Output::Null,
-        },
-        "POSTAL_CODE" => Output::Value(v.chars().filter(|c| !c.is_whitespace()).take(3).collect()),
-        "EMAIL_ADDRESS" => match v.rsplit_once('@') {
-            Some((_, domain)) => Output::Value(domain.to_lowercase()),
-            None => Output::Null,
-        },
-        _ => match v.parse::<f64>() {
+    let kind = crate::entity::lookup(entity).map_or(Generalize::Band, |e| e.generalize);
+    let out = match kind {
+        Generalize::Year => first_of_year(v),
+        Generalize::Prefix3 => Some(v.chars().filter(|c| !c.is_whitespace()).take(3).collect()),
+        Generalize::Domain => v.rsplit_once('@').map(|(_, d)| d.to_lowercase()),
+        Generalize::Network => network_of(v),
+        Generalize::Band => match v.parse::<f64>() {
             Ok(n) if n.is_finite() && n >= 0.0 => {
                 let width = 10f64.powi(((n.max(1.0)).log10().floor() as i32).max(1));
                 let lo = (n / width).floor() * width;
-                Output::Value(format!("{}-{}", lo, lo + width - 1.0))
+                Some(format!("{}-{}", lo, lo + width - 1.0))
             }
-            _ => Output::Null,
+            _ => None,
         },
+    };
+    match out {
+        Some(o) if o == value => Output::Same,
+        Some(o) => Output::Value(o),
+        None => Output::Null,
     }
+}
+
+/// An IP network written as `a.b.c.0/24` or `a:b:c::/48` stays as it is.
+fn network_of(v: &str) -> Option<String> {
+    let (addr, bits) = v.split_once('/')?;
+    let ok = match bits {
+        "24" => addr
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|a| a.octets()[3] == 0),
+        "48" => addr
+            .parse::<std::net::Ipv6Addr>()
+            .is_ok_and(|a| a.segments()[3..].iter().all(|&s| s == 0)),
+        _ => false,
+    };
+    ok.then(|| v.to_string())
+}
+
+/// Whether `value` is already what `generalize` makes of it (a share policy lets such values
+/// through: a birth date on January 1st, a 3-character postal code, an IPv4 /24).
+pub fn is_generalized(entity: &str, value: &str) -> bool {
+    match generalize(entity, value) {
+        Output::Same => true,
+        Output::Value(v) => v == value.trim(),
+        Output::Null => false,
+    }
+}
+
+/// January 1st of the year of a date, in the date's own layout; `None` when no date is found.
+fn first_of_year(v: &str) -> Option<String> {
+    let b = v.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let all_digits = |r: std::ops::Range<usize>| r.end <= b.len() && r.into_iter().all(digit);
+    // ISO and year-first: YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, then anything (a time).
+    if b.len() >= 10
+        && all_digits(0..4)
+        && matches!(b[4], b'-' | b'/' | b'.')
+        && b[7] == b[4]
+        && all_digits(5..7)
+        && all_digits(8..10)
+        && v.is_char_boundary(10)
+    {
+        let sep = b[4] as char;
+        let mut out = format!("{}{sep}01{sep}01", &v[..4]);
+        // A time of day goes to midnight; a zone offset stays.
+        let rest = &v[10..];
+        let zone = rest
+            .char_indices()
+            .skip(1)
+            .find(|&(_, c)| matches!(c, 'Z' | '+' | '-'))
+            .map_or(rest.len(), |(i, _)| i);
+        out.extend(
+            rest[..zone]
+                .chars()
+                .map(|c| if c.is_ascii_digit() { '0' } else { c }),
+        );
+        out.push_str(&rest[zone..]);
+        return Some(out);
+    }
+    // Compact YYYYMMDD.
+    if b.len() == 8 && b.iter().all(u8::is_ascii_digit) {
+        let y: u32 = v[..4].parse().ok()?;
+        if (1800..=2200).contains(&y) {
+            return Some(format!("{}0101", &v[..4]));
+        }
+    }
+    // Day and month first, year last: 1/24/1986, 24.01.1986, 24-01-1986.
+    let parts: Vec<&str> = v.split(['/', '.', '-']).collect();
+    if parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
+        && parts[2].len() == 4
+        && parts[0].len() <= 2
+        && parts[1].len() <= 2
+    {
+        let sep = v[parts[0].len()..].chars().next()?;
+        let one = |p: &str| if p.len() == 2 { "01" } else { "1" };
+        return Some(format!(
+            "{}{sep}{}{sep}{}",
+            one(parts[0]),
+            one(parts[1]),
+            parts[2]
+        ));
+    }
+    // An epoch number (milliseconds or seconds, as pandas and JSON exports write dates).
+    if v.len() >= 6
+        && let Ok(n) = v.parse::<i64>()
+    {
+        let (ms, secs) = if n.unsigned_abs() >= 100_000_000_000 {
+            (true, n.div_euclid(1000))
+        } else {
+            (false, n)
+        };
+        let (y, _, _) = civil_from_days(secs.div_euclid(86_400));
+        let jan1 = days_from_civil(y, 1, 1) * 86_400;
+        return Some(if ms {
+            (jan1 * 1000).to_string()
+        } else {
+            jan1.to_string()
+        });
+    }
+    year_of(v).map(|y| y.to_string())
 }
 
 /// The four-digit year in a date written in one of the common layouts.
@@ -384,29 +549,24 @@ fn year_of(v: &str) -> Option<u32> {
         .filter(|p| p.len() == 4)
         .filter_map(|p| p.parse::<u32>().ok())
         .find(|y| (1800..=2200).contains(y))
-        .or_else(|| {
-            (v.len() == 8 && v.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| v[..4].parse().ok())
-                .flatten()
-        })
 }
 
 /// Shifts an ISO date (`YYYY-MM-DD`, optionally with a time) by a keyed number of days, the
 /// same for every value; other layouts are generalized to the year.
 fn date_shift(key: &[u8; 32], max_days: u32, value: &str) -> Output {
     let v = value.trim();
-    let parsed = (v.len() >= 10)
-        .then(|| {
-            let b = v.as_bytes();
-            (b[4] == b'-' && b[7] == b'-').then(|| {
-                let y: i64 = v[0..4].parse().ok()?;
-                let m: u32 = v[5..7].parse().ok()?;
-                let d: u32 = v[8..10].parse().ok()?;
-                Some((y, m, d))
-            })
-        })
+    let b = v.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let s = b.get(r)?;
+        s.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| s.iter().fold(0u32, |a, &d| a * 10 + u32::from(d - b'0')))
+    };
+    // Byte checks only: a value with non-ASCII digits (`1969-03-1\u{ff15}`) is no date here.
+    let parsed = (b.len() >= 10 && b[4] == b'-' && b[7] == b'-' && v.is_char_boundary(10))
+        .then(|| Some((i64::from(num(0..4)?), num(5..7)?, num(8..10)?)))
         .flatten()
-        .flatten();
+        .filter(|&(_, m, d)| (1..=12).contains(&m) && (1..=31).contains(&d));
     let Some((y, m, d)) = parsed else {
         return generalize("DATE_OF_BIRTH", v);
     };
@@ -465,10 +625,23 @@ mod tests {
         );
         assert_eq!(p.operator("x", "PERSON"), &Operator::Replace { tag: None });
         assert!(
-            Policy::parse("[entities]\nX = \"shred\"\n")
+            Policy::parse("[entities]\nPERSON = \"shred\"\n")
                 .unwrap_err()
                 .contains("unknown operator")
         );
+        // A misspelled entity would silently keep values raw under `default = "keep"`.
+        let e = Policy::parse("default = \"keep\"\n[entities]\nEMAIL_ADRESS = \"token\"\n")
+            .unwrap_err();
+        assert!(
+            e.contains("unknown entity") && e.contains("EMAIL_ADDRESS"),
+            "{e}"
+        );
+        assert!(
+            Policy::parse_with("[entities]\nMY_ID = \"token\"\n", &["MY_ID".to_string()]).is_ok()
+        );
+        // fpe covers digits only.
+        assert!(Policy::parse("[entities]\nEMAIL_ADDRESS = \"fpe\"\n").is_err());
+        assert!(Policy::parse("[entities]\nCREDIT_CARD = \"fpe\"\n").is_ok());
         assert!(Policy::parse("bogus = 1\n").is_err());
     }
 
@@ -484,12 +657,29 @@ mod tests {
         );
         assert_eq!(
             generalize("DATE_OF_BIRTH", "03/15/1969"),
-            Output::Value("1969".into())
+            Output::Value("01/01/1969".into())
         );
         assert_eq!(
             generalize("DATE_OF_BIRTH", "1980-03-04"),
-            Output::Value("1980".into())
+            Output::Value("1980-01-01".into())
         );
+        assert_eq!(
+            generalize("DATE_OF_BIRTH", "24.01.1986"),
+            Output::Value("01.01.1986".into())
+        );
+        assert_eq!(
+            generalize("DATE_OF_BIRTH", "1986-01-24T10:22:33+02:00"),
+            Output::Value("1986-01-01T00:00:00+02:00".into())
+        );
+        // pandas' to_json writes dates as epoch milliseconds: 1986-01-24.
+        assert_eq!(
+            generalize("DATE_OF_BIRTH", "506908800000"),
+            Output::Value("504921600000".into())
+        );
+        assert!(is_generalized("DATE_OF_BIRTH", "1986-01-01"));
+        assert!(is_generalized("DATE_OF_BIRTH", "1986"));
+        assert!(!is_generalized("DATE_OF_BIRTH", "1986-01-24"));
+        assert!(is_generalized("POSTAL_CODE", "SW1"));
         assert_eq!(
             generalize("POSTAL_CODE", "SW1A 1AA"),
             Output::Value("SW1".into())
@@ -522,5 +712,11 @@ mod tests {
         );
         assert_eq!(db - da, 1, "consistent shift keeps intervals");
         assert_eq!(civil_from_days(days_from_civil(2000, 2, 29)), (2000, 2, 29));
+        // Non-ASCII digits are not a date (and never a panic).
+        assert_eq!(
+            date_shift(&k, 30, "1969-03-1\u{ff15}"),
+            Output::Value("1969".into()),
+            "generalized to its year, never a panic"
+        );
     }
 }

@@ -63,20 +63,25 @@ pub fn check(text: &str) -> Validity {
         Some(v) if international.is_some() => return v,
         _ => {}
     }
-    let key = memo_key(trimmed, international.is_some());
+    // Validity depends on the digits alone: parse them without the writer's separators
+    // (libphonenumber rejects some layouts of valid numbers, `+31651-469457`), and memoise on
+    // all of them, so a verdict never depends on which numbers a worker saw before.
+    let digits_only: String = trimmed.chars().filter(char::is_ascii_digit).collect();
+    let key = (international.is_some(), digits_only.clone());
     if let Some(v) = MEMO.with(|m| m.borrow().get(&key).copied()) {
         return v;
     }
-    let v = if let Some(intl) = international {
-        match phonenumber::parse(None, &intl) {
+    let v = if let Some(intl) = &international {
+        let intl_digits: String = intl.chars().filter(char::is_ascii_digit).collect();
+        match phonenumber::parse(None, format!("+{intl_digits}")) {
             Ok(n) if n.is_valid() => Validity::Valid,
             Ok(_) if digits >= 8 => Validity::Plausible,
             _ => Validity::Invalid,
         }
     } else {
-        let valid = NATIONAL_REGIONS
-            .iter()
-            .any(|&region| phonenumber::parse(Some(region), trimmed).is_ok_and(|n| n.is_valid()));
+        let valid = NATIONAL_REGIONS.iter().any(|&region| {
+            phonenumber::parse(Some(region), &digits_only).is_ok_and(|n| n.is_valid())
+        });
         if valid {
             Validity::Valid
         } else if digits >= 9 {
@@ -99,22 +104,10 @@ pub fn check(text: &str) -> Validity {
 const MEMO_CAP: usize = 1 << 16;
 
 thread_local! {
-    /// libphonenumber decides validity from the country, the leading digits and the length;
-    /// the last four digits never matter. Numbers that share everything else share a verdict,
-    /// so verdicts are memoised per worker on that key (parsing costs microseconds).
-    static MEMO: std::cell::RefCell<foldhash::HashMap<(bool, u64, u8), Validity>> =
+    /// Verdicts memoised per worker on the number's digits (parsing costs microseconds;
+    /// repeated numbers are common in exports).
+    static MEMO: std::cell::RefCell<foldhash::HashMap<(bool, String), Validity>> =
         std::cell::RefCell::new(foldhash::HashMap::default());
-}
-
-/// `(international, leading digits, digit count)`: all but the last four digits. The leading
-/// 1 in the fold keeps a trunk-prefix 0 visible in the key.
-fn memo_key(text: &str, international: bool) -> (bool, u64, u8) {
-    let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_digit).collect();
-    let keep = digits.len().saturating_sub(4);
-    let lead = digits[..keep].iter().fold(1u64, |a, &d| {
-        a.wrapping_mul(10).wrapping_add(u64::from(d - b'0'))
-    });
-    (international, lead, digits.len() as u8)
 }
 
 /// NANP plan check for `+1` or unprefixed ten-digit numbers: area code and exchange start
@@ -173,6 +166,14 @@ mod tests {
         assert_eq!(nanp("(911) 253-2671", false), Some(Validity::Invalid));
         assert_eq!(nanp("(415) 153-2671", false), Some(Validity::Invalid));
         assert_eq!(nanp("+44 20 7946 0958", true), None);
+    }
+
+    #[test]
+    fn a_verdict_does_not_depend_on_numbers_seen_before() {
+        // Once, the memo keyed on the leading digits let a layout libphonenumber rejects
+        // decide for another number with the same prefix.
+        assert_eq!(check("+31651-469457"), Validity::Valid);
+        assert_eq!(check("+31 651 467 951"), Validity::Valid);
     }
 
     #[test]

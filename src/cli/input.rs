@@ -1,0 +1,95 @@
+//! Input flags shared by every command that reads data (`scan`, `pseudonymize`, `check`,
+//! `aggregate`, `risk`): declared once, flattened into each, spelled the same everywhere.
+
+use crate::detect::Detector;
+use crate::source::discover::DiscoverOptions;
+use crate::source::{Format, ReadOptions};
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// How inputs are found and read.
+#[derive(Debug, Args, Clone, Default)]
+pub struct InputArgs {
+    /// CSV delimiter (a single character, or `tab`); sniffed from the header line by default
+    /// (tab for .tsv/.tab files).
+    #[arg(long, short = 'd')]
+    pub delimiter: Option<String>,
+    /// Read CSV rows with the wrong field count (and skip unparsable JSON lines), counting
+    /// them, instead of stopping with an error. Skipped JSON lines are never written out.
+    #[arg(long)]
+    pub lenient: bool,
+    /// Only files whose path or name matches one of these globs.
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Skip files whose path or name matches one of these globs.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Largest cell, CSV record or JSON line accepted, in bytes (larger is an error, refused
+    /// while it is read: memory stays bounded).
+    #[arg(long, default_value_t = 256 << 20, value_name = "BYTES")]
+    pub max_cell_bytes: u64,
+    /// Worker threads (0 = one per CPU).
+    #[arg(long, short = 'j', default_value_t = 0)]
+    pub threads: usize,
+    /// Extra rule files (TOML) to load with the built-ins.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+}
+
+/// Parses a `--delimiter` value.
+pub fn parse_delimiter(s: &str) -> Result<u8> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        s if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        _ => bail!("--delimiter must be a single ASCII character or `tab`, got {s:?}"),
+    }
+}
+
+/// Parses a `--format` value.
+pub fn parse_format(f: Option<&str>, flag: &str) -> Result<Option<Format>> {
+    f.map(|f| {
+        Format::parse(f)
+            .with_context(|| format!("unknown {flag} {f:?} (csv, json, jsonl, parquet)"))
+    })
+    .transpose()
+}
+
+impl InputArgs {
+    /// The detector: built-ins plus `--rules`.
+    pub fn detector(&self) -> Result<Detector> {
+        super::detector(self.rules.as_ref())
+    }
+
+    /// Which files to take.
+    pub fn discover(&self, format: Option<Format>) -> DiscoverOptions {
+        DiscoverOptions {
+            include: self.include.clone(),
+            exclude: self.exclude.clone(),
+            format,
+            ..Default::default()
+        }
+    }
+
+    /// How to read them. With a detector, JSON keys in which it finds personal data are
+    /// read as data (`{key}` columns), as in every command, so all name the same columns.
+    pub fn read(&self, detector: Option<&Arc<Detector>>) -> Result<ReadOptions> {
+        Ok(ReadOptions {
+            delimiter: self.delimiter.as_deref().map(parse_delimiter).transpose()?,
+            lenient: self.lenient,
+            max_rows: None,
+            max_cell_bytes: self.max_cell_bytes,
+            keep_raw: false,
+            data_key: detector.map(crate::scan::data_keys),
+        })
+    }
+
+    /// The worker pool.
+    pub fn pool(&self) -> Result<rayon::ThreadPool> {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(self.threads)
+            .build()
+            .context("failed to start worker threads")
+    }
+}

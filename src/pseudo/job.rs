@@ -1,0 +1,519 @@
+//! The pseudonymize job: files and folders in, a shareable copy out, with a manifest. What
+//! `shroud pseudonymize` runs, callable from Rust with typed options and errors.
+//!
+//! Per input: pass 1 (a scan) plans each column, pass 2 writes a temporary file beside the
+//! target, and with `verify` a rescan of that file (the same judgement as `shroud check`
+//! under the share policy the pseudonymize policy implies) finds what is left. Only when
+//! every input is written (and, with `verify`, clean) are the files renamed into place and
+//! the manifest written: a failed run keeps nothing it wrote. File and folder names that hold
+//! personal data are replaced like free text. The output folder is locked for the run.
+
+use super::{
+    FileManifest, FilePlan, Manifest, PseudoError, Rewrite, compressed_writer, plan_from_scan,
+    rewrite,
+};
+use crate::check::{FileCheck, SharePolicy, check_input_with};
+use crate::detect::Detector;
+use crate::output::{TempFile, same_file};
+use crate::scan::{FileScan, ScanOptions, scan_input};
+use crate::source::discover::{DiscoverError, DiscoverOptions, discover};
+use crate::source::{Input, SourceError};
+use crate::transform::key::Key;
+use crate::transform::{Policy, Transformer};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+/// Name of the manifest written into the output folder. Its `_` prefix makes dataset readers
+/// (pyarrow, pandas, polars, Spark) skip it, as they skip `_SUCCESS`.
+pub const MANIFEST: &str = "_shroud_manifest.json";
+/// The manifest's name before 0.2 (still recognised by `check` and `reidentify`).
+pub const LEGACY_MANIFEST: &str = "shroud-manifest.json";
+
+/// Errors of a pseudonymize job.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// Inputs could not be listed.
+    #[error(transparent)]
+    Discover(#[from] DiscoverError),
+    /// An input could not be read (pass 1).
+    #[error("pass 1 (scan) failed: {0}")]
+    Source(#[from] SourceError),
+    /// An input could not be rewritten (pass 2).
+    #[error(transparent)]
+    Pseudo(#[from] PseudoError),
+    /// An output could not be written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The run would break a rule about outputs (overwrite an input, replace outputs
+    /// without `force`, two inputs on one output...).
+    #[error("{0}")]
+    Refused(String),
+    /// `verify` found personal data the policy does not keep in what was written; nothing
+    /// was kept.
+    #[error(
+        "--verify: the output still holds personal data the policy does not keep, in {} column(s): {}; nothing was written",
+        .columns.len(),
+        .columns.join(", ")
+    )]
+    Residual {
+        /// `file: column holds ENTITY in N cell(s)` per failing column (masked names).
+        columns: Vec<String>,
+        /// The per-file checks.
+        checks: Vec<FileCheck>,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> JobError + '_ {
+    move |source| JobError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// What to pseudonymize and how.
+#[derive(Debug, Clone)]
+pub struct JobOptions {
+    /// Files and folders.
+    pub inputs: Vec<PathBuf>,
+    /// The output folder.
+    pub out: PathBuf,
+    /// Which files (globs, forced format).
+    pub discover: DiscoverOptions,
+    /// How to read them.
+    pub scan: ScanOptions,
+    /// Replace existing outputs.
+    pub force: bool,
+    /// Rescan every output before keeping it; fail when personal data is left.
+    pub verify: bool,
+    /// Keep each input's pass-1 scan and each output's rescan (for an HTML report).
+    pub keep_scans: bool,
+}
+
+/// One file of a finished run.
+#[derive(Debug, Clone)]
+pub struct FileOutcome {
+    /// The input.
+    pub input: Input,
+    /// Where it was written.
+    pub output: PathBuf,
+    /// Its manifest entry.
+    pub manifest: FileManifest,
+    /// Pass 1's scan (with `keep_scans`).
+    pub before: Option<FileScan>,
+    /// The rescan of the output (with `verify` or `keep_scans`).
+    pub after: Option<FileCheck>,
+}
+
+/// A finished run.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The manifest as written.
+    pub manifest: Manifest,
+    /// Per file.
+    pub files: Vec<FileOutcome>,
+}
+
+/// A pseudonymize job: the engine, the policy and the key.
+pub struct Job<'a> {
+    detector: &'a Arc<Detector>,
+    policy: &'a Policy,
+    key: Option<&'a Key>,
+    transformer: Transformer,
+}
+
+impl<'a> Job<'a> {
+    /// A job. Keyed operators fail without a key.
+    pub fn new(detector: &'a Arc<Detector>, policy: &'a Policy, key: Option<&'a Key>) -> Self {
+        Job {
+            detector,
+            policy,
+            key,
+            transformer: Transformer::new(key),
+        }
+    }
+
+    /// Pass 1 for one input: its scan and plan.
+    pub fn plan(
+        &self,
+        input: &Input,
+        opts: &ScanOptions,
+    ) -> Result<(FileScan, FilePlan), SourceError> {
+        let scan = scan_input(
+            self.detector,
+            input,
+            opts,
+            None,
+            Arc::new(AtomicU64::new(0)),
+        )?;
+        let plan = plan_from_scan(self.policy, &scan);
+        Ok((scan, plan))
+    }
+
+    /// Pseudonymizes one input into `out` (standard output, or any stream), in the input's
+    /// format and compression. Returns its manifest entry (output `-`).
+    pub fn run_stream(
+        &self,
+        input: &Input,
+        opts: &ScanOptions,
+        out: &mut (dyn Write + Send),
+    ) -> Result<FileManifest, JobError> {
+        let (_, plan) = self.plan(input, opts)?;
+        let rw = Rewrite::new(self.detector, &self.transformer, self.policy, &plan);
+        let (rows, changes) = {
+            let mut w = compressed_writer(input, out).map_err(io_err(Path::new("-")))?;
+            let r = rewrite(&rw, input, opts, &mut *w)?;
+            w.finish_write().map_err(io_err(Path::new("-")))?;
+            r
+        };
+        Ok(FileManifest {
+            input: input.display(),
+            output: "-".into(),
+            format: input.format.name().to_string(),
+            rows,
+            columns: rw.manifest_columns(&changes),
+        })
+    }
+
+    /// Pseudonymizes files and folders into an output folder. `on_file` hears of each file
+    /// once it is written (not yet renamed into place).
+    pub fn run(
+        &self,
+        opts: &JobOptions,
+        on_file: &mut dyn FnMut(&FileManifest),
+    ) -> Result<Outcome, JobError> {
+        let inputs = discover(&opts.inputs, &opts.discover)?;
+        let rel = relative_outputs(&opts.inputs, &inputs)?;
+        let rel: Vec<PathBuf> = rel.iter().map(|r| self.safe_relative(r)).collect();
+        check_unique(&rel, &inputs)?;
+        let out_dir = &opts.out;
+        std::fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;
+        let out_canon = std::fs::canonicalize(out_dir).map_err(io_err(out_dir))?;
+        for a in &opts.inputs {
+            let a_canon = std::fs::canonicalize(a).map_err(io_err(a))?;
+            if a_canon.starts_with(&out_canon) || (a.is_dir() && out_canon.starts_with(&a_canon)) {
+                return Err(JobError::Refused(format!(
+                    "output folder {} is, contains or is inside the input {}: refusing (outputs must never overwrite or mix with inputs)",
+                    out_dir.display(),
+                    a.display()
+                )));
+            }
+        }
+        // One run at a time per output folder: two runs would mix two keys in one release.
+        let _lock = lock_dir(out_dir)?;
+        if !opts.force {
+            let existing: Vec<String> = rel
+                .iter()
+                .map(|r| out_dir.join(r))
+                .chain([out_dir.join(MANIFEST)])
+                .filter(|p| std::fs::symlink_metadata(p).is_ok())
+                .map(|p| p.display().to_string())
+                .collect();
+            if !existing.is_empty() {
+                return Err(JobError::Refused(format!(
+                    "output files exist (use --force to overwrite): {}",
+                    existing.join(", ")
+                )));
+            }
+        }
+        let share = SharePolicy::implied_by(self.policy);
+        let mut pending: Vec<(TempFile, PathBuf, Option<std::fs::Permissions>)> = Vec::new();
+        let mut files = Vec::new();
+        let mut residual = Vec::new();
+        let mut checks = Vec::new();
+        for (input, rel) in inputs.iter().zip(&rel) {
+            let target = out_dir.join(rel);
+            if same_file(&input.path, &target) {
+                return Err(JobError::Refused(format!(
+                    "output {} is the input: refusing",
+                    target.display()
+                )));
+            }
+            let (scan, plan) = self.plan(input, &opts.scan)?;
+            let parent = target.parent().unwrap_or(out_dir).to_path_buf();
+            let mut tmp = TempFile::new_in(&parent).map_err(io_err(&parent))?;
+            let rw = Rewrite::new(self.detector, &self.transformer, self.policy, &plan);
+            let (rows, changes) = {
+                let mut file = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+                let result = {
+                    let mut w = compressed_writer(input, &mut file).map_err(io_err(&target))?;
+                    let r = rewrite(&rw, input, &opts.scan, &mut *w);
+                    w.finish_write().map_err(io_err(&target))?;
+                    r
+                };
+                file.flush().map_err(io_err(&target))?;
+                result?
+            };
+            tmp.as_file().sync_all().map_err(io_err(&target))?;
+            let mut fm = FileManifest {
+                input: input.display(),
+                output: rel.display().to_string(),
+                format: input.format.name().to_string(),
+                rows,
+                columns: rw.manifest_columns(&changes),
+            };
+            let after = if opts.verify || opts.keep_scans {
+                let written = Input {
+                    path: tmp.path().to_path_buf(),
+                    ..input.clone()
+                };
+                let mut check = check_input_with(self.detector, &share, &written, &opts.scan)
+                    .map_err(JobError::Source)?;
+                check.path = target.display().to_string();
+                for f in check.findings.iter().filter(|f| f.status == "fail") {
+                    if let Some(c) = fm.columns.iter_mut().find(|c| c.column == f.column) {
+                        *c.residual.entry(f.entity.clone()).or_default() += f.cells;
+                    }
+                    residual.push(format!(
+                        "{}: {} holds {} in {} cell(s)",
+                        target.display(),
+                        f.column,
+                        f.entity,
+                        f.cells
+                    ));
+                }
+                checks.push(check.clone());
+                Some(check)
+            } else {
+                None
+            };
+            on_file(&fm);
+            let perms = std::fs::metadata(&input.path).ok().map(|m| m.permissions());
+            pending.push((tmp, target.clone(), perms));
+            files.push(FileOutcome {
+                input: input.clone(),
+                output: target,
+                manifest: fm,
+                before: opts.keep_scans.then_some(scan),
+                after,
+            });
+        }
+        if opts.verify && !residual.is_empty() {
+            // The temporary files are removed as `pending` drops.
+            return Err(JobError::Residual {
+                columns: residual,
+                checks,
+            });
+        }
+        for (tmp, target, perms) in pending {
+            // The copy gets the input's permissions (the temporary file was private).
+            if let Some(p) = perms {
+                let _ = tmp.as_file().set_permissions(p);
+            }
+            tmp.persist(&target).map_err(io_err(&target))?;
+        }
+        let manifest = Manifest {
+            version: 2,
+            tool: format!("shroud {}", env!("CARGO_PKG_VERSION")),
+            key_fingerprint: self.key.map(Key::fingerprint),
+            policy: policy_summary(self.policy),
+            tokens: Some(TOKEN_NOTE.to_string()),
+            verified: opts.verify,
+            files: files.iter().map(|f| f.manifest.clone()).collect(),
+        };
+        let path = out_dir.join(MANIFEST);
+        crate::output::write_atomic(&path, |w| {
+            serde_json::to_writer_pretty(&mut *w, &manifest)?;
+            w.write_all(b"\n")
+        })
+        .map_err(io_err(&path))?;
+        Ok(Outcome { manifest, files })
+    }
+
+    /// `rel` with every component that holds personal data replaced like free text (the
+    /// extension kept): `jane.doe@example.com/orders.csv` becomes `u…@pseudo.invalid/orders.csv`.
+    pub fn safe_relative(&self, rel: &Path) -> PathBuf {
+        let mut out = PathBuf::new();
+        for c in rel.components() {
+            let Component::Normal(name) = c else {
+                out.push(c.as_os_str());
+                continue;
+            };
+            let name = name.to_string_lossy();
+            // The extensions (`.csv.gz`) stay; the stem is read as text.
+            let (stem, ext) = split_extensions(&name);
+            match super::replace_text(self.detector, &self.transformer, self.policy, stem) {
+                Ok(Some(new)) => out.push(format!("{}{ext}", sanitize(&new))),
+                _ => out.push(name.as_ref()),
+            }
+        }
+        out
+    }
+}
+
+/// How the manifest describes tokens.
+pub const TOKEN_NOTE: &str = "token: 64 keyed bits per value (tag_<16 hex>, u<16 hex>@pseudo.invalid, 100::<64 bits>); expected collisions among 1,000,000 distinct values of one entity: 2.7e-8";
+
+/// `a.csv.gz` -> (`a`, `.csv.gz`).
+fn split_extensions(name: &str) -> (&str, &str) {
+    let known = [".gz", ".zst", ".zstd"];
+    let mut stem = name;
+    for k in known {
+        if let Some(s) = stem.strip_suffix(k) {
+            stem = s;
+            break;
+        }
+    }
+    match stem.rfind('.') {
+        Some(i) if i > 0 => (&name[..i], &name[i..]),
+        _ => (stem, &name[stem.len()..]),
+    }
+}
+
+/// A path component made from replaced text: no separators, not `.` or `..`.
+fn sanitize(s: &str) -> String {
+    let t: String = s
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\' | '\0') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if t.is_empty() || t == "." || t == ".." {
+        "_".into()
+    } else {
+        t
+    }
+}
+
+/// Holds an exclusive lock on a folder while it lives.
+struct DirLock(std::fs::File);
+
+fn lock_dir(dir: &Path) -> Result<DirLock, JobError> {
+    let f = std::fs::File::open(dir).map_err(io_err(dir))?;
+    match f.try_lock() {
+        Ok(()) => Ok(DirLock(f)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(JobError::Refused(format!(
+            "another shroud run is writing to {}: wait for it to finish (two runs would mix two keys in one folder)",
+            dir.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(io_err(dir)(e)),
+    }
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
+    }
+}
+
+/// Where each input goes under the output folder. One folder argument: the same tree under
+/// the output folder. Several arguments: each folder's tree under its own name (`csv/a.csv`),
+/// files by their name.
+pub fn relative_outputs(args: &[PathBuf], inputs: &[Input]) -> Result<Vec<PathBuf>, JobError> {
+    let single_dir = args.len() == 1 && args[0].is_dir();
+    Ok(inputs
+        .iter()
+        .map(|i| {
+            args.iter()
+                .filter(|a| a.is_dir())
+                .find_map(|a| {
+                    let rel = i.path.strip_prefix(a).ok()?;
+                    Some(if single_dir {
+                        rel.to_path_buf()
+                    } else {
+                        let name = std::fs::canonicalize(a)
+                            .ok()?
+                            .file_name()
+                            .map(PathBuf::from)
+                            .unwrap_or_default();
+                        name.join(rel)
+                    })
+                })
+                .unwrap_or_else(|| PathBuf::from(i.path.file_name().unwrap_or_default()))
+        })
+        .collect())
+}
+
+/// Two inputs landing on one output is an error, never an overwrite.
+fn check_unique(rel: &[PathBuf], inputs: &[Input]) -> Result<(), JobError> {
+    let mut seen = std::collections::BTreeSet::new();
+    for (o, i) in rel.iter().zip(inputs) {
+        if !seen.insert(o.clone()) {
+            return Err(JobError::Refused(format!(
+                "two inputs would both be written to {} (the second is {}): rename one or pseudonymize them separately",
+                o.display(),
+                i.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Operator per entity, the default, and column overrides, for the manifest.
+pub fn policy_summary(policy: &Policy) -> BTreeMap<String, String> {
+    let mut m: BTreeMap<String, String> = policy
+        .entities
+        .iter()
+        .map(|(e, op)| (e.clone(), op.to_string()))
+        .collect();
+    m.insert("default".into(), policy.default.to_string());
+    for (c, op) in &policy.columns {
+        m.insert(format!("column {c}"), op.to_string());
+    }
+    m
+}
+
+/// Resolves a manifest's output path under `root`: relative, no `..`, no symlink on the way
+/// out of `root`. `None` for anything else (a manifest is input, and may be hostile).
+pub fn resolve_under(root: &Path, rel: &str) -> Option<PathBuf> {
+    let rel = Path::new(rel);
+    if rel.as_os_str().is_empty() {
+        return None;
+    }
+    let mut out = root.to_path_buf();
+    for c in rel.components() {
+        match c {
+            Component::Normal(n) => {
+                out.push(n);
+                // A component that exists must not be a symlink (it could point anywhere).
+                if std::fs::symlink_metadata(&out).is_ok_and(|m| m.file_type().is_symlink()) {
+                    return None;
+                }
+            }
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_paths_stay_under_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        assert!(resolve_under(root, "a/b.csv").is_some());
+        assert!(resolve_under(root, "../evil.csv").is_none());
+        assert!(resolve_under(root, "a/../../evil.csv").is_none());
+        assert!(resolve_under(root, "/etc/passwd").is_none());
+        assert!(resolve_under(root, "").is_none());
+        std::os::unix::fs::symlink("/tmp", root.join("link")).unwrap();
+        assert!(resolve_under(root, "link/x.csv").is_none());
+    }
+
+    #[test]
+    fn extensions_are_kept() {
+        assert_eq!(split_extensions("a.csv.gz"), ("a", ".csv.gz"));
+        assert_eq!(
+            split_extensions("jane@x.example.csv"),
+            ("jane@x.example", ".csv")
+        );
+        assert_eq!(split_extensions("noext"), ("noext", ""));
+        assert_eq!(sanitize("../x"), ".._x");
+        assert_eq!(sanitize(".."), "_");
+    }
+}
