@@ -629,6 +629,40 @@ pub fn check_input_with(
     })
 }
 
+/// Findings in a file's path below the folder it was found in (`jane.doe@example.com/x.csv`,
+/// `customer=Jane Doe/part-0.parquet`): file and folder names are shared too.
+pub fn path_findings(
+    detector: &Detector,
+    policy: &SharePolicy,
+    rel: &std::path::Path,
+) -> Vec<ColumnFinding> {
+    let mut out: BTreeMap<String, ColumnFinding> = BTreeMap::new();
+    for c in rel.components() {
+        let name = c.as_os_str().to_string_lossy();
+        for e in crate::scan::name_entities(detector, &name) {
+            let status = match policy.judge("(path)", &e, &name) {
+                Judgement::Allowed => continue,
+                Judgement::Waived(_) => "waived",
+                Judgement::Violation => "fail",
+            };
+            let f = out.entry(e.clone()).or_insert_with(|| ColumnFinding {
+                column: "(file or folder name)".into(),
+                entity: e.clone(),
+                status: status.into(),
+                cells: 0,
+                first_row: 0,
+                sample: mask(name.as_bytes()),
+                reason: None,
+                fix: (status == "fail").then(|| {
+                    "rename the file or folder (shroud pseudonymize replaces such names in the copy it writes)".to_string()
+                }),
+            });
+            f.cells += 1;
+        }
+    }
+    out.into_values().collect()
+}
+
 /// The verdict on a file `check` cannot read as data (a binary or archive of unknown
 /// format): it fails unless an allow entry names it.
 pub fn unreadable_file(policy: &SharePolicy, path: &std::path::Path, why: &str) -> FileCheck {
@@ -763,7 +797,7 @@ pub fn render_sarif(files: &[FileCheck]) -> String {
                     },
                     "logicalLocations": [{ "name": c.column, "kind": "member" }]
                 }],
-                "properties": { "column": c.column, "entity": c.entity, "cells": c.cells, "row": c.first_row }
+                "properties": { "column": c.column, "entity": c.entity, "cells": c.cells, "row": c.first_row, "sampled": f.sampled, "rows_checked": f.rows }
             }));
         }
         if let Some(k) = f.k_anonymity.as_ref().filter(|k| !k.pass) {
@@ -803,18 +837,39 @@ pub fn render_sarif(files: &[FileCheck]) -> String {
                 "version": env!("CARGO_PKG_VERSION"),
                 "rules": rules.into_values().collect::<Vec<_>>()
             } },
-            "results": results
+            "results": results,
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": files.iter().filter(|f| f.sampled).map(|f| serde_json::json!({
+                    "level": "note",
+                    "message": { "text": format!("sampled: only the first {} rows of {} were checked", f.rows, f.path) },
+                    "locations": [{ "physicalLocation": { "artifactLocation": { "uri": f.path } } }]
+                })).collect::<Vec<_>>()
+            }]
         }]
     });
     serde_json::to_string_pretty(&doc).expect("serializable") + "\n"
 }
 
+/// Escapes text for XML 1.0: markup characters as entities, and characters XML 1.0 cannot
+/// hold at all (control characters other than tab and line ends) as `\u{..}`.
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Renders JUnit XML: one test case per file.
@@ -830,6 +885,19 @@ pub fn render_junit(files: &[FileCheck]) -> String {
             "    <testcase classname=\"shroud.check\" name=\"{}\">\n",
             xml_escape(&f.path)
         ));
+        if f.sampled {
+            // The gate looked at the first rows only: say so where the verdict is read.
+            s.push_str(&format!(
+                "      <properties><property name=\"sampled\" value=\"first {} rows\"/></properties>\n",
+                f.rows
+            ));
+            if !f.fails() {
+                s.push_str(&format!(
+                    "      <system-out>sampled: only the first {} rows were checked</system-out>\n",
+                    f.rows
+                ));
+            }
+        }
         if f.fails() {
             let body = render_text(std::slice::from_ref(f));
             let first = f

@@ -218,6 +218,19 @@ pub fn write_atomic(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
+    // The process's own standard streams: written through the handles it has (opening the
+    // path again would start a new file position at 0 when they are redirected to a file).
+    let named = |names: &[&str]| names.iter().any(|n| path == Path::new(n));
+    if named(&["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"]) {
+        let mut w = BufWriter::new(io::stdout().lock());
+        fill(&mut w)?;
+        return w.flush();
+    }
+    if named(&["/dev/stderr", "/dev/fd/2", "/proc/self/fd/2"]) {
+        let mut w = BufWriter::new(io::stderr().lock());
+        fill(&mut w)?;
+        return w.flush();
+    }
     if write_in_place(path) {
         let f = std::fs::OpenOptions::new().write(true).open(path)?;
         let mut w = BufWriter::new(f);

@@ -251,6 +251,68 @@ const CORPUS: &[(&str, Expect)] = &[
             assert_eq!(column(r, "id")["entity"], serde_json::Value::Null);
         }),
     ),
+    (
+        "stray_quote.csv",
+        Expect::Scanned(|r| {
+            email_column_found(r);
+            assert_eq!(r["files"][0]["rows"], 3, "{r}");
+        }),
+    ),
+    (
+        "cr_only.csv",
+        Expect::Scanned(|r| {
+            email_column_found(r);
+            assert_eq!(r["files"][0]["rows"], 2, "{r}");
+        }),
+    ),
+    (
+        "duplicate_header.csv",
+        Expect::Scanned(|r| {
+            let cols = r["files"][0]["columns"].as_array().unwrap();
+            assert_eq!(cols.len(), 2, "{r}");
+            assert_eq!(cols[0]["entity"], "EMAIL_ADDRESS", "{r}");
+            assert_ne!(cols[1]["entity"], "EMAIL_ADDRESS", "{r}");
+        }),
+    ),
+    (
+        "pii_header.csv",
+        Expect::Scanned(|r| {
+            let text = r.to_string();
+            assert!(
+                !text.contains("jane.doe@example.com"),
+                "a header printed raw: {r}"
+            );
+            assert!(text.contains("(name masked)"), "{r}");
+        }),
+    ),
+    (
+        "data_keys.json",
+        Expect::Scanned(|r| {
+            assert_eq!(column(r, "friends.{key}")["entity"], "PERSON", "{r}");
+            assert!(!r.to_string().contains("Jane Doe"), "{r}");
+        }),
+    ),
+    (
+        "nested_types.parquet",
+        Expect::Scanned(|r| {
+            for c in [
+                "attrs[].value",
+                "raw_email",
+                "big_raw",
+                "contacts[]",
+                "pair[]",
+            ] {
+                assert_eq!(column(r, c)["entity"], "EMAIL_ADDRESS", "{c}: {r}");
+            }
+        }),
+    ),
+    (
+        "null_first.parquet",
+        Expect::Scanned(|r| {
+            assert_eq!(column(r, "phone")["entity"], "PHONE_NUMBER", "{r}");
+            assert_eq!(column(r, "ssn")["entity"], "US_SSN", "{r}");
+        }),
+    ),
 ];
 
 #[test]
@@ -323,6 +385,58 @@ fn broken_input_corpus() {
                         .unwrap()
                         .contains(parts[0]),
                     "{name}: {r}"
+                );
+            }
+        }
+        // The same file through pseudonymize and check: an input scan refuses is refused by
+        // both (nothing written); one it reads gives a copy the gate passes.
+        let key = dir.path().join("k.key");
+        assert!(shroud(dir.path(), &["keygen", "k.key"]).status.success());
+        let out = shroud(
+            dir.path(),
+            &[
+                "pseudonymize",
+                input.to_str().unwrap(),
+                "--out",
+                "o",
+                "--key-file",
+                key.to_str().unwrap(),
+                "-q",
+            ],
+        );
+        let (_, err) = text(&out);
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        let check = shroud(dir.path(), &["check", input.to_str().unwrap()]);
+        match expect {
+            Expect::Scanned(_) => {
+                assert_eq!(out.status.code(), Some(0), "{name}: pseudonymize: {err}");
+                let again = shroud(dir.path(), &["check", "o"]);
+                assert_eq!(
+                    again.status.code(),
+                    Some(0),
+                    "{name}: check of the copy: {:?}",
+                    text(&again)
+                );
+                assert_ne!(check.status.code(), Some(2), "{name}: {:?}", text(&check));
+            }
+            Expect::Error(parts) => {
+                assert_eq!(out.status.code(), Some(2), "{name}: pseudonymize: {err}");
+                assert!(err.contains(name), "{name}: {err}");
+                assert!(err.contains(parts[0]), "{name}: {err}");
+                let written: Vec<_> = std::fs::read_dir(dir.path().join("o"))
+                    .map(|d| d.flatten().map(|e| e.file_name()).collect())
+                    .unwrap_or_default();
+                assert!(written.is_empty(), "{name}: a failed run left {written:?}");
+                assert_eq!(
+                    check.status.code(),
+                    Some(2),
+                    "{name}: check: {:?}",
+                    text(&check)
+                );
+                assert!(
+                    text(&check).0.contains(parts[0]),
+                    "{name}: {:?}",
+                    text(&check)
                 );
             }
         }

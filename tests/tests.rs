@@ -5,6 +5,7 @@
 //! - `aggregate`: aggregates and risk against independently computed answers;
 //! - `scan`: verdicts, findings, outputs, exit codes, errors on the CSV fixture;
 //! - `check`: the pre-share gate and its SARIF / JSON / JUnit outputs;
+//! - `closed_loop`: pseudonymize's output passes check; nothing found survives;
 //! - `formats`: the same table in CSV/TSV/JSON/JSONL/Parquet/compressed gives the same verdicts;
 //! - `rules`: the rule registry and user rules;
 //! - `hostile`: broken and hostile inputs;
@@ -12,10 +13,12 @@
 //! - `leaks`: no raw value or key in any output of any command;
 //! - `interrupt`: runs killed with SIGINT/SIGKILL leave old or complete outputs;
 //! - `properties`: invariants of the engine on arbitrary input;
-//! - `pseudonymize`: pseudonymized copies, keys, joins, refusals.
+//! - `pseudonymize`: pseudonymized copies, keys, joins, refusals;
+//! - `trust`: what leaves is what was vouched for (the hostile review, issue 13).
 
 mod aggregate;
 mod check;
+mod closed_loop;
 mod formats;
 mod hostile;
 mod html;
@@ -25,4 +28,5 @@ mod properties;
 mod pseudonymize;
 mod rules;
 mod scan;
+mod trust;
 mod util;

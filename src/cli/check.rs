@@ -98,33 +98,47 @@ pub fn run(args: CheckArgs) -> Result<u8> {
         ..ScanOptions::default()
     };
     let pool = args.input.pool()?;
+    let rel_of = |p: &std::path::Path| -> PathBuf {
+        args.inputs
+            .iter()
+            .filter(|a| a.is_dir())
+            .find_map(|a| p.strip_prefix(a).ok().map(std::path::Path::to_path_buf))
+            .unwrap_or_else(|| PathBuf::from(p.file_name().unwrap_or_default()))
+    };
+    let check_one = |i: &crate::source::Input| -> FileCheck {
+        if i.format == Format::Text
+            && let Some(reason) = policy.allows_file(&i.path)
+        {
+            let mut f = unreadable_file(&policy, &i.path, "not read");
+            f.findings[0].reason = Some(reason);
+            return f;
+        }
+        match check_input_with(&detector, &policy, i, &opts) {
+            Ok(f) => f,
+            Err(SourceError::Malformed { message, .. }) if i.format == Format::Text => {
+                unreadable_file(&policy, &i.path, &message)
+            }
+            Err(e) => FileCheck {
+                path: i.display(),
+                format: i.format.name().to_string(),
+                rows: 0,
+                sampled: false,
+                findings: Vec::new(),
+                k_anonymity: None,
+                error: Some(e.to_string()),
+                scan: None,
+            },
+        }
+    };
     let files: Vec<FileCheck> = pool.install(|| {
         inputs
             .par_iter()
             .map(|i| {
-                if i.format == Format::Text
-                    && let Some(reason) = policy.allows_file(&i.path)
-                {
-                    let mut f = unreadable_file(&policy, &i.path, "not read");
-                    f.findings[0].reason = Some(reason);
-                    return f;
-                }
-                match check_input_with(&detector, &policy, i, &opts) {
-                    Ok(f) => f,
-                    Err(SourceError::Malformed { message, .. }) if i.format == Format::Text => {
-                        unreadable_file(&policy, &i.path, &message)
-                    }
-                    Err(e) => FileCheck {
-                        path: i.display(),
-                        format: i.format.name().to_string(),
-                        rows: 0,
-                        sampled: false,
-                        findings: Vec::new(),
-                        k_anonymity: None,
-                        error: Some(e.to_string()),
-                        scan: None,
-                    },
-                }
+                let mut f = check_one(i);
+                // Names are shared too.
+                let names = crate::check::path_findings(&detector, &policy, &rel_of(&i.path));
+                f.findings.splice(0..0, names);
+                f
             })
             .collect()
     });

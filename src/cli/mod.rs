@@ -2,7 +2,8 @@
 //! behaviour lives in the engine modules.
 //!
 //! Exit codes: 0 success; 1 personal data found with `--fail-on-findings`; 2 usage or input
-//! error. A broken pipe on stdout exits 0 quietly.
+//! error. A broken pipe on stdout exits 141 quietly (as if killed by SIGPIPE): the output was
+//! cut short, so it is never a success.
 
 mod aggregate;
 mod check;
@@ -114,7 +115,10 @@ pub fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             if is_broken_pipe(&err) {
-                return ExitCode::SUCCESS;
+                // The reader went away: what was written is incomplete (a shared copy on
+                // stdout, a verdict cut short), so never report success. No message: the
+                // convention of a process ended by SIGPIPE (128 + 13).
+                return ExitCode::from(141);
             }
             let _ = writeln!(std::io::stderr(), "shroud: {err:#}");
             ExitCode::from(2)

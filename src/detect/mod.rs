@@ -71,6 +71,10 @@ const REGEX_SIZE_LIMIT: usize = 8 << 20;
 /// Lazy-DFA cache per regex and worker. The combined rule regex has many states; a small
 /// cache thrashes (measured: 2 MB/s with the 2 MiB default on a customer table).
 const HYBRID_CACHE: usize = 8 << 20;
+/// Longest value a pattern is asked to find, in bytes (an email may be 254).
+const MAX_MATCH: usize = 512;
+/// Bytes one search looks at: detection stays linear in the cell's size.
+const SEARCH_WINDOW: usize = 2 * MAX_MATCH;
 /// Most keywords a rule may list.
 const MAX_KEYWORDS: usize = 64;
 /// Default keyword look-behind, bytes.
@@ -553,23 +557,30 @@ impl Detector {
                     .entry(rule.own_id)
                     .or_insert_with(|| rule.own.create_cache());
                 let mut input = Input::new(cell);
-                while let Some(m) = rule.own.search_with(cache, &input) {
+                let mut pos = 0;
+                while pos < cell.len() {
+                    // Windowed, as in `run_engine`: linear in the cell's size.
+                    let end = (pos + SEARCH_WINDOW).min(cell.len());
+                    input.set_span(pos..end);
+                    let Some(m) = rule.own.search_with(cache, &input) else {
+                        if end == cell.len() {
+                            break;
+                        }
+                        pos = (end - MAX_MATCH).max(pos + 1);
+                        continue;
+                    };
                     // Only candidates shortly after one of the rule's keywords count.
-                    if self.keyword_before(ri, &scratch.kw, m.start(), false)
+                    if self.keyword_before(ri, &scratch.kw, cell, m.start(), false)
                         && let Some(f) =
                             self.judge(plan, ri, cell, text, m.start(), m.end(), &scratch.kw, true)
                     {
                         out.push(f);
                     }
-                    let next = if m.end() > m.start() {
+                    pos = if m.end() > m.start() {
                         m.end()
                     } else {
                         m.end() + 1
                     };
-                    if next > cell.len() {
-                        break;
-                    }
-                    input.set_start(next);
                 }
             }
         }
@@ -593,10 +604,23 @@ impl Detector {
         let mut pos = 0;
         // No pattern matches the empty string, so the search ends at the last byte.
         while pos < hay.len() {
-            input.set_start(pos);
+            // Each search looks at most SEARCH_WINDOW bytes ahead: a pattern that could go
+            // on matching (digits and dots, words) would otherwise make every search after a
+            // rejected candidate scan to the end of the cell, quadratic in the cell's size.
+            // A value is at most MAX_MATCH bytes, so a window with no match lets the next
+            // one start MAX_MATCH before its end.
+            let end = (pos + SEARCH_WINDOW).min(hay.len());
+            input.set_span(pos..end);
             input.set_anchored(Anchored::No);
             let Some(m) = re.search_with(cache, &input) else {
-                break;
+                if end == hay.len() {
+                    break;
+                }
+                pos = (end - MAX_MATCH).max(pos + 1);
+                while pos < hay.len() && text.is_some() && !is_char_boundary(hay, pos) {
+                    pos += 1;
+                }
+                continue;
             };
             let mut accepted = None;
             let pid = m.pattern().as_usize();
@@ -685,7 +709,7 @@ impl Detector {
                 Validity::Plausible => {
                     if !(plan.hints(rule.entity_idx)
                         || keyword_enabled
-                        || self.keyword_before(ri, kw, s, false))
+                        || self.keyword_before(ri, kw, hay, s, false))
                     {
                         return None;
                     }
@@ -698,12 +722,12 @@ impl Detector {
                 s += a;
             }
         }
-        if self.keyword_before(ri, kw, s, true) {
+        if self.keyword_before(ri, kw, hay, s, true) {
             return None;
         }
         if plan.hints(rule.entity_idx) {
             score += HINT_BOOST;
-        } else if keyword_enabled || self.keyword_before(ri, kw, s, false) {
+        } else if keyword_enabled || self.keyword_before(ri, kw, hay, s, false) {
             score += KEYWORD_BOOST;
         } else if plan.lookalike && rule.damp_in_lookalike_columns {
             score *= LOOKALIKE_DAMPING;
@@ -719,17 +743,44 @@ impl Detector {
     }
 
     /// Whether one of rule `ri`'s keywords (or exclusion keywords) ends within its
-    /// look-behind window before `start`.
-    fn keyword_before(&self, ri: u16, kw: &KeywordHits, start: usize, exclude: bool) -> bool {
+    /// look-behind window before `start`, in the same sentence (no `. `, `; `, `! `, `? ` or
+    /// line break between). An exclusion counts only when no keyword of the rule stands
+    /// nearer the candidate: in "the invoice... Also card 4111 ...", "card" decides.
+    fn keyword_before(
+        &self,
+        ri: u16,
+        kw: &KeywordHits,
+        hay: &[u8],
+        start: usize,
+        exclude: bool,
+    ) -> bool {
         let lb = self.rules[ri as usize].look_behind;
-        kw.hits.iter().any(|&(k, end)| {
+        // The nearest hit of this rule's keywords of either kind.
+        let mut nearest: Option<(usize, bool)> = None;
+        for &(k, end) in &kw.hits {
             let end = end as usize;
-            end <= start
-                && start - end <= lb
-                && self.keyword_owners[k as usize]
-                    .iter()
-                    .any(|&(r, ex)| r == ri && ex == exclude)
-        })
+            if end > start || start - end > lb || crosses_sentence(&hay[end..start]) {
+                continue;
+            }
+            for &(r, ex) in &self.keyword_owners[k as usize] {
+                if r == ri && nearest.is_none_or(|(e, _)| end > e || (end == e && !ex)) {
+                    nearest = Some((end, ex));
+                }
+            }
+        }
+        match nearest {
+            Some((_, ex)) if exclude => ex,
+            Some(_) => kw.hits.iter().any(|&(k, end)| {
+                let end = end as usize;
+                end <= start
+                    && start - end <= lb
+                    && !crosses_sentence(&hay[end..start])
+                    && self.keyword_owners[k as usize]
+                        .iter()
+                        .any(|&(r, ex)| r == ri && !ex)
+            }),
+            None => false,
+        }
     }
 
     /// Scans `text` as one cell of a column named `column` (examples, tests, the library API).
@@ -775,6 +826,15 @@ impl Detector {
         }
         failures
     }
+}
+
+/// Whether the bytes between a keyword and a candidate close a sentence: a keyword in an
+/// earlier sentence says nothing about this value.
+fn crosses_sentence(between: &[u8]) -> bool {
+    between
+        .windows(2)
+        .any(|w| matches!(w[0], b'.' | b';' | b'!' | b'?') && w[1].is_ascii_whitespace())
+        || between.iter().any(|&b| b == b'\n' || b == b'\r')
 }
 
 /// Whether `hay[s..e]` continues into digits through a separator on either side.

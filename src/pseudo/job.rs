@@ -194,8 +194,8 @@ impl<'a> Job<'a> {
         let rel: Vec<PathBuf> = rel.iter().map(|r| self.safe_relative(r)).collect();
         check_unique(&rel, &inputs)?;
         let out_dir = &opts.out;
-        std::fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;
-        let out_canon = std::fs::canonicalize(out_dir).map_err(io_err(out_dir))?;
+        // Decided before anything is created: a refused run leaves no folder behind.
+        let out_canon = resolved(out_dir).map_err(io_err(out_dir))?;
         for a in &opts.inputs {
             let a_canon = std::fs::canonicalize(a).map_err(io_err(a))?;
             if a_canon.starts_with(&out_canon) || (a.is_dir() && out_canon.starts_with(&a_canon)) {
@@ -206,6 +206,7 @@ impl<'a> Job<'a> {
                 )));
             }
         }
+        std::fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;
         // One run at a time per output folder: two runs would mix two keys in one release.
         let _lock = lock_dir(out_dir)?;
         if !opts.force {
@@ -236,6 +237,20 @@ impl<'a> Job<'a> {
                     target.display()
                 )));
             }
+            // A FIFO or device is read once: spooled (to an unlinked file) for both passes.
+            let spooled;
+            let input = if std::fs::metadata(&input.path).is_ok_and(|m| !m.is_file()) {
+                let mut f = tempfile::tempfile().map_err(io_err(&input.path))?;
+                let mut src = std::fs::File::open(&input.path).map_err(io_err(&input.path))?;
+                std::io::copy(&mut src, &mut f).map_err(io_err(&input.path))?;
+                spooled = Input {
+                    handle: Some(Arc::new(f)),
+                    ..input.clone()
+                };
+                &spooled
+            } else {
+                input
+            };
             let (scan, plan) = self.plan(input, &opts.scan)?;
             let parent = target.parent().unwrap_or(out_dir).to_path_buf();
             let mut tmp = TempFile::new_in(&parent).map_err(io_err(&parent))?;
@@ -253,7 +268,9 @@ impl<'a> Job<'a> {
             };
             tmp.as_file().sync_all().map_err(io_err(&target))?;
             let mut fm = FileManifest {
-                input: input.display(),
+                // The manifest is shared with the data: an input path that holds personal
+                // data (a folder named after a customer) is shown masked.
+                input: self.shown_path(&input.path),
                 output: rel.display().to_string(),
                 format: input.format.name().to_string(),
                 rows,
@@ -327,18 +344,40 @@ impl<'a> Job<'a> {
         Ok(Outcome { manifest, files })
     }
 
+    /// `path` as the manifest shows it: components that hold personal data masked.
+    pub fn shown_path(&self, path: &Path) -> String {
+        let mut out = PathBuf::new();
+        for c in path.components() {
+            let name = c.as_os_str().to_string_lossy();
+            if matches!(c, Component::Normal(_))
+                && !crate::scan::name_entities(self.detector, &name).is_empty()
+            {
+                out.push(crate::report::mask::mask(name.as_bytes()));
+            } else {
+                out.push(c.as_os_str());
+            }
+        }
+        out.display().to_string()
+    }
+
     /// `rel` with every component that holds personal data replaced like free text (the
     /// extension kept): `jane.doe@example.com/orders.csv` becomes `u…@pseudo.invalid/orders.csv`.
     pub fn safe_relative(&self, rel: &Path) -> PathBuf {
         let mut out = PathBuf::new();
-        for c in rel.components() {
+        let n = rel.components().count();
+        for (i, c) in rel.components().enumerate() {
             let Component::Normal(name) = c else {
                 out.push(c.as_os_str());
                 continue;
             };
             let name = name.to_string_lossy();
-            // The extensions (`.csv.gz`) stay; the stem is read as text.
-            let (stem, ext) = split_extensions(&name);
+            // A file's extensions (`.csv.gz`) stay; its stem, or a folder's whole name, is
+            // read as text.
+            let (stem, ext) = if i + 1 == n {
+                split_extensions(&name)
+            } else {
+                (name.as_ref(), "")
+            };
             match super::replace_text(self.detector, &self.transformer, self.policy, stem) {
                 Ok(Some(new)) => out.push(format!("{}{ext}", sanitize(&new))),
                 _ => out.push(name.as_ref()),
@@ -346,6 +385,26 @@ impl<'a> Job<'a> {
         }
         out
     }
+}
+
+/// `path` made absolute with symlinks resolved, also when it does not exist yet (its
+/// deepest existing ancestor is resolved, the rest appended).
+fn resolved(path: &Path) -> std::io::Result<PathBuf> {
+    let abs = std::path::absolute(path)?;
+    let mut existing = abs.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(n), Some(p)) => {
+                rest.push(n.to_os_string());
+                existing = p.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut out = std::fs::canonicalize(&existing)?;
+    out.extend(rest.iter().rev());
+    Ok(out)
 }
 
 /// How the manifest describes tokens.

@@ -734,3 +734,71 @@ impl<W: std::io::Write + Send> FinishWrite for zstd::stream::write::Encoder<'_, 
         self.finish().map(|_| ())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{Compression, Format};
+
+    fn input(dir: &std::path::Path, body: &str) -> Input {
+        let path = dir.join("t.csv");
+        std::fs::write(&path, body).unwrap();
+        Input {
+            path,
+            format: Format::Csv,
+            compression: Compression::None,
+            size: 0,
+            handle: None,
+        }
+    }
+
+    #[test]
+    fn pass_two_fails_closed_when_it_reads_other_rows_or_cells_than_pass_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = input(
+            dir.path(),
+            "email,qty\njane.doe@example.com,1\njohn.smith@example.org,2\n",
+        );
+        let detector = Detector::builtin().unwrap();
+        let policy = Policy::parse("default = \"redact\"").unwrap();
+        let transformer = Transformer::new(None);
+        let opts = ScanOptions::default();
+        let plan = plan_file(&detector, &policy, &input, &opts).unwrap();
+        // The plan as pass 1 made it: the rewrite goes through.
+        let rw = Rewrite::new(&detector, &transformer, &policy, &plan);
+        let mut out = Vec::new();
+        rewrite(&rw, &input, &opts, &mut out).unwrap();
+        // A plan that saw another row count, or other cells, stops the file.
+        for tamper in [
+            |p: &mut FilePlan| p.rows += 1,
+            |p: &mut FilePlan| p.cells[0] -= 1,
+        ] {
+            let mut bad = plan.clone();
+            tamper(&mut bad);
+            let rw = Rewrite::new(&detector, &transformer, &policy, &bad);
+            let mut out = Vec::new();
+            let err = rewrite(&rw, &input, &opts, &mut out).unwrap_err();
+            assert!(matches!(err, PseudoError::Mismatch { .. }), "{err}");
+        }
+    }
+
+    #[test]
+    fn spans_are_replaced_until_nothing_more_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let detector = Detector::builtin().unwrap();
+        let policy = Policy::builtin();
+        let key = crate::transform::key::Key::parse(b"0123456789abcdef0123456789abcdef").unwrap();
+        let transformer = Transformer::new(Some(&key));
+        let input = input(
+            dir.path(),
+            "notes\n\"Please send the invoice to a.b@example.com. Also card 4111 1111 1111 1111 was declined.\"\n",
+        );
+        let opts = ScanOptions::default();
+        let plan = plan_file(&detector, &policy, &input, &opts).unwrap();
+        let rw = Rewrite::new(&detector, &transformer, &policy, &plan);
+        let mut out = Vec::new();
+        rewrite(&rw, &input, &opts, &mut out).unwrap();
+        let s = String::from_utf8(out).unwrap();
+        assert!(!s.contains("a.b@example.com") && !s.contains("4111"), "{s}");
+    }
+}

@@ -111,13 +111,20 @@ fn out_field(
             let Some(&i) = ids.get(path) else {
                 return Some(field.clone());
             };
-            let (t, nullable) = leaf_type(dt, &plan.actions[i], plan.findings[i]);
-            Some(
-                field
-                    .clone()
-                    .with_data_type(t)
-                    .with_nullable(field.is_nullable() || nullable),
-            )
+            let action = &plan.actions[i];
+            let (t, nullable) = leaf_type(dt, action, plan.findings[i]);
+            let untouched = matches!(action, ColumnAction::Verbatim)
+                || (matches!(action, ColumnAction::Spans { .. }) && !plan.findings[i]);
+            let mut f = field
+                .clone()
+                .with_data_type(t)
+                .with_nullable(field.is_nullable() || nullable);
+            if !untouched {
+                // Field metadata may describe or sample the values (a comment, an example):
+                // a rewritten column does not carry it over.
+                f = f.with_metadata(std::collections::HashMap::<String, String>::new());
+            }
+            Some(f)
         }
     }
 }
