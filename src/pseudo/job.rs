@@ -391,7 +391,7 @@ impl<'a> Job<'a> {
 /// deepest existing ancestor is resolved, the rest appended).
 fn resolved(path: &Path) -> std::io::Result<PathBuf> {
     let abs = std::path::absolute(path)?;
-    let mut existing = abs.clone();
+    let mut existing = abs;
     let mut rest = Vec::new();
     while !existing.exists() {
         match (existing.file_name(), existing.parent()) {
