@@ -674,8 +674,12 @@ impl Detector {
         let rule = &self.rules[ri as usize];
         let (mut s, mut e) = (start, end);
         // A candidate glued to more digits (`123-45-6789-001`, a window of a longer number)
-        // is part of something else.
-        if !rule.unicode && glued_to_digits(hay, s, e) {
+        // is part of something else; a network's prefix length (`10.0.0.0/8`) is not.
+        if !rule.unicode && glued_to_digits(hay, s, e) && !cidr_prefix(&rule.entity, hay, e) {
+            return None;
+        }
+        // shroud's own tokens are never an entity (`card_3f9a…`, `u…@pseudo.invalid`).
+        if crate::transform::token::inside_token(hay, s, e) {
             return None;
         }
         if rule.scope == Scope::Cell {
@@ -715,6 +719,7 @@ impl Detector {
                     }
                     score -= PLAUSIBLE_PENALTY;
                 }
+                Validity::Likely => score -= PLAUSIBLE_PENALTY,
                 Validity::Valid => {}
             }
             if let Some((a, b)) = c.span {
@@ -835,6 +840,25 @@ fn crosses_sentence(between: &[u8]) -> bool {
         .windows(2)
         .any(|w| matches!(w[0], b'.' | b';' | b'!' | b'?') && w[1].is_ascii_whitespace())
         || between.iter().any(|&b| b == b'\n' || b == b'\r')
+}
+
+/// Whether an IP address at `..e` is followed by a CIDR prefix length (`/8`, `/24`).
+fn cidr_prefix(entity: &str, hay: &[u8], e: usize) -> bool {
+    if entity != "IP_ADDRESS" || hay.get(e) != Some(&b'/') {
+        return false;
+    }
+    let digits = hay[e + 1..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let next = e + 1 + digits;
+    // Not a date or a version: `/24` then the end, a space or punctuation (a full stop
+    // ending a sentence, not `/8.5`).
+    (1..=3).contains(&digits)
+        && hay
+            .get(next)
+            .is_none_or(|b| !b.is_ascii_alphanumeric() && *b != b'/')
+        && !(hay.get(next) == Some(&b'.') && hay.get(next + 1).is_some_and(u8::is_ascii_digit))
 }
 
 /// Whether `hay[s..e]` continues into digits through a separator on either side.

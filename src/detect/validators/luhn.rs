@@ -44,8 +44,10 @@ pub fn issuer_ok(digits: &[u8]) -> bool {
         3 if (300..=305).contains(&p3) || p2 == 36 || p2 == 38 || p2 == 39 => {
             (14..=19).contains(&n)
         }
-        // JCB 3528-3589 (generators and test suites use the whole 35 prefix)
+        // JCB 3528-3589 (generators and test suites use the whole 35 prefix); the old
+        // 15-digit JCB ranges 2131 and 1800
         3 if p2 == 35 => (16..=19).contains(&n),
+        2 | 1 if p4 == 2131 || p4 == 1800 => n == 15,
         // Discover 6011, 644-649, 65, 622126-622925; UnionPay 62; Maestro 50, 56-69
         6 if p4 == 6011 || (644..=649).contains(&p3) || p2 == 65 => (16..=19).contains(&n),
         6 if p2 == 62 || (622_126..=622_925).contains(&p6) => (16..=19).contains(&n),

@@ -96,10 +96,8 @@ pub fn ipv4(cell: &str, start: usize, end: usize) -> Validity {
     if after == Some(b'.') && after2.is_some_and(|b| b.is_ascii_digit()) {
         return Validity::Invalid;
     }
-    // A network in CIDR notation (`203.0.113.0/24`, a generalized address) is not a host.
-    if after == Some(b'/') && after2.is_some_and(|b| b.is_ascii_digit()) {
-        return Validity::Invalid;
-    }
+    // The address of a network in CIDR notation (`10.0.0.0/8`) counts like any address:
+    // public test suites label it, and a /32 is a host.
     // 240.0.0.0/4 is reserved and never assigned: shroud's IPv4 tokens live there.
     ok(cell[start..end]
         .parse::<Ipv4Addr>()
@@ -107,24 +105,33 @@ pub fn ipv4(cell: &str, start: usize, end: usize) -> Validity {
 }
 
 /// IPv6: parses as an address with at least one hex group, not embedded in a longer token.
-pub fn ipv6(cell: &str, start: usize, end: usize) -> Validity {
+/// A network in CIDR notation (`2001:db8::/32`) is narrowed to its address.
+pub fn ipv6(cell: &str, start: usize, end: usize) -> Check {
+    match cell[start..end].split_once('/') {
+        Some((addr, _)) => {
+            let v = ipv6_addr(cell, start, start + addr.len(), true);
+            Check {
+                validity: v,
+                span: (v == Validity::Valid).then_some((0, addr.len())),
+            }
+        }
+        None => ipv6_addr(cell, start, end, false).into(),
+    }
+}
+
+fn ipv6_addr(cell: &str, start: usize, end: usize, cidr: bool) -> Validity {
     let text = &cell[start..end];
     let bytes = cell.as_bytes();
     let glued = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b':');
-    if glued(start.checked_sub(1).and_then(|i| bytes.get(i))) || glued(bytes.get(end)) {
+    if glued(start.checked_sub(1).and_then(|i| bytes.get(i))) || (!cidr && glued(bytes.get(end))) {
         return Validity::Invalid;
     }
     let Ok(addr) = text.parse::<Ipv6Addr>() else {
         return Validity::Invalid;
     };
-    // 100::/64 is the discard-only prefix (RFC 6666): shroud's IPv6 tokens live there. A
-    // network in CIDR notation is not a host.
+    // 100::/64 is the discard-only prefix (RFC 6666): shroud's IPv6 tokens live there.
     let discard = addr.segments()[..4] == [0x100, 0, 0, 0];
-    let cidr = bytes.get(end) == Some(&b'/');
-    ok(!addr.is_unspecified()
-        && !discard
-        && !cidr
-        && text.bytes().filter(|&b| b == b':').count() >= 2)
+    ok(!addr.is_unspecified() && !discard && text.bytes().filter(|&b| b == b':').count() >= 2)
 }
 
 /// MAC: not all zeros or all ones, and not a window of a longer hex dump
@@ -150,6 +157,22 @@ pub fn mac(cell: &str, start: usize, end: usize) -> Validity {
 
 /// Email: local part at most 64 bytes, domain of real labels with an alphabetic TLD, not a
 /// reserved test/unresolvable TLD used by pseudonymized tokens (`.invalid`), not localhost.
+/// Email in its cell: not the password and host of a URL's credentials
+/// (`https://user:secret@example.org`), which a URL rule, not an email rule, is about.
+pub fn email_in(cell: &str, start: usize, end: usize) -> Validity {
+    let token_start = cell[..start]
+        .rfind(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '(' | '['))
+        .map_or(0, |i| i + 1);
+    let before = &cell[token_start..start];
+    if before.contains("://")
+        || (start > 0 && cell.as_bytes()[start - 1] == b':' && before.contains("//"))
+    {
+        return Validity::Invalid;
+    }
+    email(&cell[start..end])
+}
+
+/// Email: a local part, a domain of valid labels, a real-looking TLD.
 pub fn email(text: &str) -> Validity {
     let Some((local, domain)) = text.rsplit_once('@') else {
         return Validity::Invalid;
@@ -295,8 +318,10 @@ mod tests {
     #[test]
     fn ipv6_forms() {
         let s = "2001:db8::1";
-        assert_eq!(ipv6(s, 0, s.len()), Validity::Valid);
-        assert_eq!(ipv6("10:22:01", 0, 8), Validity::Invalid);
+        assert_eq!(ipv6(s, 0, s.len()).validity, Validity::Valid);
+        assert_eq!(ipv6("10:22:01", 0, 8).validity, Validity::Invalid);
+        let c = ipv6("2001:db8::/32", 0, 13);
+        assert_eq!((c.validity, c.span), (Validity::Valid, Some((0, 10))));
     }
 
     #[test]
@@ -304,6 +329,11 @@ mod tests {
         assert_eq!(email("a.b@example.com"), Validity::Valid);
         assert_eq!(email("t_1@x.invalid"), Validity::Invalid);
         assert_eq!(email("a@b.c0m"), Validity::Invalid);
+        let url = "see https://alice:s3cret@example.org/x";
+        let at = url.find("s3cret").unwrap();
+        assert_eq!(email_in(url, at, at + 18), Validity::Invalid);
+        let plain = "mail: alice@example.org";
+        assert_eq!(email_in(plain, 6, plain.len()), Validity::Valid);
     }
 
     #[test]

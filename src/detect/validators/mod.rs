@@ -26,6 +26,9 @@ pub enum Validity {
     Invalid,
     /// The right shape, not confirmed by a checksum or plan: kept only with context.
     Plausible,
+    /// Not confirmed, but the shape alone is strong evidence (a `+44…` number in a range the
+    /// numbering plan reserves for fiction): kept without context, scored lower.
+    Likely,
     /// Confirmed.
     Valid,
 }
@@ -61,6 +64,9 @@ pub enum Validator {
     UsItin,
     /// libphonenumber numbering plans (`phone`).
     Phone,
+    /// The North American plan only: a NANP-shaped number the plan rejects (`123-456-7890`)
+    /// is merely plausible, whatever other countries' plans say (`phone_nanp`).
+    PhoneNanp,
     /// Parsed IPv4, not part of a longer dotted run (`ipv4`).
     Ipv4,
     /// Parsed IPv6 (`ipv6`).
@@ -92,6 +98,7 @@ pub const ALL: &[(&str, Validator)] = &[
     ("us_ssn", Validator::UsSsn),
     ("us_itin", Validator::UsItin),
     ("phone", Validator::Phone),
+    ("phone_nanp", Validator::PhoneNanp),
     ("ipv4", Validator::Ipv4),
     ("ipv6", Validator::Ipv6),
     ("mac", Validator::Mac),
@@ -142,10 +149,11 @@ impl Validator {
             }
             Validator::Phone if text.starts_with("+0") => Validity::Invalid.into(),
             Validator::Phone => phone::check(text).into(),
+            Validator::PhoneNanp => phone::check_nanp(text).into(),
             Validator::Ipv4 => misc::ipv4(cell, start, end).into(),
-            Validator::Ipv6 => misc::ipv6(cell, start, end).into(),
+            Validator::Ipv6 => misc::ipv6(cell, start, end),
             Validator::Mac => misc::mac(cell, start, end).into(),
-            Validator::Email => misc::email(text).into(),
+            Validator::Email => misc::email_in(cell, start, end).into(),
             Validator::DateOfBirth => date::check(text).into(),
             Validator::PersonName => names::check_in(cell, start, end),
             Validator::NameWords => names::name_words(text).into(),

@@ -250,7 +250,15 @@ pub fn check(text: &str) -> Check {
                 j += 1;
                 continue;
             }
-            if !nameish(t) {
+            // Right after a known first name, a surname that is also a word (West, Lane,
+            // Price) is a surname: "Keith West" is a person.
+            let word_surname = first
+                && j == i + 1
+                && !is_title(t)
+                && looks_like_name(t)
+                && names.is_last(t)
+                && names.is_not_name(t);
+            if !nameish(t) && !word_surname {
                 break;
             }
             last_name_idx = Some(j);
@@ -304,6 +312,8 @@ mod tests {
         assert_eq!(span_text("María García-López"), Some("María García-López"));
         assert_eq!(span_text("John F. Kennedy"), Some("John F. Kennedy"));
         assert_eq!(span_text("Anna van der Berg"), Some("Anna van der Berg"));
+        assert_eq!(span_text("Keith West"), Some("Keith West"));
+        assert_eq!(span_text("with Sarah Lane"), Some("Sarah Lane"));
     }
 
     #[test]
