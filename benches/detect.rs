@@ -12,10 +12,13 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use shroud::detect::{Detector, Scratch};
 use shroud::scan::{ScanOptions, scan_input};
 use shroud::source::{Compression, Format, Input};
-use shroud::synth::{COLUMNS, Generator};
+#[path = "../dev/synth.rs"]
+#[allow(dead_code)]
+mod synth;
 use std::hint::black_box;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
+use synth::{COLUMNS, Generator};
 
 const ROWS: usize = 20_000;
 

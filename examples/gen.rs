@@ -8,9 +8,12 @@
 
 use arrow_array::{ArrayRef, RecordBatch, builder::StringBuilder};
 use arrow_schema::{DataType, Field, Schema};
-use shroud::synth::{COLUMNS, Generator};
+#[path = "../dev/synth.rs"]
+#[allow(dead_code)]
+mod synth;
 use std::io::{BufWriter, Write};
 use std::sync::Arc;
+use synth::{COLUMNS, Generator};
 
 fn parse_size(s: &str) -> u64 {
     let s = s.trim().to_ascii_uppercase();

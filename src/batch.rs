@@ -26,11 +26,9 @@
 //! Arrow column rewrite), `aggregate` (folds, finish), `report` (column report shape),
 //! `transform::key` (keys and fingerprints).
 
-use crate::aggregate::bins;
-use crate::aggregate::{
-    Acc, AggregateError, AggregateSpec, DpSpec, Groups, Metric, Table, merge_groups,
-};
-use crate::detect::{ColumnStats, Detector, EntityStats};
+pub use crate::aggregate::AggregateRequest;
+use crate::aggregate::{Acc, AggregateError, AggregateSpec, Groups, Metric, Table, merge_groups};
+use crate::detect::{ColumnStats, Detector};
 use crate::pseudo::{ColumnAction, FilePlan, PseudoError, Rewrite, column_action};
 use crate::report::ColumnReport;
 use crate::scan::{ColumnResult, FileScan};
@@ -94,120 +92,20 @@ fn to_cells(rb: &RecordBatch, first_row: u64, paths: &[String]) -> Result<Batch,
     crate::source::parquet::cells_of(rb, first_row, &ids)
 }
 
-/// Counts of one entity in one column.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct EntityCounts {
-    /// Cells where the entity was found.
-    pub cells: u64,
-    /// Cells the entity covers (most of the text).
-    pub full_cells: u64,
-    /// Sum of the best score per matching cell.
-    pub score_sum: f64,
-}
-
-/// Mergeable scan statistics of one column (entities by name, so partials from any machine
-/// with the same rules merge).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ColumnPartial {
-    /// Column path.
-    pub column: String,
-    /// Non-empty cells.
-    pub non_empty: u64,
-    /// Words counted (capped per cell), for the free-text decision.
-    pub words: u64,
-    /// Cells that were not valid UTF-8.
-    pub invalid_utf8: u64,
-    /// Per entity found.
-    pub entities: BTreeMap<String, EntityCounts>,
-    /// Masked samples: `(row, entity, masked value)`, earliest rows first.
-    pub samples: Vec<(u64, String, String)>,
-}
-
-impl ColumnPartial {
-    fn from_stats(detector: &Detector, column: &str, st: &ColumnStats) -> Self {
-        ColumnPartial {
-            column: column.to_string(),
-            non_empty: st.non_empty,
-            words: st.words,
-            invalid_utf8: st.invalid_utf8,
-            entities: st
-                .entities
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| e.cells > 0)
-                .map(|(i, e)| {
-                    (
-                        detector.entities[i].clone(),
-                        EntityCounts {
-                            cells: e.cells,
-                            full_cells: e.full_cells,
-                            score_sum: e.score_sum,
-                        },
-                    )
-                })
-                .collect(),
-            samples: st
-                .samples
-                .iter()
-                .map(|(r, e, v)| (*r, detector.entities[*e as usize].clone(), v.clone()))
-                .collect(),
-        }
-    }
-
-    fn to_stats(&self, detector: &Detector) -> Result<ColumnStats, BatchError> {
-        let index = |name: &str| {
-            detector.entity_index(name).ok_or_else(|| {
-                BatchError::Invalid(format!(
-                    "scan state names entity {name}, which these rules do not have"
-                ))
-            })
-        };
-        let mut entities = vec![EntityStats::default(); detector.entities.len()];
-        for (name, c) in &self.entities {
-            entities[index(name)?] = EntityStats {
-                cells: c.cells,
-                full_cells: c.full_cells,
-                score_sum: c.score_sum,
-            };
-        }
-        let mut samples = Vec::new();
-        for (r, e, v) in &self.samples {
-            samples.push((*r, index(e)? as u16, v.clone()));
-        }
-        Ok(ColumnStats {
-            non_empty: self.non_empty,
-            words: self.words,
-            invalid_utf8: self.invalid_utf8,
-            entities,
-            samples,
-            ..ColumnStats::new(detector.entities.len())
-        })
-    }
-
-    fn merge(&mut self, o: &ColumnPartial) {
-        self.non_empty += o.non_empty;
-        self.words += o.words;
-        self.invalid_utf8 += o.invalid_utf8;
-        for (name, c) in &o.entities {
-            let e = self.entities.entry(name.clone()).or_default();
-            e.cells += c.cells;
-            e.full_cells += c.full_cells;
-            e.score_sum += c.score_sum;
-        }
-        self.samples.extend(o.samples.iter().cloned());
-        self.samples.sort();
-        self.samples.truncate(crate::detect::verdict::MAX_SAMPLES);
-    }
-}
-
-/// Mergeable scan statistics of some batches. Merging is associative and commutative (up to
-/// float rounding of score sums, far below the verdict thresholds).
+/// Mergeable scan state of some batches: the engine's own [`ColumnStats`] per column, with the
+/// entity names and rule ids their indexes refer to (states from machines with other rules
+/// do not merge). Merging is associative and commutative (up to float rounding of score
+/// sums, far below the verdict thresholds).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScanPartial {
     /// Rows scanned.
     pub rows: u64,
+    /// Entity names, by the index the stats use.
+    pub entities: Vec<String>,
+    /// Rule ids, by the index the stats use.
+    pub rules: Vec<String>,
     /// Columns, in first-seen order.
-    pub columns: Vec<ColumnPartial>,
+    pub columns: Vec<(String, ColumnStats)>,
 }
 
 /// One detected value of a batch, without the value.
@@ -263,7 +161,7 @@ pub fn scan_record_batch(
             let st = by_col
                 .remove(&(i as u32))
                 .unwrap_or_else(|| ColumnStats::new(detector.entities.len()));
-            ColumnPartial::from_stats(detector, p, &st)
+            (p.clone(), st)
         })
         .collect();
     let findings = result
@@ -282,6 +180,8 @@ pub fn scan_record_batch(
     Ok((
         ScanPartial {
             rows: rb.num_rows() as u64,
+            entities: detector.entities.clone(),
+            rules: detector.rules.iter().map(|r| r.id.clone()).collect(),
             columns,
         },
         findings,
@@ -289,41 +189,58 @@ pub fn scan_record_batch(
 }
 
 impl ScanPartial {
-    /// Adds `other` into `self`.
-    pub fn merge(&mut self, other: &ScanPartial) {
+    /// Adds `other` into `self` (the same columns' stats merged as the CLI merges batches).
+    /// States made with other rules do not merge.
+    pub fn merge(&mut self, other: &ScanPartial) -> Result<(), BatchError> {
+        if self.columns.is_empty() && self.rows == 0 && self.entities.is_empty() {
+            *self = other.clone();
+            return Ok(());
+        }
+        if !other.entities.is_empty()
+            && (self.entities != other.entities || self.rules != other.rules)
+        {
+            return Err(BatchError::Invalid(
+                "scan states made with different rules do not merge".into(),
+            ));
+        }
         self.rows += other.rows;
-        for c in &other.columns {
-            match self.columns.iter_mut().find(|m| m.column == c.column) {
-                Some(m) => m.merge(c),
-                None => self.columns.push(c.clone()),
+        for (name, st) in &other.columns {
+            match self.columns.iter_mut().find(|(n, _)| n == name) {
+                Some((_, m)) => m.merge(st),
+                None => self.columns.push((name.clone(), st.clone())),
             }
         }
+        Ok(())
     }
 
-    fn results(&self, detector: &Detector) -> Result<Vec<ColumnResult>, BatchError> {
-        self.columns
+    /// The state as the scan of one file: verdicts decided as for a file of these rows.
+    pub fn file_scan(&self, detector: &Detector) -> Result<FileScan, BatchError> {
+        if self.entities != detector.entities {
+            return Err(BatchError::Invalid(
+                "this scan state was made with other rules than these".into(),
+            ));
+        }
+        let columns = self
+            .columns
             .iter()
-            .map(|c| {
-                let stats = c.to_stats(detector)?;
-                let verdict = detector.verdict(&stats, &detector.plan(&c.column));
-                Ok(ColumnResult {
-                    name_entities: crate::scan::name_entities(detector, &c.column),
-                    name: c.column.clone(),
-                    stats,
-                    verdict,
-                })
+            .map(|(name, stats)| ColumnResult {
+                name_entities: crate::scan::name_entities(detector, name),
+                name: name.clone(),
+                verdict: detector.verdict(stats, &detector.plan(name)),
+                stats: stats.clone(),
             })
-            .collect()
+            .collect();
+        Ok(FileScan {
+            rows: self.rows,
+            columns,
+            read_stats: Default::default(),
+            sampled: false,
+        })
     }
 
     /// The column report, as `shroud scan --report` writes it for a file of these rows.
     pub fn report(&self, detector: &Detector) -> Result<Vec<ColumnReport>, BatchError> {
-        let scan = FileScan {
-            rows: self.rows,
-            columns: self.results(detector)?,
-            read_stats: Default::default(),
-            sampled: false,
-        };
+        let scan = self.file_scan(detector)?;
         let input = Input {
             path: PathBuf::from("<arrow>"),
             format: Format::Parquet,
@@ -337,7 +254,8 @@ impl ScanPartial {
     /// Per column: the verdict and whether anything was found.
     pub fn decisions(&self, detector: &Detector) -> Result<Vec<ColumnDecision>, BatchError> {
         Ok(self
-            .results(detector)?
+            .file_scan(detector)?
+            .columns
             .into_iter()
             .map(|r| ColumnDecision {
                 has_findings: r.stats.entities.iter().any(|e| e.cells > 0),
@@ -536,148 +454,25 @@ impl BatchPseudonymizer {
     }
 }
 
-pub use crate::aggregate::DIRECT_IDENTIFIERS;
-
-/// An aggregation as a batch host asks for it (the CLI's flags, as data).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AggregateRequest {
-    /// Group-by column paths.
-    pub group_by: Vec<String>,
-    /// Bins, as `--bin` takes them: `zip=3`, `age=10`, `created_at=month`.
-    #[serde(default)]
-    pub bins: Vec<String>,
-    /// Metrics: `count`, `sum:COL`, `avg:COL`. Default: `count`.
-    #[serde(default)]
-    pub metrics: Vec<String>,
-    /// Smallest group published (default 10, as the CLI).
-    #[serde(default = "default_min_group_size")]
-    pub min_group_size: u64,
-    /// Marginal totals with complementary suppression.
-    #[serde(default)]
-    pub totals: bool,
-    /// Differential privacy: total privacy loss.
-    #[serde(default)]
-    pub epsilon: Option<f64>,
-    /// Clamping bounds per summed column (needed with `epsilon`).
-    #[serde(default)]
-    pub clamps: BTreeMap<String, (f64, f64)>,
-    /// FOR TESTS ONLY: seeded noise gives no privacy.
-    #[serde(default)]
-    pub seed: Option<u64>,
-    /// Count values of summed columns that are not numbers instead of failing.
-    #[serde(default)]
-    pub lenient: bool,
-    /// Summed values are written with a decimal comma (`395,32`).
-    #[serde(default)]
-    pub decimal_comma: bool,
-}
-
-fn default_min_group_size() -> u64 {
-    10
-}
-
-impl AggregateRequest {
-    /// Checks the request and turns it into the engine's spec.
-    pub fn compile(&self) -> Result<AggregateSpec, BatchError> {
-        let mut bin_map = BTreeMap::new();
-        for b in &self.bins {
-            let (col, bin) = bins::parse(b).map_err(BatchError::Invalid)?;
-            if !self.group_by.contains(&col) {
-                return Err(BatchError::Invalid(format!(
-                    "bin {col}: not a group-by column"
-                )));
-            }
-            bin_map.insert(col, bin);
-        }
-        let metrics = if self.metrics.is_empty() {
-            vec![Metric::Count]
-        } else {
-            self.metrics
-                .iter()
-                .map(|m| Metric::parse(m).map_err(BatchError::Invalid))
-                .collect::<Result<Vec<_>, _>>()?
-        };
-        for (c, (lo, hi)) in &self.clamps {
-            if lo > hi {
-                return Err(BatchError::Invalid(format!("clamp {c}: low is above high")));
-            }
-        }
-        if self.epsilon.is_none() && self.seed.is_some() {
-            return Err(BatchError::Invalid("seed goes with epsilon".into()));
-        }
-        let spec = AggregateSpec {
-            group_by: self.group_by.clone(),
-            bins: bin_map,
-            metrics,
-            min_group_size: self.min_group_size,
-            totals: self.totals,
-            dp: self.epsilon.map(|epsilon| DpSpec {
-                epsilon,
-                clamps: self.clamps.clone(),
-                privacy_unit: None,
-                max_groups_per_unit: 1,
-                seed: self.seed,
-            }),
-            lenient: self.lenient,
-            decimal_comma: self.decimal_comma,
-        };
-        spec.validate()?;
-        Ok(spec)
-    }
-}
-
-/// One group of a partial aggregate.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GroupPartial {
-    /// Group key (binned values).
-    pub key: Vec<String>,
-    /// Rows.
-    pub count: u64,
-    /// Sums per value column (clamped with DP).
-    pub sums: Vec<f64>,
-    /// Numeric values seen per value column.
-    pub n: Vec<u64>,
-}
-
-/// Groups folded from some batches, before noise and suppression. Merges by addition.
+/// Groups folded from some batches, before noise and suppression: the engine's own
+/// accumulators by group key. Merges by addition.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AggregatePartial {
     /// Rows read.
     pub rows: u64,
     /// Groups, sorted by key.
-    pub groups: Vec<GroupPartial>,
+    pub groups: Vec<(Vec<String>, Acc)>,
 }
 
 impl AggregatePartial {
     fn from_groups(groups: Groups, rows: u64) -> Self {
-        let mut groups: Vec<GroupPartial> = groups
-            .into_iter()
-            .map(|(key, a)| GroupPartial {
-                key,
-                count: a.count,
-                sums: a.sums,
-                n: a.n,
-            })
-            .collect();
-        groups.sort_by(|a, b| a.key.cmp(&b.key));
+        let mut groups: Vec<(Vec<String>, Acc)> = groups.into_iter().collect();
+        groups.sort_by(|a, b| a.0.cmp(&b.0));
         AggregatePartial { rows, groups }
     }
 
     fn to_groups(&self) -> Groups {
-        self.groups
-            .iter()
-            .map(|g| {
-                (
-                    g.key.clone(),
-                    Acc {
-                        count: g.count,
-                        sums: g.sums.clone(),
-                        n: g.n.clone(),
-                    },
-                )
-            })
-            .collect()
+        self.groups.iter().cloned().collect()
     }
 
     /// Folds one batch, reading values as the CLI reads a Parquet file of the same rows.
@@ -805,7 +600,7 @@ mod tests {
         assert!(findings.iter().all(|f| f.row >= 25));
         // Through JSON, as partials travel between processes.
         let b: ScanPartial = serde_json::from_str(&serde_json::to_string(&b).unwrap()).unwrap();
-        a.merge(&b);
+        a.merge(&b).unwrap();
         let ents = |p: &ScanPartial| -> Vec<(String, Option<String>)> {
             p.report(&d)
                 .unwrap()
@@ -822,6 +617,55 @@ mod tests {
         let dec = whole.decisions(&d).unwrap();
         assert!(dec[1].has_findings && dec[1].verdict.is_none());
         assert!(!dec[3].has_findings);
+    }
+
+    #[test]
+    fn arrow_scan_report_equals_the_cli_report_of_the_same_file() {
+        // A Faker table (scripts/eval/gen.py) with native types, nulls and free text.
+        let d = detector();
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/eval/seed1-snake/customers.parquet");
+        let input = Input {
+            path: path.clone(),
+            format: Format::Parquet,
+            compression: Compression::None,
+            size: 0,
+            handle: None,
+        };
+        let scan = crate::scan::scan_input(
+            &d,
+            &input,
+            &crate::scan::ScanOptions::default(),
+            None,
+            Default::default(),
+        )
+        .unwrap();
+        let cli = crate::report::file_report(&d, &input, &scan).columns;
+        // The Arrow path: batches of 37 rows, scanned apart and merged out of order.
+        let file = std::fs::File::open(&path).unwrap();
+        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+            .unwrap()
+            .with_batch_size(37)
+            .build()
+            .unwrap();
+        let mut partials = Vec::new();
+        let mut first = 0;
+        for rb in reader {
+            let rb = rb.unwrap();
+            partials.push(scan_record_batch(&d, &rb, first, false).unwrap().0);
+            first += rb.num_rows() as u64;
+        }
+        let mut merged = ScanPartial::default();
+        let (head, tail) = partials.split_at(partials.len() / 2);
+        for p in tail.iter().chain(head) {
+            merged.merge(p).unwrap();
+        }
+        let arrow = merged.report(&d).unwrap();
+        assert_eq!(
+            serde_json::to_value(&arrow).unwrap(),
+            serde_json::to_value(&cli).unwrap(),
+            "the Arrow path's report differs from the CLI's"
+        );
     }
 
     #[test]
@@ -871,7 +715,8 @@ mod tests {
             &scan_record_batch(&d, &rb.slice(10, 20), 10, false)
                 .unwrap()
                 .0,
-        );
+        )
+        .unwrap();
         let p = BatchPseudonymizer::new(d.clone(), policy, Some(&k), &scan.decisions(&d).unwrap())
             .unwrap();
         let a = p.rewrite(&rb.slice(0, 10)).unwrap();
@@ -934,6 +779,8 @@ mod tests {
             seed: None,
             lenient: false,
             decimal_comma: false,
+            privacy_unit: None,
+            max_groups_per_unit: 1,
         };
         let spec = req.compile().unwrap();
         let whole = AggregatePartial::fold(&spec, &rb).unwrap();

@@ -8,7 +8,7 @@
 //! carry masked samples.
 
 use crate::detect::Detector;
-use crate::report::mask::mask;
+use crate::mask::mask;
 use crate::scan::{FindingRecord, FindingSink, ScanOptions, scan_input_with};
 use crate::source::{Input, SourceError};
 use serde::{Deserialize, Serialize};
@@ -627,6 +627,63 @@ pub fn check_input_with(
         error: None,
         scan: Some(report),
     })
+}
+
+/// Checks every input (in parallel): data files are scanned ([`check_input_with`]), files
+/// of no data format are read as text or, when they are not text, fail unless an allow
+/// entry names them; names in each file's path below the folder given (`roots`) are judged
+/// too. An input that cannot be read is a [`FileCheck`] with its error.
+pub fn check_files(
+    detector: &Detector,
+    policy: &SharePolicy,
+    roots: &[std::path::PathBuf],
+    inputs: &[Input],
+    opts: &ScanOptions,
+) -> Vec<FileCheck> {
+    use crate::source::Format;
+    use rayon::prelude::*;
+    let rel_of = |p: &std::path::Path| -> std::path::PathBuf {
+        roots
+            .iter()
+            .filter(|a| a.is_dir())
+            .find_map(|a| p.strip_prefix(a).ok().map(std::path::Path::to_path_buf))
+            .unwrap_or_else(|| std::path::PathBuf::from(p.file_name().unwrap_or_default()))
+    };
+    let check_one = |i: &Input| -> FileCheck {
+        if i.format == Format::Text
+            && let Some(reason) = policy.allows_file(&i.path)
+        {
+            let mut f = unreadable_file(policy, &i.path, "not read");
+            f.findings[0].reason = Some(reason);
+            return f;
+        }
+        match check_input_with(detector, policy, i, opts) {
+            Ok(f) => f,
+            Err(SourceError::Malformed { message, .. }) if i.format == Format::Text => {
+                unreadable_file(policy, &i.path, &message)
+            }
+            Err(e) => FileCheck {
+                path: i.display(),
+                format: i.format.name().to_string(),
+                rows: 0,
+                sampled: false,
+                findings: Vec::new(),
+                k_anonymity: None,
+                error: Some(e.to_string()),
+                scan: None,
+            },
+        }
+    };
+    inputs
+        .par_iter()
+        .map(|i| {
+            let mut f = check_one(i);
+            // Names are shared too.
+            let names = path_findings(detector, policy, &rel_of(&i.path));
+            f.findings.splice(0..0, names);
+            f
+        })
+        .collect()
 }
 
 /// Findings in a file's path below the folder it was found in (`jane.doe@example.com/x.csv`,

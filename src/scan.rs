@@ -5,7 +5,7 @@
 //! Neighbours: `source` (readers), `detect` (the engine, verdicts), `report` (output).
 
 use crate::detect::{ColumnPlan, ColumnStats, ColumnVerdict, Detector, Scratch};
-use crate::report::mask::mask;
+use crate::mask::mask;
 use crate::source::{self, Batch, Input, Progress, ReadOptions, ReadStats, SourceError};
 use rayon::prelude::*;
 use serde::Serialize;

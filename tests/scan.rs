@@ -279,7 +279,7 @@ fn report_is_identical_across_thread_counts() {
     assert_eq!(f1, f4);
     // And the synthetic table's verdicts are the documented ones.
     let v = verdicts(&r1);
-    for (c, e) in shroud::synth::COLUMNS.iter().zip(shroud::synth::EXPECTED) {
+    for (c, e) in crate::synth::COLUMNS.iter().zip(crate::synth::EXPECTED) {
         assert_eq!(v[*c], e.unwrap_or("null"), "column {c}");
     }
 }
@@ -390,4 +390,46 @@ fn user_column_hints_follow_many_naming_styles() {
     assert_eq!(v["Date Of Birth"], "DATE_OF_BIRTH");
     assert_eq!(v["acctNo"], "ACCOUNT_NUMBER");
     assert_eq!(v["zipCode"], "POSTAL_CODE");
+}
+
+/// The synthetic generator itself: deterministic, and its personal values validate.
+
+#[test]
+fn synthetic_generator_is_deterministic_and_valid() {
+    let mut a = crate::synth::Generator::new(7);
+    let mut b = crate::synth::Generator::new(7);
+    let (mut ra, mut rb) = (Vec::new(), Vec::new());
+    for _ in 0..200 {
+        a.next_row(&mut ra);
+        b.next_row(&mut rb);
+        assert_eq!(ra, rb);
+        assert_eq!(ra.len(), crate::synth::COLUMNS.len());
+        let check =
+            |v: shroud::detect::validators::Validator, s: &str| v.check(s, 0, s.len()).validity;
+        assert_eq!(
+            check(shroud::detect::validators::Validator::CreditCard, &ra[13]),
+            shroud::detect::validators::Validity::Valid,
+            "{}",
+            ra[13]
+        );
+        assert_eq!(
+            check(shroud::detect::validators::Validator::Iban, &ra[12]),
+            shroud::detect::validators::Validity::Valid,
+            "{}",
+            ra[12]
+        );
+        assert_eq!(
+            check(shroud::detect::validators::Validator::UsSsn, &ra[10]),
+            shroud::detect::validators::Validity::Valid,
+            "{}",
+            ra[10]
+        );
+        assert_eq!(
+            check(shroud::detect::validators::Validator::CreditCard, &ra[20]),
+            shroud::detect::validators::Validity::Invalid,
+            "{}",
+            ra[20]
+        );
+    }
+    assert_eq!(crate::synth::EXPECTED.len(), crate::synth::COLUMNS.len());
 }

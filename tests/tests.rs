@@ -28,5 +28,8 @@ mod properties;
 mod pseudonymize;
 mod rules;
 mod scan;
+#[path = "../dev/synth.rs"]
+#[allow(dead_code)]
+mod synth;
 mod trust;
 mod util;

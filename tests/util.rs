@@ -134,8 +134,8 @@ pub fn text(out: &Output) -> (String, String) {
 /// Writes `rows` rows of the seeded synthetic customer table (`shroud::synth`) as CSV.
 pub fn write_synth_csv(path: &Path, seed: u64, rows: usize) {
     let mut w = csv::Writer::from_path(path).unwrap();
-    w.write_record(shroud::synth::COLUMNS).unwrap();
-    let mut g = shroud::synth::Generator::new(seed);
+    w.write_record(crate::synth::COLUMNS).unwrap();
+    let mut g = crate::synth::Generator::new(seed);
     let mut row = Vec::new();
     for _ in 0..rows {
         g.next_row(&mut row);

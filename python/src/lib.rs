@@ -166,7 +166,7 @@ fn operators(
 fn merge_scan(a: &str, b: &str) -> PyResult<String> {
     let mut a: ScanPartial = from_json("scan state", a)?;
     let b: ScanPartial = from_json("scan state", b)?;
-    a.merge(&b);
+    a.merge(&b).map_err(err)?;
     to_json(&a)
 }
 
@@ -323,6 +323,22 @@ impl Aggregator {
     }
 }
 
+/// Raises when a group-by column (not binned) holds a direct identifier according to a scan
+/// report (JSON list of columns): the engine's own refusal, as `shroud aggregate` makes it.
+#[pyfunction]
+fn refuse_identifiers(report: &str, group_by: Vec<String>, binned: Vec<String>) -> PyResult<()> {
+    let columns: Vec<shroud::report::ColumnReport> = from_json("scan report", report)?;
+    shroud::aggregate::output::refuse_identifiers(
+        columns
+            .iter()
+            .map(|c| (c.column.as_str(), c.entity.as_deref())),
+        &group_by,
+        &binned,
+        "the data",
+    )
+    .map_err(|e| err(format!("{e} (allow_identifiers=True)")))
+}
+
 /// The native module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -335,10 +351,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(key_fingerprint, m)?)?;
     m.add_function(wrap_pyfunction!(check_policy, m)?)?;
     m.add_function(wrap_pyfunction!(default_policy, m)?)?;
+    m.add_function(wrap_pyfunction!(refuse_identifiers, m)?)?;
     m.add("ShroudError", m.py().get_type::<ShroudError>())?;
     m.add(
         "DIRECT_IDENTIFIERS",
-        shroud::batch::DIRECT_IDENTIFIERS.to_vec(),
+        shroud::entity::direct_identifiers().collect::<Vec<_>>(),
     )?;
     Ok(())
 }

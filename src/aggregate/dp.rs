@@ -62,18 +62,23 @@ impl RandomBits for SecureRandom {
 }
 
 /// A seeded generator, for reproducible tests only: its noise is predictable.
-pub struct SeededRandom(crate::synth::Rng);
+pub struct SeededRandom(u64);
 
 impl SeededRandom {
     /// A generator from a seed.
     pub fn new(seed: u64) -> SeededRandom {
-        SeededRandom(crate::synth::Rng::new(seed))
+        SeededRandom(seed ^ 0x9E37_79B9_7F4A_7C15)
     }
 }
 
 impl RandomBits for SeededRandom {
+    /// SplitMix64: predictable by design (tests only).
     fn next_u64(&mut self) -> u64 {
-        self.0.next_u64()
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
     }
 }
 

@@ -10,29 +10,15 @@
 
 pub mod bins;
 pub mod dp;
+pub mod output;
 
 use crate::source::{self, Batch, Input, ReadOptions, SourceError};
 use bins::Bin;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
-
-/// Entities that identify a person directly: grouping by them publishes one group per person.
-pub const DIRECT_IDENTIFIERS: &[&str] = &[
-    "EMAIL_ADDRESS",
-    "PHONE_NUMBER",
-    "US_SSN",
-    "US_ITIN",
-    "CREDIT_CARD",
-    "ACCOUNT_NUMBER",
-    "PERSON",
-    "IBAN_CODE",
-    "US_PASSPORT",
-    "US_DRIVER_LICENSE",
-    "UK_NINO",
-    "UK_NHS",
-];
 
 /// ` (did you mean a, b?)` naming the columns closest to a misspelled `name`, or
 /// ` (columns: a, b, ...)` when none is close.
@@ -54,6 +40,110 @@ pub fn close_matches(name: &str, columns: &[String]) -> String {
     }
     let names: Vec<&str> = scored.iter().take(3).map(|(_, c)| c.as_str()).collect();
     format!(" (did you mean {}?)", names.join(", "))
+}
+
+/// An aggregation as data: what `shroud aggregate`'s flags say and what a batch host (the
+/// Python package) sends. [`AggregateRequest::compile`] is the one place it is checked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AggregateRequest {
+    /// Group-by column paths.
+    pub group_by: Vec<String>,
+    /// Bins, as `--bin` takes them: `zip=3`, `age=10`, `created_at=month`.
+    #[serde(default)]
+    pub bins: Vec<String>,
+    /// Metrics: `count`, `sum:COL`, `avg:COL`. Default: `count`.
+    #[serde(default)]
+    pub metrics: Vec<String>,
+    /// Smallest group published (default 10, as the CLI).
+    #[serde(default = "default_min_group_size")]
+    pub min_group_size: u64,
+    /// Marginal totals with complementary suppression.
+    #[serde(default)]
+    pub totals: bool,
+    /// Differential privacy: total privacy loss.
+    #[serde(default)]
+    pub epsilon: Option<f64>,
+    /// Clamping bounds per summed column (needed with `epsilon`).
+    #[serde(default)]
+    pub clamps: BTreeMap<String, (f64, f64)>,
+    /// FOR TESTS ONLY: seeded noise gives no privacy.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Count values of summed columns that are not numbers instead of failing.
+    #[serde(default)]
+    pub lenient: bool,
+    /// Summed values are written with a decimal comma (`395,32`).
+    #[serde(default)]
+    pub decimal_comma: bool,
+    /// Column identifying a person (DP only; the CLI, which reads rows in order).
+    #[serde(default)]
+    pub privacy_unit: Option<String>,
+    /// Most groups one person contributes to (with a privacy unit).
+    #[serde(default = "one")]
+    pub max_groups_per_unit: u64,
+}
+
+fn one() -> u64 {
+    1
+}
+
+fn default_min_group_size() -> u64 {
+    10
+}
+
+impl AggregateRequest {
+    /// Checks the request and turns it into the engine's spec.
+    pub fn compile(&self) -> Result<AggregateSpec, AggregateError> {
+        let mut bin_map = BTreeMap::new();
+        for b in &self.bins {
+            let (col, bin) = bins::parse(b).map_err(AggregateError::Spec)?;
+            if !self.group_by.contains(&col) {
+                return Err(AggregateError::Spec(format!(
+                    "bin {col}: not a group-by column"
+                )));
+            }
+            bin_map.insert(col, bin);
+        }
+        let metrics = if self.metrics.is_empty() {
+            vec![Metric::Count]
+        } else {
+            self.metrics
+                .iter()
+                .map(|m| Metric::parse(m).map_err(AggregateError::Spec))
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        for (c, (lo, hi)) in &self.clamps {
+            if lo > hi {
+                return Err(AggregateError::Spec(format!(
+                    "clamp {c}: low is above high"
+                )));
+            }
+        }
+        if self.epsilon.is_none() && (self.seed.is_some() || self.privacy_unit.is_some()) {
+            return Err(AggregateError::Spec(
+                "a seed and a privacy unit go with epsilon".into(),
+            ));
+        }
+        let spec = AggregateSpec {
+            group_by: self.group_by.clone(),
+            bins: bin_map,
+            metrics,
+            min_group_size: self.min_group_size,
+            totals: self.totals,
+            dp: self.epsilon.map(|epsilon| DpSpec {
+                epsilon,
+                clamps: self.clamps.clone(),
+                privacy_unit: self.privacy_unit.clone(),
+                max_groups_per_unit: self.max_groups_per_unit.max(1),
+                seed: self.seed,
+            }),
+            lenient: self.lenient,
+            decimal_comma: self.decimal_comma,
+        };
+        spec.validate()?;
+        Ok(spec)
+    }
 }
 
 /// A metric to compute per group.
@@ -146,7 +236,7 @@ pub enum AggregateError {
     Spec(String),
     /// A summed value is not a number (the value itself is not shown).
     #[error(
-        "{path}: row {row}: column {column} holds a value that is not a number (use --lenient to count such values and go on, or --decimal-comma for 395,32)"
+        "{path}: row {row}: column {column} holds a value that is not a number (a lenient read counts such values and goes on; numbers like 395,32 need the decimal comma setting)"
     )]
     NotANumber {
         /// The file.
@@ -169,7 +259,7 @@ pub enum AggregateError {
 }
 
 /// Count and sums of one group; merges by addition.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Acc {
     /// Rows (or units).
     pub count: u64,
@@ -912,7 +1002,7 @@ pub fn risk(
         .map(|(key, (n, s))| {
             let masked = key
                 .iter()
-                .map(|v| crate::report::mask::mask(v.as_bytes()))
+                .map(|v| crate::mask::mask(v.as_bytes()))
                 .collect();
             (masked, *n, sensitive.map(|_| s.len() as u64))
         })

@@ -1,17 +1,17 @@
 //! `shroud aggregate` and `shroud risk`.
 
 use super::input::InputArgs;
-use crate::aggregate::bins::{self, Bin};
-use crate::aggregate::{AggregateSpec, DpSpec, Metric, Risk, Table, aggregate, risk};
-use crate::output::{same_file, write_atomic};
-use crate::scan::{ScanOptions, scan_input};
-use crate::source::discover::discover;
-use crate::source::{Input, ReadOptions};
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use shroud::aggregate::bins::{self, Bin};
+use shroud::aggregate::{AggregateRequest, AggregateSpec, Risk, Table, aggregate, risk};
+use shroud::output::same_file;
+use shroud::scan::{ScanOptions, scan_input};
+use shroud::source::discover::discover;
+use shroud::source::{Input, ReadOptions};
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
@@ -136,7 +136,7 @@ fn refuse_identifiers(
     inputs: &[Input],
     group_by: &[String],
     bins: &BTreeMap<String, Bin>,
-    detector: &crate::detect::Detector,
+    detector: &shroud::detect::Detector,
     read: &ReadOptions,
 ) -> Result<()> {
     let opts = ScanOptions {
@@ -147,23 +147,18 @@ fn refuse_identifiers(
         show_values: false,
         parse_only: false,
     };
+    let binned: Vec<String> = bins.keys().cloned().collect();
     for input in inputs {
         let scan = scan_input(detector, input, &opts, None, Arc::new(AtomicU64::new(0)))?;
-        for c in &scan.columns {
-            if !group_by.contains(&c.name) || bins.contains_key(&c.name) {
-                continue;
-            }
-            if let Some(e) = &c.verdict.entity
-                && crate::entity::is_direct(e)
-            {
-                bail!(
-                    "refusing to group by {} in {}: it holds {e}, which identifies people directly, so every group \
-                     would be one person. Group by a coarser column (or a --bin of it), or pass --allow-identifiers",
-                    c.name,
-                    input.display()
-                );
-            }
-        }
+        shroud::aggregate::output::refuse_identifiers(
+            scan.columns
+                .iter()
+                .map(|c| (c.name.as_str(), c.verdict.entity.as_deref())),
+            group_by,
+            &binned,
+            &input.display(),
+        )
+        .map_err(|e| anyhow::anyhow!("{e} (--allow-identifiers)"))?;
     }
     Ok(())
 }
@@ -179,17 +174,6 @@ pub fn run(args: AggregateArgs) -> Result<u8> {
     if args.out.exists() && !args.force {
         bail!("{} exists (use --force to replace it)", args.out.display());
     }
-    let bins = parse_bins(&args.bin)?;
-    for b in bins.keys() {
-        if !args.group_by.contains(b) {
-            bail!("--bin {b}: not a --group-by column");
-        }
-    }
-    let metrics = args
-        .metric
-        .iter()
-        .map(|m| Metric::parse(m).map_err(anyhow::Error::msg))
-        .collect::<Result<Vec<_>>>()?;
     let mut clamps = BTreeMap::new();
     for c in &args.clamp {
         let (col, range) = c
@@ -199,41 +183,35 @@ pub fn run(args: AggregateArgs) -> Result<u8> {
             .split_once(':')
             .with_context(|| format!("--clamp {c:?}: expected COLUMN=LOW:HIGH"))?;
         let (lo, hi): (f64, f64) = (lo.parse()?, hi.parse()?);
-        if lo > hi {
-            bail!("--clamp {c:?}: LOW is above HIGH");
-        }
         clamps.insert(col.to_string(), (lo, hi));
-    }
-    if args.epsilon.is_none() && (args.seed.is_some() || args.privacy_unit.is_some()) {
-        bail!("--seed and --privacy-unit go with --epsilon");
     }
     if args.seed.is_some() && std::env::var_os("SHROUD_ALLOW_SEEDED_NOISE").is_none() {
         bail!(
             "--seed makes the noise predictable, which gives no privacy: it is for tests only (set SHROUD_ALLOW_SEEDED_NOISE=1 to use it)"
         );
     }
-    if !args.allow_identifiers {
-        refuse_identifiers(&inputs, &args.group_by, &bins, &detector, &read)?;
-    }
-    let spec = AggregateSpec {
+    // The flags as the engine's request: the one place an aggregation is checked.
+    let request = AggregateRequest {
         group_by: args.group_by.clone(),
-        bins,
-        metrics,
+        bins: args.bin.clone(),
+        metrics: args.metric.clone(),
         min_group_size: args.min_group_size,
         totals: args.totals,
-        dp: args.epsilon.map(|epsilon| DpSpec {
-            epsilon,
-            clamps,
-            privacy_unit: args.privacy_unit.clone(),
-            max_groups_per_unit: args.max_groups_per_unit,
-            seed: args.seed,
-        }),
+        epsilon: args.epsilon,
+        clamps,
+        seed: args.seed,
         lenient: args.input.lenient,
         decimal_comma: args.decimal_comma,
+        privacy_unit: args.privacy_unit.clone(),
+        max_groups_per_unit: args.max_groups_per_unit,
     };
+    let spec = request.compile()?;
+    if !args.allow_identifiers {
+        refuse_identifiers(&inputs, &args.group_by, &spec.bins, &detector, &read)?;
+    }
     let pool = args.input.pool()?;
     let table = pool.install(|| aggregate(&inputs, &spec, &read))?;
-    write_table(&args.out, &table, &spec)?;
+    shroud::aggregate::output::write_table(&args.out, &table, &spec)?;
     if !args.quiet {
         let _ = writeln!(std::io::stderr(), "{}", summary(&table, &spec));
     }
@@ -271,113 +249,6 @@ fn summary(t: &Table, spec: &AggregateSpec) -> String {
     s
 }
 
-fn fmt_value(v: Option<f64>) -> String {
-    v.map(|x| {
-        if x.fract() == 0.0 && x.abs() < 1e15 {
-            format!("{}", x as i64)
-        } else {
-            format!("{x:.4}")
-        }
-    })
-    .unwrap_or_default()
-}
-
-fn write_table(path: &Path, t: &Table, spec: &AggregateSpec) -> Result<()> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("csv")
-        .to_ascii_lowercase();
-    let cells = |r: &crate::aggregate::Row| -> Vec<String> {
-        let mut out = r.keys.clone();
-        let mut vi = 0;
-        for m in &spec.metrics {
-            if *m == Metric::Count {
-                out.push(r.count.to_string());
-            } else {
-                out.push(fmt_value(r.values[vi]));
-                vi += 1;
-            }
-        }
-        out
-    };
-    match ext.as_str() {
-        "csv" | "tsv" => write_atomic(path, |w| {
-            let mut cw = csv::WriterBuilder::new()
-                .delimiter(if ext == "tsv" { b'\t' } else { b',' })
-                .from_writer(w);
-            cw.write_record(&t.columns)?;
-            for r in &t.rows {
-                cw.write_record(cells(r))?;
-            }
-            cw.flush()
-        })?,
-        "json" => write_atomic(path, |w| {
-            let rows: Vec<serde_json::Value> = t
-                .rows
-                .iter()
-                .map(|r| {
-                    let mut m = serde_json::Map::new();
-                    for (k, v) in spec.group_by.iter().zip(&r.keys) {
-                        m.insert(k.clone(), v.clone().into());
-                    }
-                    let mut vi = 0;
-                    for metric in &spec.metrics {
-                        let v = if *metric == Metric::Count {
-                            serde_json::Value::from(r.count)
-                        } else {
-                            vi += 1;
-                            r.values[vi - 1]
-                                .map_or(serde_json::Value::Null, serde_json::Value::from)
-                        };
-                        m.insert(metric.name(), v);
-                    }
-                    serde_json::Value::Object(m)
-                })
-                .collect();
-            let doc = serde_json::json!({
-                "min_group_size": spec.min_group_size,
-                "suppressed": t.suppressed,
-                "epsilon": t.epsilon,
-                "seeded_for_tests": t.seed.is_some(),
-                "groups": rows,
-            });
-            serde_json::to_writer_pretty(&mut *w, &doc)?;
-            w.write_all(b"\n")
-        })?,
-        "parquet" | "pq" => {
-            let batch = crate::batch::table_batch(spec, t)?;
-            let schema = batch.schema();
-            // One row per group: small enough to encode in memory first.
-            let mut bytes: Vec<u8> = Vec::new();
-            let mut pw = parquet::arrow::ArrowWriter::try_new(&mut bytes, schema, None)?;
-            pw.write(&batch)?;
-            pw.close()?;
-            write_atomic(path, |w| w.write_all(&bytes))?;
-        }
-        other => bail!(
-            "--out {}: unknown extension .{other} (csv, tsv, json, parquet)",
-            path.display()
-        ),
-    }
-    // CSV and Parquet cannot carry the privacy statement: a sidecar says what was done.
-    if ext != "json" {
-        let meta = path.with_extension(format!("{ext}.meta.json"));
-        write_atomic(&meta, |w| {
-            let doc = serde_json::json!({
-                "output": path.file_name().map(|n| n.to_string_lossy().into_owned()),
-                "min_group_size": spec.min_group_size,
-                "suppressed": t.suppressed,
-                "epsilon": t.epsilon,
-                "seeded_for_tests": t.seed.is_some(),
-            });
-            serde_json::to_writer_pretty(&mut *w, &doc)?;
-            w.write_all(b"\n")
-        })?;
-    }
-    Ok(())
-}
-
 /// Runs `shroud risk`.
 pub fn run_risk(args: RiskArgs) -> Result<u8> {
     let inputs = inputs_of(&args.inputs, args.format.as_deref(), &args.input)?;
@@ -405,13 +276,13 @@ pub fn run_risk(args: RiskArgs) -> Result<u8> {
     if let Some(path) = &args.html {
         if inputs
             .iter()
-            .any(|i| crate::output::same_file(&i.path, path))
+            .any(|i| shroud::output::same_file(&i.path, path))
         {
             bail!("--html {} is also an input: refusing", path.display());
         }
-        let page = crate::report::html::Page {
+        let page = shroud::report::html::Page {
             title: format!("shroud risk: {}", super::describe_inputs(&args.inputs)),
-            risk: Some(crate::report::html::RiskView {
+            risk: Some(shroud::report::html::RiskView {
                 risk: &r,
                 quasi_identifiers: &args.quasi_identifiers,
                 k_min: args.k_min,

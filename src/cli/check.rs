@@ -1,17 +1,15 @@
 //! `shroud check`: the pre-share gate.
 
 use super::input::{InputArgs, parse_format};
-use crate::check::{
-    FileCheck, SharePolicy, check_input_with, render_json, render_junit, render_sarif, render_text,
-    unreadable_file,
-};
-use crate::output::{same_file, write_atomic};
-use crate::scan::ScanOptions;
-use crate::source::discover::discover;
-use crate::source::{Format, ReadOptions, SourceError};
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use rayon::prelude::*;
+use shroud::check::{
+    FileCheck, SharePolicy, check_files, render_json, render_junit, render_sarif, render_text,
+};
+use shroud::output::{same_file, write_atomic};
+use shroud::scan::ScanOptions;
+use shroud::source::ReadOptions;
+use shroud::source::discover::discover;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -55,7 +53,7 @@ pub struct CheckArgs {
 pub fn run(args: CheckArgs) -> Result<u8> {
     let started = std::time::Instant::now();
     if args.print_default_policy {
-        std::io::stdout().write_all(crate::check::DEFAULT_SHARE_POLICY.as_bytes())?;
+        std::io::stdout().write_all(shroud::check::DEFAULT_SHARE_POLICY.as_bytes())?;
         return Ok(0);
     }
     let render: fn(&[FileCheck]) -> String = match args.format.as_str() {
@@ -98,56 +96,14 @@ pub fn run(args: CheckArgs) -> Result<u8> {
         ..ScanOptions::default()
     };
     let pool = args.input.pool()?;
-    let rel_of = |p: &std::path::Path| -> PathBuf {
-        args.inputs
-            .iter()
-            .filter(|a| a.is_dir())
-            .find_map(|a| p.strip_prefix(a).ok().map(std::path::Path::to_path_buf))
-            .unwrap_or_else(|| PathBuf::from(p.file_name().unwrap_or_default()))
-    };
-    let check_one = |i: &crate::source::Input| -> FileCheck {
-        if i.format == Format::Text
-            && let Some(reason) = policy.allows_file(&i.path)
-        {
-            let mut f = unreadable_file(&policy, &i.path, "not read");
-            f.findings[0].reason = Some(reason);
-            return f;
-        }
-        match check_input_with(&detector, &policy, i, &opts) {
-            Ok(f) => f,
-            Err(SourceError::Malformed { message, .. }) if i.format == Format::Text => {
-                unreadable_file(&policy, &i.path, &message)
-            }
-            Err(e) => FileCheck {
-                path: i.display(),
-                format: i.format.name().to_string(),
-                rows: 0,
-                sampled: false,
-                findings: Vec::new(),
-                k_anonymity: None,
-                error: Some(e.to_string()),
-                scan: None,
-            },
-        }
-    };
-    let files: Vec<FileCheck> = pool.install(|| {
-        inputs
-            .par_iter()
-            .map(|i| {
-                let mut f = check_one(i);
-                // Names are shared too.
-                let names = crate::check::path_findings(&detector, &policy, &rel_of(&i.path));
-                f.findings.splice(0..0, names);
-                f
-            })
-            .collect()
-    });
+    let files: Vec<FileCheck> =
+        pool.install(|| check_files(&detector, &policy, &args.inputs, &inputs, &opts));
     if let Some(path) = &args.html {
-        let mut report = crate::report::Report::new();
+        let mut report = shroud::report::Report::new();
         report
             .files
             .extend(files.iter().filter_map(|f| f.scan.clone()));
-        let page = crate::report::html::Page {
+        let page = shroud::report::html::Page {
             title: format!("shroud check: {}", super::describe_inputs(&args.inputs)),
             report: Some(&report),
             elapsed: Some(started.elapsed()),

@@ -1,11 +1,11 @@
 //! Input flags shared by every command that reads data (`scan`, `pseudonymize`, `check`,
 //! `aggregate`, `risk`): declared once, flattened into each, spelled the same everywhere.
 
-use crate::detect::Detector;
-use crate::source::discover::DiscoverOptions;
-use crate::source::{Format, ReadOptions};
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use shroud::detect::Detector;
+use shroud::source::discover::DiscoverOptions;
+use shroud::source::{Format, ReadOptions};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -81,7 +81,7 @@ impl InputArgs {
             max_rows: None,
             max_cell_bytes: self.max_cell_bytes,
             keep_raw: false,
-            data_key: detector.map(crate::scan::data_keys),
+            data_key: detector.map(shroud::scan::data_keys),
         })
     }
 

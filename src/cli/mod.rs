@@ -91,7 +91,7 @@ pub enum Command {
 
 /// Parses the command line, runs it, and turns the result into an exit code.
 pub fn main() -> ExitCode {
-    crate::output::remove_temp_files_on_interrupt();
+    shroud::output::remove_temp_files_on_interrupt();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -121,9 +121,52 @@ pub fn main() -> ExitCode {
                 return ExitCode::from(141);
             }
             let _ = writeln!(std::io::stderr(), "shroud: {err:#}");
+            if let Some(h) = flag_hint(&err) {
+                let _ = writeln!(std::io::stderr(), "shroud: hint: {h}");
+            }
             ExitCode::from(2)
         }
     }
+}
+
+/// The flag that helps with a library error (library messages name no flags: the Python
+/// package shows them too).
+fn flag_hint(err: &anyhow::Error) -> Option<&'static str> {
+    use shroud::source::SourceError;
+    for e in err.chain() {
+        if let Some(s) = e.downcast_ref::<SourceError>() {
+            return match s {
+                SourceError::Ragged { .. } => Some("--lenient scans such rows and counts them"),
+                SourceError::TooLarge { .. } => Some("raise the limit with --max-cell-bytes"),
+                SourceError::Malformed { message, .. } if message.contains("longer than") => {
+                    Some("raise the limit with --max-cell-bytes")
+                }
+                SourceError::Malformed { message, .. } if message.contains("never closed") => {
+                    Some("--lenient scans the rest of the file as one cell")
+                }
+                _ => None,
+            };
+        }
+        if let Some(shroud::aggregate::AggregateError::NotANumber { .. }) = e.downcast_ref() {
+            return Some("--lenient counts such values and goes on; --decimal-comma reads 395,32");
+        }
+        if let Some(shroud::transform::TransformError::NoKey(_)) = e.downcast_ref() {
+            return Some(
+                "pass --key-file FILE or set SHROUD_KEY_FILE / SHROUD_KEY (shroud keygen FILE writes one)",
+            );
+        }
+        if let Some(shroud::source::discover::DiscoverError::UnknownFormat { .. }) =
+            e.downcast_ref()
+        {
+            return Some("--format csv|json|jsonl|parquet");
+        }
+        if let Some(shroud::pseudo::job::JobError::Refused(m)) = e.downcast_ref()
+            && m.contains("need")
+        {
+            return Some("--force replaces existing outputs");
+        }
+    }
+    None
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -134,12 +177,12 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 /// Builds the detector: built-ins plus `--rules DIR` if given.
-fn detector(rules: Option<&PathBuf>) -> anyhow::Result<crate::detect::Detector> {
+fn detector(rules: Option<&PathBuf>) -> anyhow::Result<shroud::detect::Detector> {
     use anyhow::Context;
     match rules {
-        Some(dir) => crate::detect::Detector::with_user_rules(dir)
+        Some(dir) => shroud::detect::Detector::with_user_rules(dir)
             .with_context(|| format!("failed to load rules from {}", dir.display())),
-        None => crate::detect::Detector::builtin().context("built-in rules failed to compile"),
+        None => shroud::detect::Detector::builtin().context("built-in rules failed to compile"),
     }
 }
 

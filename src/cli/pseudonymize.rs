@@ -2,16 +2,16 @@
 //! parsing and printing over the library's job (`pseudo::job`).
 
 use super::input::{InputArgs, parse_format};
-use crate::detect::Detector;
-use crate::output::same_file;
-use crate::pseudo::job::{Job, JobError, JobOptions, LEGACY_MANIFEST, MANIFEST, resolve_under};
-use crate::pseudo::{ColumnAction, FileManifest, FilePlan, Manifest, Rewrite, compressed_writer};
-use crate::scan::ScanOptions;
-use crate::source::{Format, Input};
-use crate::transform::key::Key;
-use crate::transform::{DEFAULT_POLICY, Operator, Policy, Transformer};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
+use shroud::detect::Detector;
+use shroud::output::same_file;
+use shroud::pseudo::job::{Job, JobError, JobOptions, LEGACY_MANIFEST, MANIFEST, resolve_under};
+use shroud::pseudo::{ColumnAction, FileManifest, FilePlan, Manifest, Rewrite, compressed_writer};
+use shroud::scan::ScanOptions;
+use shroud::source::{Format, Input};
+use shroud::transform::key::Key;
+use shroud::transform::{DEFAULT_POLICY, Operator, Policy, Transformer};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -98,24 +98,11 @@ pub struct ReidentifyArgs {
 
 /// Loads the key from `--key-file`, SHROUD_KEY_FILE or SHROUD_KEY; warns on loose permissions.
 pub fn load_key(key_file: Option<&PathBuf>) -> Result<Option<Key>> {
-    let from_file = |p: &Path| -> Result<Key> {
-        let (key, warning) = Key::from_file(p)?;
-        if let Some(w) = warning {
-            let _ = writeln!(std::io::stderr(), "shroud: warning: {w}");
-        }
-        Ok(key)
-    };
-    if let Some(p) = key_file {
-        return from_file(p).map(Some);
+    let (key, warning) = Key::load(key_file.map(PathBuf::as_path))?;
+    if let Some(w) = warning {
+        let _ = writeln!(std::io::stderr(), "shroud: warning: {w}");
     }
-    if let Some(p) = std::env::var_os("SHROUD_KEY_FILE") {
-        return from_file(Path::new(&p)).map(Some);
-    }
-    if let Some(k) = std::env::var_os("SHROUD_KEY") {
-        let k = zeroize::Zeroizing::new(k.into_encoded_bytes());
-        return Ok(Some(Key::parse(&k).context("SHROUD_KEY")?));
-    }
-    Ok(None)
+    Ok(key)
 }
 
 fn load_policy(path: Option<&PathBuf>, detector: &Detector) -> Result<Policy> {
@@ -168,7 +155,7 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
         let input = Input {
             path: PathBuf::from("-"),
             format,
-            compression: crate::source::Compression::None,
+            compression: shroud::source::Compression::None,
             size: 0,
             handle: Some(Arc::new(spool)),
         };
@@ -186,7 +173,7 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
 
     let discover = args.input.discover(format);
     if args.dry_run {
-        let inputs = crate::source::discover::discover(&args.inputs, &discover)?;
+        let inputs = shroud::source::discover::discover(&args.inputs, &discover)?;
         let stdout = std::io::stdout();
         for input in &inputs {
             let (_, plan) = pool
@@ -246,21 +233,21 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
         Err(e) => return Err(e.into()),
     };
     if let Some(path) = &args.html {
-        let mut report = crate::report::Report::new();
+        let mut report = shroud::report::Report::new();
         let mut columns = Vec::new();
         for f in &outcome.files {
             if let Some(before) = &f.before {
                 report
                     .files
-                    .push(crate::report::file_report(&detector, &f.input, before));
+                    .push(shroud::report::file_report(&detector, &f.input, before));
                 let after = f.after.as_ref().and_then(|c| c.scan.as_ref());
                 for (i, c) in f.manifest.columns.iter().enumerate() {
-                    let cells = |cols: &[crate::report::ColumnReport]| {
+                    let cells = |cols: &[shroud::report::ColumnReport]| {
                         cols.iter()
                             .find(|r| r.column == c.column)
                             .map(|r| r.matches.values().sum::<u64>())
                     };
-                    columns.push(crate::report::html::PseudoColumn {
+                    columns.push(shroud::report::html::PseudoColumn {
                         file: f.manifest.input.clone(),
                         column: c.column.clone(),
                         verdict: c.verdict.clone(),
@@ -275,7 +262,7 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
                 }
             }
         }
-        let page = crate::report::html::Page {
+        let page = shroud::report::html::Page {
             title: format!(
                 "shroud pseudonymize: {}",
                 super::describe_inputs(&args.inputs)
@@ -311,7 +298,7 @@ fn print_plan(w: &mut dyn Write, path: &str, plan: &FilePlan) -> Result<()> {
             ColumnAction::Spans { keep: None } => "spans (detected values only)".to_string(),
             a => a.describe(),
         };
-        let name = crate::report::display_column(c, !plan.name_entities[i].is_empty());
+        let name = shroud::report::display_column(c, !plan.name_entities[i].is_empty());
         writeln!(w, "{path}\t{name}\t{verdict}\t{action}")?;
     }
     Ok(())
@@ -330,7 +317,7 @@ pub fn keygen(file: &Path, force: bool) -> Result<u8> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut tmp = crate::output::TempFile::new_in(&dir)?;
+    let mut tmp = shroud::output::TempFile::new_in(&dir)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -365,13 +352,13 @@ pub fn policy(cmd: PolicyCommand) -> Result<u8> {
             if f.exists() && !force {
                 bail!("{} exists (use --force to replace it)", f.display());
             }
-            crate::output::write_atomic(&f, |w| w.write_all(DEFAULT_POLICY.as_bytes()))?;
+            shroud::output::write_atomic(&f, |w| w.write_all(DEFAULT_POLICY.as_bytes()))?;
             Ok(0)
         }
         PolicyCommand::Check { file } => {
             let p = load_policy(Some(&file), &Detector::builtin()?)?;
             let mut out = std::io::stdout().lock();
-            for (k, v) in crate::pseudo::job::policy_summary(&p) {
+            for (k, v) in shroud::pseudo::job::policy_summary(&p) {
                 writeln!(out, "{k}\t{v}")?;
             }
             Ok(0)
@@ -411,8 +398,8 @@ pub fn reidentify(args: ReidentifyArgs) -> Result<u8> {
     }
     let job = Job::new(&detector, &policy, Some(&key));
     let opts = ScanOptions {
-        read: crate::source::ReadOptions {
-            data_key: Some(crate::scan::data_keys(&detector)),
+        read: shroud::source::ReadOptions {
+            data_key: Some(shroud::scan::data_keys(&detector)),
             ..Default::default()
         },
         ..ScanOptions::default()
@@ -433,8 +420,8 @@ pub fn reidentify(args: ReidentifyArgs) -> Result<u8> {
             )
         })?;
         let format = Format::parse(&f.format).context("unknown format in manifest")?;
-        let (_, compression) = crate::source::format_from_path(&src)
-            .unwrap_or((format, crate::source::Compression::None));
+        let (_, compression) = shroud::source::format_from_path(&src)
+            .unwrap_or((format, shroud::source::Compression::None));
         let input = Input {
             path: src.clone(),
             format,
@@ -461,12 +448,12 @@ pub fn reidentify(args: ReidentifyArgs) -> Result<u8> {
         }
         let parent = target.parent().unwrap_or(&args.out).to_path_buf();
         std::fs::create_dir_all(&parent)?;
-        let mut tmp = crate::output::TempFile::new_in(&parent)?;
+        let mut tmp = shroud::output::TempFile::new_in(&parent)?;
         {
             let rw = Rewrite::new(&detector, &transformer, &policy, &plan);
             let mut file = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
             let mut w = compressed_writer(&input, &mut file)?;
-            pool.install(|| crate::pseudo::rewrite(&rw, &input, &opts, &mut *w))?;
+            pool.install(|| shroud::pseudo::rewrite(&rw, &input, &opts, &mut *w))?;
             w.finish_write()?;
             file.flush()?;
         }

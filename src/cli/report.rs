@@ -1,11 +1,11 @@
 //! `shroud report`: render a saved JSON report as HTML; and the `--html` output every command
 //! shares.
 
-use crate::output::write_atomic;
-use crate::report::Report;
-use crate::report::html::{Page, render};
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use shroud::output::write_atomic;
+use shroud::report::Report;
+use shroud::report::html::{Page, render};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `shroud report`.
@@ -23,7 +23,7 @@ pub struct ReportArgs {
 
 /// Runs `shroud report`.
 pub fn run(args: ReportArgs) -> Result<u8> {
-    if crate::output::same_file(&args.report, &args.html) {
+    if shroud::output::same_file(&args.report, &args.html) {
         bail!(
             "--html {} is the report itself: refusing to overwrite it",
             args.html.display()
@@ -33,12 +33,12 @@ pub fn run(args: ReportArgs) -> Result<u8> {
         .with_context(|| format!("failed to read {}", args.report.display()))?;
     let report: Report = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a shroud JSON report", args.report.display()))?;
-    if report.version != crate::report::VERSION {
+    if report.version != shroud::report::VERSION {
         bail!(
             "{}: report version {} is not supported (this shroud reads version {})",
             args.report.display(),
             report.version,
-            crate::report::VERSION
+            shroud::report::VERSION
         );
     }
     // A report made with --show-values holds raw samples: the page must say so.

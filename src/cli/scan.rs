@@ -1,13 +1,13 @@
 //! `shroud scan`: discover inputs, scan them in parallel, write the summary, the JSON report
 //! and the findings (JSON Lines), each output written atomically.
 
-use crate::output::{same_file, write_atomic};
-use crate::report::{self, Report};
-use crate::scan::{ScanOptions, scan_inputs};
-use crate::source::ReadOptions;
-use crate::source::discover::discover;
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use shroud::output::{same_file, write_atomic};
+use shroud::report::{self, Report};
+use shroud::scan::{ScanOptions, scan_inputs};
+use shroud::source::ReadOptions;
+use shroud::source::discover::discover;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -146,7 +146,7 @@ pub fn run(args: ScanArgs) -> Result<u8> {
         .with_context(|| format!("failed to write report to {}", path.display()))?;
     }
     if let Some(path) = &args.html {
-        let page = crate::report::html::Page {
+        let page = shroud::report::html::Page {
             title: format!("shroud scan: {}", super::describe_inputs(&args.paths)),
             report: Some(&report),
             elapsed: Some(started.elapsed()),

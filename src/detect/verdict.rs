@@ -18,7 +18,7 @@ const FREE_TEXT_WORDS: f64 = 4.0;
 pub const MAX_SAMPLES: usize = 3;
 
 /// Per-entity counts in one column.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EntityStats {
     /// Cells where the entity was found.
     pub cells: u64,
@@ -28,8 +28,9 @@ pub struct EntityStats {
     pub score_sum: f64,
 }
 
-/// Statistics of one column over some rows. Merge with [`ColumnStats::merge`].
-#[derive(Debug, Clone, Default)]
+/// Statistics of one column over some rows. Merge with [`ColumnStats::merge`]. Serializable:
+/// a host that scans batches on several machines (Spark) merges these, as the CLI does.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ColumnStats {
     /// Non-empty cells.
     pub non_empty: u64,
@@ -128,12 +129,10 @@ impl ColumnStats {
             a.full_cells += b.full_cells;
             a.score_sum += b.score_sum;
         }
-        for s in &other.samples {
-            if self.samples.len() < MAX_SAMPLES {
-                self.samples.push(s.clone());
-            }
-        }
-        self.samples.sort_by_key(|s| s.0);
+        // The earliest rows' samples, whatever the order the parts are merged in.
+        self.samples.extend(other.samples.iter().cloned());
+        self.samples.sort();
+        self.samples.dedup();
         self.samples.truncate(MAX_SAMPLES);
     }
 }

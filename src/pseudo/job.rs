@@ -59,7 +59,7 @@ pub enum JobError {
     /// `verify` found personal data the policy does not keep in what was written; nothing
     /// was kept.
     #[error(
-        "--verify: the output still holds personal data the policy does not keep, in {} column(s): {}; nothing was written",
+        "verification: the output still holds personal data the policy does not keep, in {} column(s): {}; nothing was written",
         .columns.len(),
         .columns.join(", ")
     )]
@@ -219,7 +219,7 @@ impl<'a> Job<'a> {
                 .collect();
             if !existing.is_empty() {
                 return Err(JobError::Refused(format!(
-                    "output files exist (use --force to overwrite): {}",
+                    "output files exist (replacing them needs force): {}",
                     existing.join(", ")
                 )));
             }
@@ -352,7 +352,7 @@ impl<'a> Job<'a> {
             if matches!(c, Component::Normal(_))
                 && !crate::scan::name_entities(self.detector, &name).is_empty()
             {
-                out.push(crate::report::mask::mask(name.as_bytes()));
+                out.push(crate::mask::mask(name.as_bytes()));
             } else {
                 out.push(c.as_os_str());
             }

@@ -9,7 +9,9 @@
 
 pub mod html;
 pub mod human;
-pub mod mask;
+
+/// Masking of samples (lives in [`crate::mask`]: the engine masks too).
+pub use crate::mask;
 
 use crate::detect::Detector;
 use crate::scan::FileScan;
@@ -118,7 +120,7 @@ impl Default for Report {
 /// person).
 pub fn display_column(name: &str, holds_pii: bool) -> String {
     if holds_pii {
-        format!("{} (name masked)", mask::mask(name.as_bytes()))
+        format!("{} (name masked)", crate::mask::mask(name.as_bytes()))
     } else {
         name.to_string()
     }

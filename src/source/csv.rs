@@ -278,7 +278,7 @@ impl Records {
                     path: self.path.clone(),
                     location: format!("line {}", self.lines + 1),
                     message: format!(
-                        "a record longer than {} bytes (raise --max-cell-bytes to accept it)",
+                        "a record longer than {} bytes (the cell limit can be raised)",
                         self.limit
                     ),
                 });
@@ -447,7 +447,7 @@ impl CsvReader {
                     "expected {} fields (as in the header), found {n}, one of them running on over several lines: is a quote opened on line {line} never closed?",
                     self.header.names.len()
                 ),
-                None => "a quoted field opened on this line is never closed (it runs to the end of the file; --lenient scans it as one cell)".into(),
+                None => "a quoted field opened on this line is never closed (it runs to the end of the file; a lenient read scans it as one cell)".into(),
             },
         }
     }

@@ -30,7 +30,7 @@ pub enum DiscoverError {
     },
     /// A file named on the command line has no recognisable format.
     #[error(
-        "{path}: unknown format (name it .csv, .tsv, .json, .jsonl, .parquet, optionally .gz/.zst, or pass --format)"
+        "{path}: unknown format (name it .csv, .tsv, .json, .jsonl, .parquet, optionally .gz/.zst, or name the format)"
     )]
     UnknownFormat {
         /// Path.

@@ -309,7 +309,7 @@ impl<R> ArrayElements<R> {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidData,
                     format!(
-                        "a record longer than {} bytes (raise the limit with --max-cell-bytes)",
+                        "a record longer than {} bytes (the cell limit can be raised)",
                         self.limit
                     ),
                 ));

@@ -125,7 +125,7 @@ pub enum SourceError {
     },
     /// A CSV record has a different number of fields than the header.
     #[error(
-        "{path}: line {line}: expected {expected} fields (as in the header), found {found} (use --lenient to scan such rows anyway)"
+        "{path}: line {line}: expected {expected} fields (as in the header), found {found} (a lenient read scans such rows and counts them)"
     )]
     Ragged {
         /// File path.
@@ -149,7 +149,7 @@ pub enum SourceError {
     },
     /// A cell or line is larger than the configured limit.
     #[error(
-        "{path}: {location}: {what} of {size} bytes exceeds the limit of {limit} bytes (raise it with --max-cell-bytes)"
+        "{path}: {location}: {what} of {size} bytes exceeds the limit of {limit} bytes (the cell limit can be raised)"
     )]
     TooLarge {
         /// File path.
@@ -191,7 +191,7 @@ pub struct ReadOptions {
     /// Keep each batch's records as read ([`Batch::raw`]), for writers that rebuild them.
     pub keep_raw: bool,
     /// Which JSON keys that look like field names are data after all (`None`: the syntactic
-    /// test of [`json::is_field_name`] alone).
+    /// test of `json::is_field_name` alone).
     pub data_key: Option<KeyTest>,
 }
 

@@ -87,7 +87,7 @@ impl TextReader {
                     path: self.path.clone(),
                     location: format!("line {}", self.lines),
                     message: format!(
-                        "a line longer than {} bytes (raise --max-cell-bytes to accept it)",
+                        "a line longer than {} bytes (the cell limit can be raised)",
                         self.opts.max_cell_bytes
                     ),
                 });

@@ -95,6 +95,25 @@ impl Key {
         Ok((Key::parse(&raw)?, warning))
     }
 
+    /// The key from `file` if given, else the file named by `SHROUD_KEY_FILE`, else the key
+    /// itself in `SHROUD_KEY`; `None` when none is set. The second value is a warning when a
+    /// key file is readable by others. Never from a command-line value.
+    pub fn load(file: Option<&Path>) -> Result<(Option<Key>, Option<String>), KeyError> {
+        if let Some(p) = file {
+            let (k, w) = Key::from_file(p)?;
+            return Ok((Some(k), w));
+        }
+        if let Some(p) = std::env::var_os("SHROUD_KEY_FILE") {
+            let (k, w) = Key::from_file(Path::new(&p))?;
+            return Ok((Some(k), w));
+        }
+        if let Some(k) = std::env::var_os("SHROUD_KEY") {
+            let k = Zeroizing::new(k.into_encoded_bytes());
+            return Ok((Some(Key::parse(&k)?), None));
+        }
+        Ok((None, None))
+    }
+
     /// A new random 256-bit key from the operating system's secure source.
     pub fn generate() -> Result<Key, getrandom::Error> {
         let mut bytes = Zeroizing::new(vec![0u8; 32]);

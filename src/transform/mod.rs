@@ -298,9 +298,7 @@ impl fmt::Debug for Transformer {
 #[derive(Debug, thiserror::Error)]
 pub enum TransformError {
     /// A keyed operator was chosen but no key was given.
-    #[error(
-        "operator {0} needs a key: pass --key-file FILE or set SHROUD_KEY_FILE / SHROUD_KEY (shroud keygen writes one)"
-    )]
+    #[error("operator {0} needs a key, and none was given")]
     NoKey(String),
     /// `fpe` met a value with letters, which it would leave in clear.
     #[error(

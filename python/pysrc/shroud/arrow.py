@@ -345,16 +345,10 @@ def refuse_identifiers(
     report: List[Dict[str, Any]], group_by: Sequence[str], bins: Sequence[str] = ()
 ) -> None:
     """Raises :class:`ShroudError` when a group-by column (not binned) holds a direct
-    identifier according to a scan ``report``: every group would be one person."""
-    binned = {b.split("=", 1)[0] for b in bins}
-    for c in report:
-        if c["column"] in group_by and c["column"] not in binned:
-            if c["entity"] in DIRECT_IDENTIFIERS:
-                raise ShroudError(
-                    f"refusing to group by {c['column']}: it holds {c['entity']}, which "
-                    "identifies people directly, so every group would be one person. Group by "
-                    "a coarser column (or a bin of it), or pass allow_identifiers=True"
-                )
+    identifier according to a scan ``report``: every group would be one person. The engine
+    decides, as ``shroud aggregate`` does."""
+    binned = [b.split("=", 1)[0] for b in bins]
+    _native.refuse_identifiers(json.dumps(report), list(group_by), binned)
 
 
 def aggregate_batches(

@@ -1,4 +1,5 @@
-//! Synthetic customer-like tables for benchmarks and tests: seeded, deterministic, never real.
+//! Synthetic customer-like tables for benchmarks, `examples/gen.rs` and tests: seeded,
+//! deterministic, never real. Not part of the library: included with `#[path]` where needed.
 //!
 //! Twenty-six columns mix personal values (names from the census dictionaries, emails under
 //! reserved example domains, phones in several formats, IPv4/IPv6, Luhn-valid card numbers,
@@ -8,7 +9,7 @@
 //! a free-text `notes` column with personal values embedded. Rows are produced one at a time,
 //! so any size can be streamed to disk.
 
-use crate::detect::validators::Names;
+use shroud::detect::validators::Names;
 
 /// Column names of a synthetic table, in order.
 pub const COLUMNS: &[&str] = &[
@@ -470,50 +471,5 @@ impl Generator {
         };
         out.push(note);
         self.row += 1;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::detect::validators::{Validator, Validity};
-
-    #[test]
-    fn deterministic_and_valid() {
-        let mut a = Generator::new(7);
-        let mut b = Generator::new(7);
-        let (mut ra, mut rb) = (Vec::new(), Vec::new());
-        for _ in 0..200 {
-            a.next_row(&mut ra);
-            b.next_row(&mut rb);
-            assert_eq!(ra, rb);
-            assert_eq!(ra.len(), COLUMNS.len());
-            let check = |v: Validator, s: &str| v.check(s, 0, s.len()).validity;
-            assert_eq!(
-                check(Validator::CreditCard, &ra[13]),
-                Validity::Valid,
-                "{}",
-                ra[13]
-            );
-            assert_eq!(
-                check(Validator::Iban, &ra[12]),
-                Validity::Valid,
-                "{}",
-                ra[12]
-            );
-            assert_eq!(
-                check(Validator::UsSsn, &ra[10]),
-                Validity::Valid,
-                "{}",
-                ra[10]
-            );
-            assert_eq!(
-                check(Validator::CreditCard, &ra[20]),
-                Validity::Invalid,
-                "{}",
-                ra[20]
-            );
-        }
-        assert_eq!(EXPECTED.len(), COLUMNS.len());
     }
 }
