@@ -603,14 +603,7 @@ pub(crate) fn is_field_name(k: &str) -> bool {
 
 impl BatchReader for JsonReader {
     fn next_batches(&mut self, n: usize) -> Result<Vec<Batch>, SourceError> {
-        let mut out = Vec::with_capacity(n);
-        while out.len() < n {
-            match self.read_batch()? {
-                Some(b) => out.push(b),
-                None => break,
-            }
-        }
-        Ok(out)
+        super::batches_of(n, || self.read_batch())
     }
 
     fn columns(&self) -> &[String] {

@@ -352,6 +352,22 @@ pub struct ReadStats {
     pub skipped_records: u64,
 }
 
+/// Up to `n` batches from `read_batch`, stopping at the end of the input (`None`): the
+/// `next_batches` of the line-oriented readers.
+pub(crate) fn batches_of(
+    n: usize,
+    mut read_batch: impl FnMut() -> Result<Option<Batch>, SourceError>,
+) -> Result<Vec<Batch>, SourceError> {
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        match read_batch()? {
+            Some(b) => out.push(b),
+            None => break,
+        }
+    }
+    Ok(out)
+}
+
 /// A streaming reader of batches.
 pub trait BatchReader: Send {
     /// The next group of at most `n` batches; empty at the end of input.

@@ -15,8 +15,7 @@ use super::{
 };
 use arrow_array::cast::AsArray;
 use arrow_array::{
-    Array, ArrayRef, FixedSizeListArray, LargeListArray, ListArray, MapArray, RecordBatch,
-    RecordBatchOptions, StructArray,
+    Array, ArrayRef, FixedSizeListArray, MapArray, RecordBatch, RecordBatchOptions, StructArray,
 };
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use arrow_schema::{ArrowError, DataType, Field, FieldRef, Fields, Schema};
@@ -266,43 +265,11 @@ fn visit(
         }
         DataType::List(inner) => {
             let l = array.as_list::<i32>();
-            let offsets: Vec<usize> = l.value_offsets().iter().map(|&o| o as usize).collect();
-            let values = l.values();
-            let cr = child_rows(l, &offsets, rows, values.len());
-            match visit(values, inner, &format!("{path}[]"), &cr, vis)? {
-                Visited::Same => Ok(Visited::Same),
-                Visited::Dropped => Ok(Visited::Dropped),
-                Visited::Replaced(nf, na) => {
-                    let nf = Arc::new(nf);
-                    let arr = ListArray::try_new(
-                        Arc::clone(&nf),
-                        l.offsets().clone(),
-                        na,
-                        l.nulls().cloned(),
-                    )?;
-                    Ok(replaced(DataType::List(nf), Arc::new(arr)))
-                }
-            }
+            visit_list(l, inner, field, path, rows, vis, DataType::List)
         }
         DataType::LargeList(inner) => {
             let l = array.as_list::<i64>();
-            let offsets: Vec<usize> = l.value_offsets().iter().map(|&o| o as usize).collect();
-            let values = l.values();
-            let cr = child_rows(l, &offsets, rows, values.len());
-            match visit(values, inner, &format!("{path}[]"), &cr, vis)? {
-                Visited::Same => Ok(Visited::Same),
-                Visited::Dropped => Ok(Visited::Dropped),
-                Visited::Replaced(nf, na) => {
-                    let nf = Arc::new(nf);
-                    let arr = LargeListArray::try_new(
-                        Arc::clone(&nf),
-                        l.offsets().clone(),
-                        na,
-                        l.nulls().cloned(),
-                    )?;
-                    Ok(replaced(DataType::LargeList(nf), Arc::new(arr)))
-                }
-            }
+            visit_list(l, inner, field, path, rows, vis, DataType::LargeList)
         }
         DataType::FixedSizeList(inner, n) => {
             let l = array.as_fixed_size_list();
@@ -360,6 +327,38 @@ fn visit(
             }
         },
     }
+}
+
+/// A list column (32- or 64-bit offsets): its values visited under `path[]`, the list rebuilt
+/// with the new values (type `list_type` of the new element field) when they change.
+fn visit_list<O: arrow_array::OffsetSizeTrait>(
+    l: &arrow_array::GenericListArray<O>,
+    inner: &FieldRef,
+    field: &Field,
+    path: &str,
+    rows: &[u32],
+    vis: &mut dyn ArrayVisitor,
+    list_type: fn(FieldRef) -> DataType,
+) -> Result<Visited, ArrowError> {
+    let offsets: Vec<usize> = l.value_offsets().iter().map(|o| o.as_usize()).collect();
+    let values = l.values();
+    let cr = child_rows(l, &offsets, rows, values.len());
+    Ok(
+        match visit(values, inner, &format!("{path}[]"), &cr, vis)? {
+            Visited::Same => Visited::Same,
+            Visited::Dropped => Visited::Dropped,
+            Visited::Replaced(nf, na) => {
+                let nf = Arc::new(nf);
+                let arr = arrow_array::GenericListArray::<O>::try_new(
+                    Arc::clone(&nf),
+                    l.offsets().clone(),
+                    na,
+                    l.nulls().cloned(),
+                )?;
+                Visited::Replaced(field.clone().with_data_type(list_type(nf)), Arc::new(arr))
+            }
+        },
+    )
 }
 
 /// How a leaf's cells read as text.

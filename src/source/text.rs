@@ -106,14 +106,7 @@ impl TextReader {
 
 impl BatchReader for TextReader {
     fn next_batches(&mut self, n: usize) -> Result<Vec<Batch>, SourceError> {
-        let mut out = Vec::with_capacity(n);
-        while out.len() < n {
-            match self.read_batch()? {
-                Some(b) => out.push(b),
-                None => break,
-            }
-        }
-        Ok(out)
+        super::batches_of(n, || self.read_batch())
     }
 
     fn columns(&self) -> &[String] {
