@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Closed-loop evaluation: pseudonymize gen.py's tables, check the copies, count what is left.
+"""Closed-loop evaluation: pseudonymize gen.py's (or gen2.py's) tables, check the copies, count what is left.
 
 For every seed x header style, gen.py writes customers.{csv,jsonl,parquet} with labels. For
 each format this script runs
@@ -16,6 +16,8 @@ original text survives.
 
     python3 scripts/eval/closed_loop.py --shroud target/release/shroud \
         --seeds 1 2 3 --styles snake title --rows 2000 --out /tmp/closed
+    python3 scripts/eval/closed_loop.py --shroud target/release/shroud \
+        --generator gen2.py --seeds 1 2 --rows 2000 --out /tmp/closed2
 
 Prints one markdown table per entity (planted, left, rate) and the check exit status of
 every output; exits 1 when a check failed or any residual was found. Not part of CI.
@@ -131,13 +133,20 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shroud", default="target/release/shroud")
     ap.add_argument("--seeds", nargs="+", type=int, default=[1, 2])
-    ap.add_argument("--styles", nargs="+", default=["snake", "camel", "title", "upper"])
+    ap.add_argument("--generator", default="gen.py", choices=["gen.py", "gen2.py"],
+                    help="data generator in scripts/eval/ (gen2.py has one header style, 'native')")
+    ap.add_argument("--styles", nargs="+", default=None,
+                    help="header styles (default: snake camel title upper for gen.py, native for gen2.py)")
     ap.add_argument("--formats", nargs="+", default=["csv", "jsonl", "parquet"])
     ap.add_argument("--rows", type=int, default=2000)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--verify", action="store_true", help="pass --verify to pseudonymize")
     args = ap.parse_args()
+    if args.styles is None:
+        args.styles = ["native"] if args.generator == "gen2.py" else ["snake", "camel", "title", "upper"]
+    # gen.py keeps its old directory names; other generators get their own.
+    tag = "" if args.generator == "gen.py" else Path(args.generator).stem + "-"
     args.out.mkdir(parents=True, exist_ok=True)
     key = args.out / "k.key"
     if not key.exists():
@@ -148,10 +157,10 @@ def main() -> int:
     runs = 0
     for seed in args.seeds:
         for style in args.styles:
-            data = args.out / f"data-{seed}-{style}"
+            data = args.out / f"data-{tag}{seed}-{style}"
             if not (data / "labels.json").exists():
                 subprocess.run(
-                    [args.python, str(HERE / "gen.py"), "--seed", str(seed), "--rows", str(args.rows),
+                    [args.python, str(HERE / args.generator), "--seed", str(seed), "--rows", str(args.rows),
                      "--header-style", style, "--formats", ",".join(args.formats), "--out", str(data)],
                     check=True, capture_output=True,
                 )
@@ -159,12 +168,12 @@ def main() -> int:
             for fmt in args.formats:
                 runs += 1
                 src = data / f"customers.{fmt}"
-                one = args.out / f"in-{seed}-{style}-{fmt}"
+                one = args.out / f"in-{tag}{seed}-{style}-{fmt}"
                 one.mkdir(exist_ok=True)
                 target = one / src.name
                 if not target.exists():
                     target.write_bytes(src.read_bytes())
-                out = args.out / f"out-{seed}-{style}-{fmt}"
+                out = args.out / f"out-{tag}{seed}-{style}-{fmt}"
                 cmd = [args.shroud, "pseudonymize", str(one), "--out", str(out), "--key-file", str(key),
                        "--force", "-q"]
                 if args.verify:

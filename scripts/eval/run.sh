@@ -7,8 +7,10 @@
 #
 # Environment (all optional):
 #   SHROUD     shroud binary            (default: target/release/shroud)
+#   GEN        generator in scripts/eval (default: gen.py; or gen2.py)
 #   SEEDS      seeds to generate        (default: "1 2")
-#   STYLES     header styles            (default: "snake camel title upper")
+#   STYLES     header styles            (default: "snake camel title upper";
+#              "native" for gen2.py, which has one fixed header style)
 #   FORMATS    formats to scan          (default: "csv jsonl parquet")
 #   ROWS       rows per data set        (default: 2000)
 #   EVAL_DIR   where data and results go (default: a new temp dir, kept)
@@ -24,8 +26,13 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 cd "$ROOT"
 
 SHROUD="${SHROUD:-target/release/shroud}"
+GEN="${GEN:-gen.py}"
 SEEDS="${SEEDS:-1 2}"
-STYLES="${STYLES:-snake camel title upper}"
+if [[ "$GEN" == gen2.py ]]; then
+    STYLES="${STYLES:-native}"
+else
+    STYLES="${STYLES:-snake camel title upper}"
+fi
 FORMATS="${FORMATS:-csv jsonl parquet}"
 ROWS="${ROWS:-2000}"
 PYTHON="${PYTHON:-python3}"
@@ -71,7 +78,7 @@ failures=0
 for seed in $SEEDS; do
     for style in $STYLES; do
         data="$EVAL_DIR/data/seed$seed-$style"
-        "$PYTHON" "$HERE/gen.py" --seed "$seed" --rows "$ROWS" --header-style "$style" \
+        "$PYTHON" "$HERE/$GEN" --seed "$seed" --rows "$ROWS" --header-style "$style" \
             --formats "$(tr ' ' ',' <<<"$FORMATS")" --out "$data"
         for fmt in $FORMATS; do
             tag="seed$seed-$style-$fmt"

@@ -191,8 +191,6 @@ def check_scoring(d: Path, labels: dict) -> None:
         planted, left = closed_loop.residuals(labels, fmt, src, src)
         assert planted and planted == left, (fmt, planted, left)
         assert planted["free text PERSON"] > 0 and planted.get("IP_ADDRESS", 0) > ROWS * 0.9, planted
-        for (f, p) in (d / "r.json", d / "f.jsonl", d / "s.json"), ():
-            pass
     for name in ("r.json", "f.jsonl", "s.json"):
         (d / name).unlink()
 
