@@ -197,7 +197,7 @@ proptest! {
             let policy = shroud::transform::Policy::parse("default = \"keep\"\n[entities]\nLOCATION = \"keep\"").unwrap();
             let job = shroud::pseudo::job::Job::new(&d, &policy, None);
             let input = shroud::source::Input {
-                path: path.clone(),
+                path,
                 format: shroud::source::Format::Csv,
                 compression: shroud::source::Compression::None,
                 size: 0,
@@ -241,7 +241,7 @@ proptest! {
         let policy = shroud::transform::Policy::parse("default = \"keep\"\n[entities]\nLOCATION = \"keep\"").unwrap();
         let job = shroud::pseudo::job::Job::new(&d, &policy, None);
         let input = shroud::source::Input {
-            path: path.clone(),
+            path,
             format: shroud::source::Format::Jsonl,
             compression: shroud::source::Compression::None,
             size: 0,

@@ -227,30 +227,42 @@ fn has_keyword_separator(cell: &[u8]) -> bool {
         .any(|w| w[0].is_ascii_alphabetic() && matches!(w[1], b' ' | b'\t' | b':' | b'=' | b'#'))
 }
 
-/// The regexes for one set of active rules, with what a cell needs for any rule to match.
+/// One regex over some rules' patterns, compiled on first use; `owners[i]` is the rule of
+/// pattern `i`.
+#[derive(Debug)]
+struct Part {
+    owners: Vec<u16>,
+    re: std::sync::OnceLock<Regex>,
+}
+
+/// The regexes for one set of rules (those a column runs whose byte-class requirements a
+/// cell meets). Each part is compiled the first time a cell needs it.
 #[derive(Debug)]
 struct Engine {
     id: usize,
+    rules: Vec<u16>,
     /// Rules written for bytes.
-    ascii: Option<(Regex, Vec<u16>, Vec<Vec<u8>>)>,
+    ascii: Option<Part>,
     /// Rules written for Unicode text, for cells with non-ASCII characters (their lazy DFA
     /// would thrash on Unicode classes: built without it).
-    unicode: Option<(Regex, Vec<u16>, Vec<Vec<u8>>)>,
+    unicode: Option<Part>,
     /// The same Unicode rules as they act on ASCII text, with the lazy DFA: ASCII cells.
-    unicode_ascii: Option<(Regex, Vec<u16>, Vec<Vec<u8>>)>,
+    unicode_ascii: Option<Part>,
 }
 
-/// Whether a cell with classes `classes` may match one of the rules with `requirements`.
-fn may_match(requirements: &[Vec<u8>], classes: u8) -> bool {
-    requirements
-        .iter()
-        .any(|req| req.iter().all(|&mask| mask & classes != 0))
+/// A column's engines, one per set of byte classes a cell can show (`cell_classes`): each
+/// holds only the column's rules whose requirements those classes meet, so a city name runs
+/// the name and place rules, not the fifteen numeric ones.
+#[derive(Debug)]
+struct PlanEngines {
+    active: Vec<u16>,
+    by_class: Box<[std::sync::OnceLock<Option<Arc<Engine>>>]>,
 }
 
 /// How one column is scanned: its active rules, hinted entities and shared engine.
 #[derive(Debug, Clone)]
 pub struct ColumnPlan {
-    engine: Arc<Engine>,
+    engines: Arc<PlanEngines>,
     /// Per entity: the column name hints it.
     hinted_entity: Vec<bool>,
     /// Context-only rules not enabled by the column: keywords may enable them in a cell.
@@ -272,7 +284,7 @@ impl ColumnPlan {
 }
 
 /// A worker's caches for one engine's three regexes.
-type EngineCaches = (Option<meta::Cache>, Option<meta::Cache>, Option<meta::Cache>);
+type EngineCaches = [Option<meta::Cache>; 3];
 
 /// Per-worker scratch: regex caches and buffers, so the hot path allocates nothing.
 #[derive(Debug, Default)]
@@ -337,8 +349,8 @@ fn regex_config(unicode: bool, nfa_limit: usize) -> meta::Config {
 /// same). On an ASCII haystack it matches exactly where the Unicode pattern matches.
 fn asciify(h: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
     use regex_syntax::hir::{
-        Capture, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir,
-        HirKind, Look, Repetition,
+        Capture, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind,
+        Look, Repetition,
     };
     match h.kind() {
         HirKind::Empty => Hir::empty(),
@@ -493,70 +505,96 @@ impl Detector {
         }
         let lookalike = last.iter().any(|t| self.lookalike_tokens.contains(t));
         ColumnPlan {
-            engine: self.engine_for(active),
+            engines: Arc::new(PlanEngines {
+                active,
+                by_class: (0..256).map(|_| std::sync::OnceLock::new()).collect(),
+            }),
             hinted_entity,
             keyword_rules,
             lookalike,
         }
     }
 
-    fn engine_for(&self, active: Vec<u16>) -> Arc<Engine> {
+    /// The engine of `plan` for cells with byte classes `classes` (`None`: no rule can
+    /// match such a cell).
+    fn engine_of(&self, plan: &ColumnPlan, classes: u8) -> Option<Arc<Engine>> {
+        plan.engines.by_class[classes as usize]
+            .get_or_init(|| {
+                let rules: Vec<u16> = plan
+                    .engines
+                    .active
+                    .iter()
+                    .copied()
+                    .filter(|&ri| {
+                        self.rules[ri as usize]
+                            .requires
+                            .iter()
+                            .all(|&mask| mask & classes != 0)
+                    })
+                    .collect();
+                (!rules.is_empty()).then(|| self.engine_for(rules))
+            })
+            .clone()
+    }
+
+    /// The engine for a set of rules, shared by every plan that needs the same set.
+    fn engine_for(&self, rules: Vec<u16>) -> Arc<Engine> {
         let mut engines = self.engines.lock().expect("engine cache lock poisoned");
-        if let Some(e) = engines.get(&active) {
+        if let Some(e) = engines.get(&rules) {
             return Arc::clone(e);
         }
-        let build = |uni: bool| -> Option<(Regex, Vec<u16>, Vec<Vec<u8>>)> {
-            let mut pats: Vec<&str> = Vec::new();
-            let mut owners = Vec::new();
-            let mut requirements: Vec<Vec<u8>> = Vec::new();
-            for &ri in &active {
-                let r = &self.rules[ri as usize];
-                if r.unicode == uni {
-                    for p in &r.patterns {
-                        pats.push(p);
-                        owners.push(ri);
-                    }
-                    if !requirements.contains(&r.requires) {
-                        requirements.push(r.requires.clone());
-                    }
-                }
-            }
-            if pats.is_empty() {
-                return None;
-            }
-            // Every rule compiled alone under REGEX_SIZE_LIMIT at rule compile time, so their
-            // union fits under the sum of the limits (a column name hinting at every entity,
-            // e.g. a whole header read as one column, activates them all at once).
-            let limit = REGEX_SIZE_LIMIT.saturating_mul(pats.len());
-            let re =
-                build_regex(&pats, uni, limit).expect("patterns were validated at compile time");
-            Some((re, owners, requirements))
-        };
-        let unicode = build(true);
-        // The Unicode rules' ASCII forms, in the same pattern order (pattern ids line up).
-        let unicode_ascii = unicode.as_ref().map(|(_, owners, requirements)| {
-            let hirs: Vec<&regex_syntax::hir::Hir> = active
+        let part = |uni: bool| -> Option<Part> {
+            let owners: Vec<u16> = rules
                 .iter()
-                .map(|&ri| &self.rules[ri as usize])
-                .filter(|r| r.unicode)
-                .flat_map(|r| &r.ascii_hirs)
+                .filter(|&&ri| self.rules[ri as usize].unicode == uni)
+                .flat_map(|&ri| std::iter::repeat_n(ri, self.rules[ri as usize].patterns.len()))
                 .collect();
-            let limit = REGEX_SIZE_LIMIT.saturating_mul(hirs.len());
-            let re = Regex::builder()
-                .configure(regex_config(false, limit))
-                .build_many_from_hir(&hirs)
-                .expect("the ASCII forms of valid patterns compile");
-            (re, owners.clone(), requirements.clone())
-        });
+            (!owners.is_empty()).then(|| Part {
+                owners,
+                re: std::sync::OnceLock::new(),
+            })
+        };
         let engine = Arc::new(Engine {
             // Globally unique, so a worker's scratch can serve several detectors.
             id: NEXT_ENGINE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-            ascii: build(false),
-            unicode,
-            unicode_ascii,
+            ascii: part(false),
+            unicode: part(true),
+            unicode_ascii: part(true),
+            rules: rules.clone(),
         });
-        engines.insert(active, Arc::clone(&engine));
+        engines.insert(rules, Arc::clone(&engine));
         engine
+    }
+
+    /// Part `which` (0 bytes, 1 Unicode, 2 Unicode as ASCII) of `engine`, compiled.
+    fn compiled<'e>(&self, engine: &'e Engine, which: usize) -> Option<(&'e Regex, &'e [u16])> {
+        let part = [&engine.ascii, &engine.unicode, &engine.unicode_ascii][which].as_ref()?;
+        let re = part.re.get_or_init(|| {
+            let rules = engine
+                .rules
+                .iter()
+                .map(|&ri| &self.rules[ri as usize])
+                .filter(|r| r.unicode == (which != 0));
+            // Every rule compiled alone under REGEX_SIZE_LIMIT at rule compile time, so their
+            // union fits under the sum of the limits (a column name hinting at every entity,
+            // e.g. a whole header read as one column, activates them all at once).
+            let limit = REGEX_SIZE_LIMIT.saturating_mul(part.owners.len());
+            if which == 2 {
+                let hirs: Vec<&regex_syntax::hir::Hir> =
+                    rules.flat_map(|r| &r.ascii_hirs).collect();
+                Regex::builder()
+                    .configure(regex_config(false, limit))
+                    .build_many_from_hir(&hirs)
+                    .expect("the ASCII forms of valid patterns compile")
+            } else {
+                let pats: Vec<&str> = rules
+                    .flat_map(|r| r.patterns.iter().map(String::as_str))
+                    .collect();
+                build_regex(&pats, which == 1, limit)
+                    .expect("patterns were validated at compile time")
+            }
+        });
+        Some((re, &part.owners))
     }
 
     /// Scans one cell under a column plan; results land in `scratch.findings`, sorted by
@@ -584,48 +622,28 @@ impl Detector {
         }
         let text = std::str::from_utf8(cell).ok();
         scratch.utf8_ok = text.is_some();
-        let eid = plan.engine.id;
-        if scratch.caches.len() <= eid {
-            scratch.caches.resize_with(eid + 1, || None);
-        }
-        let caches = scratch.caches[eid].get_or_insert_with(|| {
-            let cache = |e: &Option<(Regex, Vec<u16>, Vec<Vec<u8>>)>| {
-                e.as_ref().map(|(re, ..)| re.create_cache())
-            };
-            (
-                cache(&plan.engine.ascii),
-                cache(&plan.engine.unicode),
-                cache(&plan.engine.unicode_ascii),
-            )
-        });
         let mut out = std::mem::take(&mut scratch.findings);
-        // Engines run only on cells that hold what at least one of their rules needs (a
-        // first name has no digit for the numeric rules; an email no capital for names).
-        if let (Some((re, owners, reqs)), Some(cache)) = (&plan.engine.ascii, caches.0.as_mut())
-            && may_match(reqs, classes)
-        {
-            self.run_engine(plan, re, owners, cache, cell, text, &scratch.kw, &mut out);
-        }
-        // Unicode rules: their ASCII forms (lazy DFA) on ASCII cells, the Unicode engine on
-        // the others.
-        let (engine, cache) = if classes & CLASS_NON_ASCII == 0 {
-            (&plan.engine.unicode_ascii, caches.2.as_mut())
-        } else {
-            (&plan.engine.unicode, caches.1.as_mut())
-        };
-        if let (Some((re, owners, reqs)), Some(cache), Some(t)) = (engine, cache, text)
-            && may_match(reqs, classes)
-        {
-            self.run_engine(
-                plan,
-                re,
-                owners,
-                cache,
-                t.as_bytes(),
-                text,
-                &scratch.kw,
-                &mut out,
-            );
+        // Only the column's rules whose byte-class requirements this cell meets run (a first
+        // name has no digit for the numeric rules; an email no capital for names).
+        if let Some(engine) = self.engine_of(plan, classes) {
+            let eid = engine.id;
+            if scratch.caches.len() <= eid {
+                scratch.caches.resize_with(eid + 1, || None);
+            }
+            // Bytes rules; then the Unicode rules, as ASCII forms (lazy DFA) on ASCII cells,
+            // with the Unicode engine on the others.
+            let uni = if classes & CLASS_NON_ASCII == 0 { 2 } else { 1 };
+            for which in [0, uni] {
+                if which != 0 && text.is_none() {
+                    continue;
+                }
+                let Some((re, owners)) = self.compiled(&engine, which) else {
+                    continue;
+                };
+                let caches = scratch.caches[eid].get_or_insert_with(Default::default);
+                let cache = caches[which].get_or_insert_with(|| re.create_cache());
+                self.run_engine(plan, re, owners, cache, cell, text, &scratch.kw, &mut out);
+            }
         }
         // Context-only rules enabled by a keyword in this cell.
         if !scratch.kw.hits.is_empty() && !plan.keyword_rules.is_empty() {
@@ -1232,10 +1250,48 @@ mod tests {
     fn ascii_forms_match_like_the_unicode_patterns_on_ascii_text() {
         let d = Detector::builtin().unwrap();
         let words = [
-            "Jane", "Doe", "van", "der", "Berg", "Mr.", "Dr", "O'Brien", "McDonald", "Anne-Marie",
-            "12", "221B", "Baker", "Street", "Apt.", "4", "rue", "de", "la", "Paix", "Strasse",
-            "Hauptstr.", "5/1", "Via", "Roma", ",", ".", "the", "called", "NW", "Suite", "#12",
-            "K.", "Lane", "x", "2024-01-05", "a@b.example", "Ave", "Canyon", "  ", "\t", "-",
+            "Jane",
+            "Doe",
+            "van",
+            "der",
+            "Berg",
+            "Mr.",
+            "Dr",
+            "O'Brien",
+            "McDonald",
+            "Anne-Marie",
+            "12",
+            "221B",
+            "Baker",
+            "Street",
+            "Apt.",
+            "4",
+            "rue",
+            "de",
+            "la",
+            "Paix",
+            "Strasse",
+            "Hauptstr.",
+            "5/1",
+            "Via",
+            "Roma",
+            ",",
+            ".",
+            "the",
+            "called",
+            "NW",
+            "Suite",
+            "#12",
+            "K.",
+            "Lane",
+            "x",
+            "2024-01-05",
+            "a@b.example",
+            "Ave",
+            "Canyon",
+            "  ",
+            "\t",
+            "-",
         ];
         let mut x: u64 = 7;
         let mut next = |n: usize| {
@@ -1258,8 +1314,14 @@ mod tests {
                 .build_many_from_hir(&r.ascii_hirs)
                 .unwrap();
             for h in &hays {
-                let a: Vec<_> = uni.find_iter(h.as_bytes()).map(|m| (m.pattern(), m.range())).collect();
-                let b: Vec<_> = asc.find_iter(h.as_bytes()).map(|m| (m.pattern(), m.range())).collect();
+                let a: Vec<_> = uni
+                    .find_iter(h.as_bytes())
+                    .map(|m| (m.pattern(), m.range()))
+                    .collect();
+                let b: Vec<_> = asc
+                    .find_iter(h.as_bytes())
+                    .map(|m| (m.pattern(), m.range()))
+                    .collect();
                 assert_eq!(a, b, "rule {} on {h:?}", r.id);
             }
         }
