@@ -14,6 +14,7 @@
 //! A token reveals neither the value's length nor, for an IBAN, its country. Format-keeping
 //! output with no collisions is `fpe` (a bijection on the digits), for digit entities.
 
+use crate::detect::validators::numbering::{self, International};
 use crate::entity::{Normalize, TokenShape};
 use hmac::{Hmac, KeyInit, Mac};
 use phonenumber::country::Id;
@@ -47,9 +48,7 @@ fn family(entity: &str) -> &str {
 
 /// Whether a national phone number (digits only) is valid in `region`'s numbering plan.
 fn valid_in(digits: &str, region: Id) -> Option<String> {
-    let n = phonenumber::parse(Some(region), digits).ok()?;
-    n.is_valid()
-        .then(|| n.format().mode(phonenumber::Mode::E164).to_string())
+    numbering::national(digits, region).map(|(code, nsn)| format!("+{code}{nsn}"))
 }
 
 /// A phone number in E.164 (`+4930901820`) where its country is known, else its digits alone
@@ -86,10 +85,7 @@ pub fn normalize_phone(value: &str, region: Option<Id>) -> String {
     {
         return e;
     }
-    if digits.len() >= 11
-        && let Ok(n) = phonenumber::parse(None, format!("+{digits}"))
-        && n.is_valid()
-    {
+    if digits.len() >= 11 && matches!(numbering::international(&digits), International::Valid(..)) {
         return format!("+{digits}");
     }
     if let Some(e) = valid_in(&digits, Id::US) {

@@ -11,6 +11,7 @@ mod iban;
 mod luhn;
 mod misc;
 mod names;
+pub(crate) mod numbering;
 mod phone;
 mod ssn;
 

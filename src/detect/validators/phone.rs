@@ -7,6 +7,7 @@
 //! the engine accepts only where context (a `phone` column, a keyword) says it is a phone.
 
 use super::Validity;
+use super::numbering::{self, International};
 use phonenumber::country::Id;
 
 /// Regions tried, in order, for a number written without a country code.
@@ -32,23 +33,8 @@ const NATIONAL_REGIONS: &[Id] = &[
     Id::JP,
 ];
 
-/// libphonenumber's metadata regexes live in one LRU cache of 100 compiled patterns; a column
-/// of numbers from a dozen countries needs more, and a cache that thrashes recompiles
-/// patterns on every number (measured: 66 µs a number). Widened once, to hold them all.
-fn widen_metadata_cache() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let cache = phonenumber::metadata::DATABASE.cache();
-        let mut c = cache
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *c = regex_cache::RegexCache::new(8192);
-    });
-}
-
 /// Checks a phone candidate.
 pub fn check(text: &str) -> Validity {
-    widen_metadata_cache();
     // Drop an extension and the "(0)" trunk prefix some countries write after the code.
     let mut s = text;
     for sep in ["x", "X", "ext", "#"] {
@@ -70,7 +56,7 @@ pub fn check(text: &str) -> Validity {
         None
     };
     // North American numbers (the most common by far) are checked against the NANP
-    // structure directly: libphonenumber's parser costs microseconds per call.
+    // structure directly, without the plans' regexes.
     // Without a `+1`, a number that fails the NANP plan may still be national elsewhere
     // (India, Brazil...): only a NANP success short-circuits.
     match nanp(trimmed, international.is_some()) {
@@ -78,9 +64,8 @@ pub fn check(text: &str) -> Validity {
         Some(v) if international.is_some() => return v,
         _ => {}
     }
-    // Validity depends on the digits alone: parse them without the writer's separators
-    // (libphonenumber rejects some layouts of valid numbers, `+31651-469457`), and memoise on
-    // all of them, so a verdict never depends on which numbers a worker saw before.
+    // Validity depends on the digits alone: check them without the writer's separators, and
+    // memoise on all of them, so a verdict never depends on which numbers a worker saw before.
     let digits_only: String = trimmed.chars().filter(char::is_ascii_digit).collect();
     let key = (international.is_some(), digits_only.clone());
     if let Some(v) = MEMO.with(|m| m.borrow().get(&key).copied()) {
@@ -88,24 +73,21 @@ pub fn check(text: &str) -> Validity {
     }
     let v = if let Some(intl) = &international {
         let intl_digits: String = intl.chars().filter(char::is_ascii_digit).collect();
-        match phonenumber::parse(None, format!("+{intl_digits}")) {
-            Ok(n) if n.is_valid() => Validity::Valid,
+        match numbering::international(&intl_digits) {
+            International::Valid(..) => Validity::Valid,
             // A known country code and a national number of a phone's length: numbers in
             // ranges the plans keep for fiction and tests (+44 7700 900xxx) are in shared
             // data too. The `+` and the grouping are evidence enough; scored lower.
-            Ok(n)
-                if n.country().id().is_some()
-                    && (6..=13).contains(&n.national().value().to_string().len()) =>
-            {
-                Validity::Likely
+            International::PossibleLength(n) if (6..=13).contains(&n) => Validity::Likely,
+            International::PossibleLength(_) | International::KnownCode if digits >= 8 => {
+                Validity::Plausible
             }
-            Ok(_) if digits >= 8 => Validity::Plausible,
             _ => Validity::Invalid,
         }
     } else {
-        let valid = NATIONAL_REGIONS.iter().any(|&region| {
-            phonenumber::parse(Some(region), &digits_only).is_ok_and(|n| n.is_valid())
-        });
+        let valid = NATIONAL_REGIONS
+            .iter()
+            .any(|&region| numbering::national(&digits_only, region).is_some());
         if valid {
             Validity::Valid
         } else if digits >= 9 {
