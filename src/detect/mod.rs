@@ -202,11 +202,27 @@ fn class_bit(name: &str) -> Option<u8> {
     })
 }
 
-/// The byte classes present in a cell (non-ASCII bytes count as upper and alpha).
-fn cell_classes(cell: &[u8]) -> u8 {
+/// One pass over a cell: its byte classes, and whether a letter is followed by a space, tab,
+/// `:`, `=` or `#` somewhere (a keyword can only stand before a value then).
+fn cell_profile(cell: &[u8]) -> (u8, bool) {
     let mut m = 0u8;
+    let mut sep = false;
+    let mut prev_alpha = false;
     for &b in cell {
-        m |= match b {
+        let c = CLASS_OF[b as usize];
+        m |= c;
+        sep |= prev_alpha && matches!(b, b' ' | b'\t' | b':' | b'=' | b'#');
+        prev_alpha = b.is_ascii_alphabetic();
+    }
+    (m, sep)
+}
+
+/// Byte class of every byte value (see [`cell_profile`]).
+static CLASS_OF: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
             b'0'..=b'9' => CLASS_DIGIT,
             b'A'..=b'Z' => CLASS_UPPER | CLASS_ALPHA,
             b'a'..=b'z' => CLASS_ALPHA,
@@ -217,15 +233,10 @@ fn cell_classes(cell: &[u8]) -> u8 {
             0x80..=0xFF => CLASS_UPPER | CLASS_ALPHA | CLASS_NON_ASCII,
             _ => 0,
         };
+        b += 1;
     }
-    m
-}
-
-/// Whether a letter is followed by a space, tab, `:`, `=` or `#` somewhere in the cell.
-fn has_keyword_separator(cell: &[u8]) -> bool {
-    cell.windows(2)
-        .any(|w| w[0].is_ascii_alphabetic() && matches!(w[1], b' ' | b'\t' | b':' | b'=' | b'#'))
-}
+    t
+};
 
 /// One regex over some rules' patterns, compiled on first use; `owners[i]` is the rule of
 /// pattern `i`.
@@ -250,7 +261,7 @@ struct Engine {
     unicode_ascii: Option<Part>,
 }
 
-/// A column's engines, one per set of byte classes a cell can show (`cell_classes`): each
+/// A column's engines, one per set of byte classes a cell can show (`cell_profile`): each
 /// holds only the column's rules whose requirements those classes meet, so a city name runs
 /// the name and place rules, not the fifteen numeric ones.
 #[derive(Debug)]
@@ -451,7 +462,10 @@ impl Detector {
                 owners[i].push((ri as u16, excl));
             }
         }
+        // A DFA: every cell with a word and a separator runs an overlapping search, and the
+        // DFA is the fastest kind for it (the automaton stays small: a few hundred keywords).
         let keywords = AhoCorasickBuilder::new()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .ascii_case_insensitive(true)
             .match_kind(AcMatchKind::Standard)
             .build(&kw_list)
@@ -517,7 +531,7 @@ impl Detector {
 
     /// The engine of `plan` for cells with byte classes `classes` (`None`: no rule can
     /// match such a cell).
-    fn engine_of(&self, plan: &ColumnPlan, classes: u8) -> Option<Arc<Engine>> {
+    fn engine_of<'p>(&self, plan: &'p ColumnPlan, classes: u8) -> Option<&'p Arc<Engine>> {
         plan.engines.by_class[classes as usize]
             .get_or_init(|| {
                 let rules: Vec<u16> = plan
@@ -534,7 +548,7 @@ impl Detector {
                     .collect();
                 (!rules.is_empty()).then(|| self.engine_for(rules))
             })
-            .clone()
+            .as_ref()
     }
 
     /// The engine for a set of rules, shared by every plan that needs the same set.
@@ -608,9 +622,9 @@ impl Detector {
         // Keywords boost, reject and enable. A keyword can only stand before a value when a
         // separator follows a word (`call +44...`, `acct:123`, `DOB=1980-01-02`): cells without
         // one (most structured cells: emails, ids, timestamps) skip the keyword search.
-        let classes = cell_classes(cell);
+        let (classes, separator) = cell_profile(cell);
         scratch.kw.hits.clear();
-        if classes & CLASS_ALPHA != 0 && has_keyword_separator(cell) {
+        if classes & CLASS_ALPHA != 0 && separator {
             for m in self.keywords.find_overlapping_iter(cell) {
                 // Whole words only: "tel" must not fire inside "hotel".
                 let before_ok = m.start() == 0 || !cell[m.start() - 1].is_ascii_alphanumeric();
@@ -637,7 +651,7 @@ impl Detector {
                 if which != 0 && text.is_none() {
                     continue;
                 }
-                let Some((re, owners)) = self.compiled(&engine, which) else {
+                let Some((re, owners)) = self.compiled(engine, which) else {
                     continue;
                 };
                 let caches = scratch.caches[eid].get_or_insert_with(Default::default);

@@ -171,14 +171,33 @@ impl Tokenizer {
 
 /// Whether `text[start..end]` lies inside a shroud token (`tag_<16 hex>`,
 /// `u<16 hex>@pseudo.invalid`, `100::…`): tokens are never an entity.
+/// Looks near the span only: a token is at most [`TOKEN_REACH`] bytes from its anchor (`_`,
+/// `@`, `100::`), so the check costs the same in a short cell and in a long text.
 pub fn inside_token(text: &[u8], start: usize, end: usize) -> bool {
-    token_spans(text).any(|(s, e)| start < e && end > s)
+    let lo = start.saturating_sub(TOKEN_REACH);
+    let hi = end.saturating_add(TOKEN_REACH).min(text.len());
+    spans_anchored_in(text, lo, hi).any(|(s, e)| start < e && end > s)
 }
+
+/// How far a token reaches from its anchor: 17 bytes after a tag's `_`, 17 before and 15
+/// after an email token's `@`, 39 after `100::`; a tag's lower-case name before its `_` is
+/// taken up to this length.
+const TOKEN_REACH: usize = 48;
 
 /// The spans of shroud tokens in `text`.
 pub fn token_spans(text: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    spans_anchored_in(text, 0, text.len())
+}
+
+/// The spans of the tokens of `text` whose anchor lies in `text[lo..hi]`.
+fn spans_anchored_in(
+    text: &[u8],
+    lo: usize,
+    hi: usize,
+) -> impl Iterator<Item = (usize, usize)> + '_ {
     let is_hex = |b: &u8| b.is_ascii_digit() || (b'a'..=b'f').contains(b);
-    memchr::memchr2_iter(b'_', b'@', text)
+    memchr::memchr2_iter(b'_', b'@', &text[lo..hi])
+        .map(move |i| i + lo)
         .filter_map(move |i| {
             if text[i] == b'_' {
                 let hex = text.get(i + 1..i + 17)?;
@@ -188,7 +207,7 @@ pub fn token_spans(text: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
                     return None;
                 }
                 let mut s = i;
-                while s > 0 && text[s - 1].is_ascii_lowercase() {
+                while s > 0 && i - s < TOKEN_REACH && text[s - 1].is_ascii_lowercase() {
                     s -= 1;
                 }
                 (s < i && (s == 0 || !text[s - 1].is_ascii_alphanumeric())).then_some((s, i + 17))
@@ -201,20 +220,25 @@ pub fn token_spans(text: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
                 (local[0] == b'u' && local[1..].iter().all(is_hex)).then_some((i - 17, i + 15))
             }
         })
-        .chain(ip_tokens(text))
+        .chain(ip_tokens(text, lo, hi))
 }
 
-fn ip_tokens(text: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
-    memchr::memmem::find_iter(text, b"100::").filter_map(move |i| {
-        if i > 0 && (text[i - 1].is_ascii_hexdigit() || text[i - 1] == b':') {
-            return None;
-        }
-        let mut e = i + 5;
-        while e < text.len() && (text[e].is_ascii_hexdigit() || text[e] == b':') {
-            e += 1;
-        }
-        (e > i + 5).then_some((i, e))
-    })
+fn ip_tokens(text: &[u8], lo: usize, hi: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"100::"));
+    FINDER
+        .find_iter(&text[lo..hi])
+        .map(move |i| i + lo)
+        .filter_map(move |i| {
+            if i > 0 && (text[i - 1].is_ascii_hexdigit() || text[i - 1] == b':') {
+                return None;
+            }
+            let mut e = i + 5;
+            while e < text.len() && (text[e].is_ascii_hexdigit() || text[e] == b':') {
+                e += 1;
+            }
+            (e > i + 5).then_some((i, e))
+        })
 }
 
 /// FF1-AES-256 over the digits of `value` (radix 10, tweak = entity family), other characters

@@ -1,96 +1,126 @@
 //! IBAN check (ISO 13616): country length table and mod-97, for `IBAN_CODE`.
 
-/// Length of the IBAN for each country that issues them (SWIFT IBAN registry).
-const LENGTHS: &[(&[u8; 2], usize)] = &[
-    (b"AD", 24),
-    (b"AE", 23),
-    (b"AL", 28),
-    (b"AT", 20),
-    (b"AZ", 28),
-    (b"BA", 20),
-    (b"BE", 16),
-    (b"BG", 22),
-    (b"BH", 22),
-    (b"BI", 27),
-    (b"BR", 29),
-    (b"BY", 28),
-    (b"CH", 21),
-    (b"CR", 22),
-    (b"CY", 28),
-    (b"CZ", 24),
-    (b"DE", 22),
-    (b"DJ", 27),
-    (b"DK", 18),
-    (b"DO", 28),
-    (b"EE", 20),
-    (b"EG", 29),
-    (b"ES", 24),
-    (b"FI", 18),
-    (b"FK", 18),
-    (b"FO", 18),
-    (b"FR", 27),
-    (b"GB", 22),
-    (b"GE", 22),
-    (b"GI", 23),
-    (b"GL", 18),
-    (b"GR", 27),
-    (b"GT", 28),
-    (b"HR", 21),
-    (b"HU", 28),
-    (b"IE", 22),
-    (b"IL", 23),
-    (b"IQ", 23),
-    (b"IS", 26),
-    (b"IT", 27),
-    (b"JO", 30),
-    (b"KW", 30),
-    (b"KZ", 20),
-    (b"LB", 28),
-    (b"LC", 32),
-    (b"LI", 21),
-    (b"LT", 20),
-    (b"LU", 20),
-    (b"LV", 21),
-    (b"LY", 25),
-    (b"MC", 27),
-    (b"MD", 24),
-    (b"ME", 22),
-    (b"MK", 19),
-    (b"MN", 20),
-    (b"MR", 27),
-    (b"MT", 31),
-    (b"MU", 30),
-    (b"NI", 28),
-    (b"NL", 18),
-    (b"NO", 15),
-    (b"OM", 23),
-    (b"PK", 24),
-    (b"PL", 28),
-    (b"PS", 29),
-    (b"PT", 25),
-    (b"QA", 29),
-    (b"RO", 24),
-    (b"RS", 22),
-    (b"RU", 33),
-    (b"SA", 24),
-    (b"SC", 31),
-    (b"SD", 18),
-    (b"SE", 24),
-    (b"SI", 19),
-    (b"SK", 24),
-    (b"SM", 27),
-    (b"SO", 23),
-    (b"ST", 25),
-    (b"SV", 28),
-    (b"TL", 23),
-    (b"TN", 24),
-    (b"TR", 26),
-    (b"UA", 29),
-    (b"VA", 22),
-    (b"VG", 24),
-    (b"XK", 20),
-    (b"YE", 30),
+/// The BBAN (the part after the country and check digits) of each country that issues IBANs,
+/// in the SWIFT IBAN registry's notation: `n` digits, `a` capital letters, `c` letters or
+/// digits, each after its count. `DE` is 18 digits, `GB` 4 letters (the bank) and 14 digits.
+/// The structure rejects what mod-97 alone lets through once in 97 tries: hex identifiers
+/// (`ad64-4ac0-a380-bfddf9e572f3`, a UUID's tail, as an Andorran IBAN).
+const BBAN: &[(&[u8; 2], &str)] = &[
+    (b"AD", "8n12c"),
+    (b"AE", "19n"),
+    (b"AL", "8n16c"),
+    (b"AT", "16n"),
+    (b"AZ", "4a20c"),
+    (b"BA", "16n"),
+    (b"BE", "12n"),
+    (b"BG", "4a6n8c"),
+    (b"BH", "4a14c"),
+    (b"BI", "23n"),
+    (b"BR", "23n1a1c"),
+    (b"BY", "4c4n16c"),
+    (b"CH", "5n12c"),
+    (b"CR", "18n"),
+    (b"CY", "8n16c"),
+    (b"CZ", "20n"),
+    (b"DE", "18n"),
+    (b"DJ", "23n"),
+    (b"DK", "14n"),
+    (b"DO", "4c20n"),
+    (b"EE", "16n"),
+    (b"EG", "25n"),
+    (b"ES", "20n"),
+    (b"FI", "14n"),
+    (b"FK", "2a12n"),
+    (b"FO", "14n"),
+    (b"FR", "10n11c2n"),
+    (b"GB", "4a14n"),
+    (b"GE", "2a16n"),
+    (b"GI", "4a15c"),
+    (b"GL", "14n"),
+    (b"GR", "7n16c"),
+    (b"GT", "4c20c"),
+    (b"HR", "17n"),
+    (b"HU", "24n"),
+    (b"IE", "4a14n"),
+    (b"IL", "19n"),
+    (b"IQ", "4a15n"),
+    (b"IS", "22n"),
+    (b"IT", "1a10n12c"),
+    (b"JO", "4a4n18c"),
+    (b"KW", "4a22c"),
+    (b"KZ", "3n13c"),
+    (b"LB", "4n20c"),
+    (b"LC", "4a24c"),
+    (b"LI", "5n12c"),
+    (b"LT", "16n"),
+    (b"LU", "3n13c"),
+    (b"LV", "4a13c"),
+    (b"LY", "21n"),
+    (b"MC", "10n11c2n"),
+    (b"MD", "20c"),
+    (b"ME", "18n"),
+    (b"MK", "3n10c2n"),
+    (b"MN", "16n"),
+    (b"MR", "23n"),
+    (b"MT", "4a5n18c"),
+    (b"MU", "4a19n3a"),
+    (b"NI", "4a20n"),
+    (b"NL", "4a10n"),
+    (b"NO", "11n"),
+    (b"OM", "3n16c"),
+    (b"PK", "4a16c"),
+    (b"PL", "24n"),
+    (b"PS", "4a21c"),
+    (b"PT", "21n"),
+    (b"QA", "4a21c"),
+    (b"RO", "4a16c"),
+    (b"RS", "18n"),
+    (b"RU", "14n15c"),
+    (b"SA", "2n18c"),
+    (b"SC", "4a20n3a"),
+    (b"SD", "14n"),
+    (b"SE", "20n"),
+    (b"SI", "15n"),
+    (b"SK", "20n"),
+    (b"SM", "1a10n12c"),
+    (b"SO", "19n"),
+    (b"ST", "21n"),
+    (b"SV", "4a20n"),
+    (b"TL", "19n"),
+    (b"TN", "20n"),
+    (b"TR", "6n16c"),
+    (b"UA", "6n19c"),
+    (b"VA", "18n"),
+    (b"VG", "4a16n"),
+    (b"XK", "16n"),
+    (b"YE", "4a4n18c"),
 ];
+
+/// Whether `bban` has the structure `format` describes (`8n12c`).
+fn bban_ok(bban: &[u8], format: &str) -> bool {
+    let mut at = 0;
+    let mut count = 0usize;
+    for f in format.bytes() {
+        if f.is_ascii_digit() {
+            count = count * 10 + usize::from(f - b'0');
+            continue;
+        }
+        let Some(part) = bban.get(at..at + count) else {
+            return false;
+        };
+        let ok = match f {
+            b'n' => part.iter().all(u8::is_ascii_digit),
+            b'a' => part.iter().all(u8::is_ascii_uppercase),
+            _ => part.iter().all(u8::is_ascii_alphanumeric),
+        };
+        if !ok {
+            return false;
+        }
+        at += count;
+        count = 0;
+    }
+    at == bban.len()
+}
 
 /// True when `s` (spaces allowed) is a well-formed IBAN with a correct check.
 pub fn iban_ok(s: &str) -> bool {
@@ -110,10 +140,10 @@ pub fn iban_ok(s: &str) -> bool {
     if n < 15 {
         return false;
     }
-    let Some(&(_, len)) = LENGTHS.iter().find(|(c, _)| c[..] == iban[..2]) else {
+    let Some(&(_, format)) = BBAN.iter().find(|(c, _)| c[..] == iban[..2]) else {
         return false;
     };
-    if n != len || !iban[2].is_ascii_digit() || !iban[3].is_ascii_digit() {
+    if !iban[2].is_ascii_digit() || !iban[3].is_ascii_digit() || !bban_ok(&iban[4..], format) {
         return false;
     }
     let mut rem: u32 = 0;
@@ -153,5 +183,18 @@ mod tests {
         assert!(!iban_ok("DE8937040044053201300")); // one short
         assert!(!iban_ok("XX89370400440532013000")); // no such country
         assert!(!iban_ok("DE89 3704 0044 0532 0130 00 1"));
+    }
+
+    #[test]
+    fn the_bban_has_its_countrys_structure() {
+        // Mod-97 passes (about one random string in 97 does), the structure does not: an
+        // Andorran BBAN starts with eight digits.
+        assert!(!iban_ok("ad64-4ac0-a380-bfddf9e572f3"));
+        // Correct check digits, a digit in the bank's letters, a letter in the account.
+        assert!(!iban_ok("GB15W3ST12345698765432"));
+        assert!(!iban_ok("DE0537040044053201300A"));
+        assert!(iban_ok("AD1200012030200359100100"));
+        assert!(iban_ok("MU17BOMM0101101030300200000MUR"));
+        assert!(iban_ok("BR1800360305000010009795493C1"));
     }
 }

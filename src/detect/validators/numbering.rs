@@ -14,6 +14,7 @@ use phonenumber::Type;
 use phonenumber::country::Id;
 use phonenumber::metadata::{DATABASE, Metadata};
 use regex::Regex;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{LazyLock, OnceLock};
 
@@ -115,7 +116,7 @@ impl Plan {
     /// `digits` (a number as dialled within the region) without its national prefix, as
     /// libphonenumber reads it: the prefix-for-parsing pattern at the start, replaced by the
     /// transform rule where the region has one. `None` when there is no prefix to strip.
-    fn strip_prefix(&self, digits: &str) -> Option<String> {
+    fn strip_prefix<'d>(&self, digits: &'d str) -> Option<Cow<'d, str>> {
         let re = self
             .prefix
             .get_or_init(|| {
@@ -135,22 +136,32 @@ impl Plan {
                 let mut out = String::new();
                 caps.expand(&braced_groups(rule), &mut out);
                 out.push_str(rest);
-                Some(out)
+                Some(Cow::Owned(out))
             }
             _ if whole.is_empty() => None,
-            _ => Some(rest.to_string()),
+            _ => Some(Cow::Borrowed(rest)),
         }
     }
 
     /// The national significant number of `digits` dialled within the region when the plan
     /// takes it (as written, or without the national prefix).
-    fn national(&self, digits: &str) -> Option<String> {
+    fn national<'d>(&self, digits: &'d str) -> Option<Cow<'d, str>> {
+        // No length of the plan within reach (a prefix is at most a few digits; a transform
+        // rule adds at most a few): nothing to try.
+        let n = digits.len();
+        let near = (n.saturating_sub(8)..=n.min(31)).fold(0u32, |m, l| m | 1 << l);
+        if self.lengths != 0
+            && self.lengths & near == 0
+            && self.meta.national_prefix_transform_rule().is_none()
+        {
+            return None;
+        }
         if let Some(stripped) = self.strip_prefix(digits)
             && self.is_valid(&stripped)
         {
             return Some(stripped);
         }
-        self.is_valid(digits).then(|| digits.to_string())
+        self.is_valid(digits).then_some(Cow::Borrowed(digits))
     }
 }
 
@@ -223,6 +234,16 @@ pub fn international(digits: &str) -> International {
     International::UnknownCode
 }
 
+/// Whether `digits` (a number written without a country code, digits only) is valid in
+/// `region`'s plan ([`national`] without building the number).
+pub fn valid_national(digits: &str, region: Id) -> bool {
+    let plans = &*PLANS;
+    plans
+        .by_id
+        .get(<Id as AsRef<str>>::as_ref(&region))
+        .is_some_and(|&i| plans.regions[i].national(digits).is_some())
+}
+
 /// The national significant number of `digits` (a number written without a country code,
 /// digits only) when it is valid in `region`'s plan, with the region's calling code.
 pub fn national(digits: &str, region: Id) -> Option<(u16, String)> {
@@ -230,7 +251,7 @@ pub fn national(digits: &str, region: Id) -> Option<(u16, String)> {
     let &i = plans.by_id.get(<Id as AsRef<str>>::as_ref(&region))?;
     let plan = &plans.regions[i];
     plan.national(digits)
-        .map(|nsn| (plan.meta.country_code(), nsn))
+        .map(|nsn| (plan.meta.country_code(), nsn.into_owned()))
 }
 
 #[cfg(test)]
