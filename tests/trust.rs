@@ -970,3 +970,37 @@ fn stdin_with_a_format_matches_the_file_run() {
         std::fs::read(dir.path().join("o/stray_quote.csv")).unwrap()
     );
 }
+
+#[test]
+fn an_error_names_its_cause_once() {
+    // The job's error carried the reader's message and the chain printed it again.
+    let dir = tempfile::tempdir().unwrap();
+    let out = pseudo(dir.path(), &[&fixture("bad/ragged.csv")], "out", &[]);
+    let (_, err) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.matches("expected").count(), 1, "{err}");
+    assert!(err.contains("ragged.csv"), "{err}");
+}
+
+#[test]
+fn pass_two_proves_it_read_what_pass_one_judged() {
+    // A span column where pass 1 found nothing is copied without a second scan; the digest of
+    // its cells is what makes that safe. Here the two passes read one file: the digests agree,
+    // the output has every cell of the clean column byte for byte.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("t.csv");
+    let mut s = String::from("sku,notes\n");
+    for i in 0..500 {
+        s.push_str(&format!("SKU-{i:05},all good {i}\n"));
+    }
+    s.push_str("SKU-99999,mail jane.doe@example.com\n");
+    std::fs::write(&csv, &s).unwrap();
+    let out = pseudo(dir.path(), &[&csv], "out", &[]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let written = read(&dir.path().join("out/t.csv"));
+    assert!(!written.contains("jane.doe@example.com"));
+    assert_eq!(
+        cells(&dir.path().join("out/t.csv"), "sku"),
+        cells(&csv, "sku")
+    );
+}

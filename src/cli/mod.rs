@@ -120,13 +120,31 @@ pub fn main() -> ExitCode {
                 // convention of a process ended by SIGPIPE (128 + 13).
                 return ExitCode::from(141);
             }
-            let _ = writeln!(std::io::stderr(), "shroud: {err:#}");
+            let _ = writeln!(std::io::stderr(), "shroud: {}", render_error(&err));
             if let Some(h) = flag_hint(&err) {
                 let _ = writeln!(std::io::stderr(), "shroud: hint: {h}");
             }
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes, joined by `: `, each cause once: library errors often show
+/// their source in their own message already (`{path}: {source}`), and the chain would
+/// repeat it.
+fn render_error(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for e in err.chain() {
+        let m = e.to_string();
+        if m.is_empty() || out.contains(&m) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&m);
+    }
+    out
 }
 
 /// The flag that helps with a library error (library messages name no flags: the Python

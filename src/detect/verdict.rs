@@ -44,6 +44,20 @@ pub struct ColumnStats {
     pub invalid_utf8: u64,
     /// Per rule index: cells in which the rule fired (the rule ids the report shows).
     pub rules: Vec<u64>,
+    /// Order-independent digest of the non-empty cells and their rows ([`cell_digest`]
+    /// summed): pseudonymize's pass 2 recomputes it to prove it read what pass 1 judged.
+    #[serde(default)]
+    pub digest: u64,
+}
+
+/// The digest of one non-empty cell at `row`: summed over a column (wrapping), it does not
+/// depend on the order batches are merged in, and any changed, moved or swapped cell changes
+/// it (up to 2^-64). Not a cryptographic commitment: it guards against a file that changes
+/// between two reads, not against an adversary.
+pub fn cell_digest(row: u64, cell: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    const SEED: u64 = 0x5348_524f_5544_0001;
+    foldhash::quality::FixedState::with_seed(SEED).hash_one((row, cell))
 }
 
 impl ColumnStats {
@@ -68,6 +82,7 @@ impl ColumnStats {
             return;
         }
         self.non_empty += 1;
+        self.digest = self.digest.wrapping_add(cell_digest(row, cell));
         self.words += trimmed
             .split(|b| b.is_ascii_whitespace())
             .filter(|w| !w.is_empty())
@@ -112,6 +127,7 @@ impl ColumnStats {
     /// Adds `other` (rows after this one's) into `self`.
     pub fn merge(&mut self, other: &ColumnStats) {
         self.non_empty += other.non_empty;
+        self.digest = self.digest.wrapping_add(other.digest);
         self.words += other.words;
         self.invalid_utf8 += other.invalid_utf8;
         if self.entities.len() < other.entities.len() {

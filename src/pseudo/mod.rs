@@ -17,6 +17,7 @@ pub mod job;
 mod json;
 pub(crate) mod parquet;
 
+use crate::detect::verdict::cell_digest;
 use crate::detect::{ColumnPlan, Detector, Finding, Scratch};
 use crate::scan::{FileScan, ScanOptions, scan_input};
 use crate::source::{Batch, BatchReader, Format, Input, ReadOptions, SourceError};
@@ -177,6 +178,8 @@ pub struct FilePlan {
     pub cells: Vec<u64>,
     /// Whether pass 1 found anything in the column (a Parquet column that may change).
     pub findings: Vec<bool>,
+    /// Per column: pass 1's digest of its cells ([`crate::detect::verdict::cell_digest`]).
+    pub digests: Vec<u64>,
     /// Entities found in each column's name (a header that is itself personal data).
     pub name_entities: Vec<Vec<String>>,
     /// Rows scanned in pass 1.
@@ -261,6 +264,7 @@ pub fn plan_from_scan(policy: &Policy, scan: &FileScan) -> FilePlan {
         plan.cells.push(c.stats.non_empty);
         plan.findings
             .push(c.stats.entities.iter().any(|e| e.cells > 0));
+        plan.digests.push(c.stats.digest);
         plan.name_entities.push(c.name_entities.clone());
     }
     plan
@@ -308,9 +312,14 @@ pub struct ColumnCtx {
     action: ColumnAction,
     name: String,
     plan: ColumnPlan,
+    /// A span column in which pass 1 found nothing: the first scan of every cell would find
+    /// nothing again, so pass 2 copies it without scanning (the digest proves the cells are
+    /// the ones pass 1 scanned).
+    nothing_found: bool,
     cells: AtomicU64,
     spans: AtomicU64,
     seen: AtomicU64,
+    digest: AtomicU64,
 }
 
 impl ColumnCtx {
@@ -353,13 +362,19 @@ impl<'a> Rewrite<'a> {
             .columns
             .iter()
             .zip(&plan.actions)
-            .map(|(name, action)| ColumnCtx {
+            .enumerate()
+            .map(|(i, (name, action))| ColumnCtx {
                 action: action.clone(),
                 name: name.clone(),
                 plan: detector.plan(name),
+                nothing_found: matches!(action, ColumnAction::Spans { .. })
+                    && !plan.sampled
+                    && plan.findings.get(i) == Some(&false)
+                    && plan.digests.len() == plan.columns.len(),
                 cells: AtomicU64::new(0),
                 spans: AtomicU64::new(0),
                 seen: AtomicU64::new(0),
+                digest: AtomicU64::new(0),
             })
             .collect();
         Rewrite {
@@ -403,9 +418,12 @@ impl<'a> Rewrite<'a> {
                     })?;
                 let mut out: Vec<Option<Edit>> = Vec::new();
                 let mut seen = 0u64;
-                for (i, (_, value)) in cells.iter().enumerate() {
+                let mut digest = 0u64;
+                for (i, (r, value)) in cells.iter().enumerate() {
                     if !value.trim_ascii().is_empty() {
                         seen += 1;
+                        let row = batch.first_row + u64::from(r);
+                        digest = digest.wrapping_add(cell_digest(row, value));
                     }
                     if let Some(e) = self.cell(col, value, scratch)? {
                         if out.is_empty() {
@@ -415,6 +433,7 @@ impl<'a> Rewrite<'a> {
                     }
                 }
                 col.seen.fetch_add(seen, Relaxed);
+                col.digest.fetch_add(digest, Relaxed);
                 edits.columns.push(out);
             }
             Ok(edits)
@@ -433,6 +452,7 @@ impl<'a> Rewrite<'a> {
         }
         let edit = match &col.action {
             ColumnAction::Drop | ColumnAction::Verbatim => None,
+            ColumnAction::Spans { .. } if col.nothing_found => None,
             ColumnAction::Whole { entity, op } => {
                 let text = String::from_utf8_lossy(value);
                 match self.transformer.apply(op, entity, &text)? {
@@ -527,6 +547,22 @@ impl<'a> Rewrite<'a> {
                     path: path.to_string(),
                     message: format!(
                         "column {}: pass 2 read {seen} cells where pass 1 read {expected}",
+                        crate::report::display_column(
+                            &c.name,
+                            !self.plan.name_entities[i].is_empty()
+                        )
+                    ),
+                });
+            }
+            if let Some(&expected) = self.plan.digests.get(i)
+                && !self.plan.sampled
+                && c.digest.load(Relaxed) != expected
+            {
+                return Err(PseudoError::Mismatch {
+                    path: path.to_string(),
+                    message: format!(
+                        "column {}: the values pass 2 read differ from those pass 1 judged \
+                         (the input changed while it was being read)",
                         crate::report::display_column(
                             &c.name,
                             !self.plan.name_entities[i].is_empty()
@@ -753,7 +789,7 @@ mod tests {
     }
 
     #[test]
-    fn pass_two_fails_closed_when_it_reads_other_rows_or_cells_than_pass_one() {
+    fn pass_two_fails_closed_when_it_reads_other_rows_cells_or_values_than_pass_one() {
         let dir = tempfile::tempdir().unwrap();
         let input = input(
             dir.path(),
@@ -772,6 +808,8 @@ mod tests {
         for tamper in [
             |p: &mut FilePlan| p.rows += 1,
             |p: &mut FilePlan| p.cells[0] -= 1,
+            // Same counts, other values: a file rewritten between the passes.
+            |p: &mut FilePlan| p.digests[1] ^= 1,
         ] {
             let mut bad = plan.clone();
             tamper(&mut bad);
