@@ -132,10 +132,16 @@ measure() { # label format threads rows bytes -- command...
         'BEGIN { printf "| %s | %s | %s | %.2f | %.1f | %.0f | %.0f |\n", l, f, t, s, b/1e6/s, r/s, m/1024 }'
 }
 
-agg_cols="gender,city"
-[[ "$DATA" == faker2 ]] && agg_cols="Country,Town"
-agg_sum="price"
-[[ "$DATA" == faker2 ]] && agg_sum="Total"
+# Group-by and summed columns of each table (the JSON Lines tables nest some of them).
+agg_args() { # format
+    case "$DATA/$1" in
+    faker/jsonl) echo "gender,address.city price" ;;
+    faker/*) echo "gender,city price" ;;
+    faker2/jsonl) echo "address.country,address.town billing.total" ;;
+    faker2/*) echo "Country,Town Total" ;;
+    *) echo "gender,city price" ;;
+    esac
+}
 for fmt in $FORMATS; do
     rows=$(make_data "$fmt")
     data="$DIR/$DATA/customers.$fmt"
@@ -147,6 +153,7 @@ for fmt in $FORMATS; do
         measure "pseudonymize" "$fmt" "$t" "$rows" "$bytes" -- "$BIN" pseudonymize "$data" --out "$DIR/out" --key-file "$DIR/bench.key" -q -j "$t"
         rm -rf "$DIR/out"
         measure "pseudonymize --verify" "$fmt" "$t" "$rows" "$bytes" -- "$BIN" pseudonymize "$data" --out "$DIR/out" --key-file "$DIR/bench.key" -q -j "$t" --verify
+        read -r agg_cols agg_sum <<<"$(agg_args "$fmt")"
         measure "aggregate" "$fmt" "$t" "$rows" "$bytes" -- "$BIN" aggregate "$data" --group-by "$agg_cols" --metric count --metric "sum:$agg_sum" --out "$DIR/agg.csv" --force -q -j "$t" --lenient --allow-identifiers
     done
 done

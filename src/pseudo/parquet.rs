@@ -2,8 +2,9 @@
 //! traversal the reader took cells with ([`visit_batch`]), so nested structs, lists, large and
 //! fixed-size lists, maps (keys and values) and binary columns are rewritten like flat
 //! strings. The output schema is decided before the first batch from the plan
-//! ([`output_schema`]), so every batch fits it whatever it holds; row-group boundaries, the
-//! codec and the file's key-value metadata are kept.
+//! ([`output_schema`]), so every batch fits it whatever it holds; row-group boundaries (but for
+//! groups over 32 MiB in the writer's memory, which are split), the codec and the file's key-value
+//! metadata are kept.
 
 use super::{BatchWriter, ColumnAction, Edit, Edits, FilePlan, PseudoError, Rewrite};
 use crate::source::parquet::{ArrayVisitor, CellText, visit_batch};
@@ -443,6 +444,9 @@ impl<'a, 'w> ParquetWriter<'a, 'w> {
     }
 }
 
+/// Most bytes a row group may hold in the writer's buffers before it is written out.
+const MAX_GROUP_BYTES: usize = 32 << 20;
+
 impl BatchWriter for ParquetWriter<'_, '_> {
     fn write(&mut self, batch: Batch, edits: &Edits) -> Result<(), PseudoError> {
         let Some(RawRecords::Arrow(rb)) = &batch.raw else {
@@ -463,8 +467,10 @@ impl BatchWriter for ParquetWriter<'_, '_> {
             path: self.path.clone(),
             message: e.to_string(),
         })?;
-        if batch.end_of_group.is_some() {
-            // Keep the input's row-group boundaries.
+        // Keep the input's row-group boundaries, unless a group would hold more than
+        // MAX_GROUP_BYTES in memory (the writer buffers a group until it ends; pyarrow writes
+        // groups of up to a million rows): then it is split, and memory stays bounded.
+        if batch.end_of_group.is_some() || w.memory_size() > MAX_GROUP_BYTES {
             w.flush().map_err(|e| PseudoError::Malformed {
                 path: self.path.clone(),
                 message: e.to_string(),

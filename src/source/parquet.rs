@@ -551,9 +551,21 @@ pub struct ParquetReader {
     ids: HashMap<String, u32>,
     row_offsets: Vec<u64>,
     next_group: usize,
+    /// A row group larger than a call's worth of batches, being read batch by batch (in a
+    /// mutex only so that the reader stays `Sync` for the parallel decode of small groups).
+    open_group: std::sync::Mutex<Option<OpenGroup>>,
     max_rows: Option<u64>,
     keep_raw: bool,
     counter: Progress,
+}
+
+/// A row group read in pieces: its decoder, the next row's number and how many rows may
+/// still be read.
+struct OpenGroup {
+    rg: usize,
+    reader: parquet::arrow::arrow_reader::ParquetRecordBatchReader,
+    first: u64,
+    limit: u64,
 }
 
 impl ParquetReader {
@@ -603,6 +615,7 @@ impl ParquetReader {
             ids,
             row_offsets,
             next_group: 0,
+            open_group: std::sync::Mutex::new(None),
             max_rows: opts.max_rows,
             keep_raw: opts.keep_raw,
             counter,
@@ -626,17 +639,22 @@ impl ParquetReader {
         })
     }
 
-    fn decode_group_inner(&self, rg: usize) -> Result<Vec<Batch>, SourceError> {
-        let malformed = |e: &dyn std::fmt::Display| SourceError::Malformed {
+    fn malformed(&self, rg: usize, e: &dyn std::fmt::Display) -> SourceError {
+        SourceError::Malformed {
             path: self.path.clone(),
             location: format!("row group {rg}"),
             message: format!("corrupt or cut short: {e}"),
-        };
-        let mut first = self.row_offsets[rg];
+        }
+    }
+
+    /// A decoder for row group `rg`, with the first row's number and how many rows may be
+    /// read (`None`: none, the row limit is reached).
+    fn open(&self, rg: usize) -> Result<Option<OpenGroup>, SourceError> {
+        let first = self.row_offsets[rg];
         let mut limit = u64::MAX;
         if let Some(m) = self.max_rows {
             if first >= m {
-                return Ok(Vec::new());
+                return Ok(None);
             }
             limit = m - first;
         }
@@ -647,38 +665,120 @@ impl ParquetReader {
         .with_row_groups(vec![rg])
         .with_batch_size(super::BATCH_ROWS)
         .build()
-        .map_err(|e| malformed(&e))?;
-        let mut out = Vec::new();
-        for rb in reader {
-            let rb: RecordBatch = rb.map_err(|e| malformed(&e))?;
-            let rows = (rb.num_rows() as u64).min(limit) as usize;
+        .map_err(|e| self.malformed(rg, &e))?;
+        Ok(Some(OpenGroup {
+            rg,
+            reader,
+            first,
+            limit,
+        }))
+    }
+
+    /// Up to `n` batches of an open group; `true` once the group is done (the last batch
+    /// then carries `end_of_group`).
+    fn pull(&self, g: &mut OpenGroup, n: usize, out: &mut Vec<Batch>) -> Result<bool, SourceError> {
+        let rg = g.rg;
+        let mut pulled = 0;
+        let done = loop {
+            if g.limit == 0 {
+                break true;
+            }
+            if pulled == n {
+                break false;
+            }
+            let Some(rb) = g.reader.next() else {
+                break true;
+            };
+            let rb: RecordBatch = rb.map_err(|e| self.malformed(rg, &e))?;
+            let rows = (rb.num_rows() as u64).min(g.limit) as usize;
             let rb = rb.slice(0, rows);
-            let mut batch = cells_of(&rb, first, &self.ids).map_err(|e| malformed(&e))?;
+            let mut batch =
+                cells_of(&rb, g.first, &self.ids).map_err(|e| self.malformed(rg, &e))?;
             if self.keep_raw {
                 batch.raw = Some(RawRecords::Arrow(rb));
             }
             out.push(batch);
-            first += rows as u64;
-            limit -= rows as u64;
-            if limit == 0 {
-                break;
+            pulled += 1;
+            g.first += rows as u64;
+            g.limit -= rows as u64;
+        };
+        if done {
+            if let Some(last) = out.last_mut() {
+                last.end_of_group = Some(rg);
             }
+            let size = self.meta.metadata().row_group(rg).compressed_size().max(0) as u64;
+            self.counter.fetch_add(size, Ordering::Relaxed);
         }
-        let size = self.meta.metadata().row_group(rg).compressed_size().max(0) as u64;
-        self.counter.fetch_add(size, Ordering::Relaxed);
+        Ok(done)
+    }
+
+    fn decode_group_inner(&self, rg: usize) -> Result<Vec<Batch>, SourceError> {
+        let mut out = Vec::new();
+        if let Some(mut g) = self.open(rg)? {
+            self.pull(&mut g, usize::MAX, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    /// Up to `n` batches of the open group (opening the next one), contained like
+    /// [`Self::decode_group`].
+    fn next_piece(&mut self, n: usize) -> Result<Vec<Batch>, SourceError> {
+        let open = self
+            .open_group
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        let mut g = match open {
+            Some(g) => g,
+            None => {
+                let rg = self.next_group;
+                self.next_group += 1;
+                match super::contain(|| self.open(rg)).unwrap_or_else(|p| {
+                    Err(self.malformed(rg, &format!("the Parquet decoder failed: {p}")))
+                })? {
+                    Some(g) => g,
+                    None => return Ok(Vec::new()),
+                }
+            }
+        };
+        let rg = g.rg;
+        let mut out = Vec::new();
+        let done = super::contain(|| self.pull(&mut g, n, &mut out)).unwrap_or_else(|p| {
+            Err(self.malformed(rg, &format!("the Parquet decoder failed: {p}")))
+        })?;
+        if !done {
+            *self
+                .open_group
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(g);
+        }
         Ok(out)
     }
 }
 
 impl BatchReader for ParquetReader {
     fn next_batches(&mut self, n: usize) -> Result<Vec<Batch>, SourceError> {
-        // `n` counts batches: decode as many row groups as give about n batches (at least
-        // one), so memory stays near n batches even with large row groups.
+        // `n` counts batches. Row groups of at most n batches are decoded whole, several in
+        // parallel; a larger one (pyarrow writes up to a million rows a group) is read n
+        // batches at a time, so memory stays near n batches whatever the group size.
         let total = self.row_offsets.len();
-        let rows_total = self.row_offsets.last().copied().unwrap_or(0) as usize;
-        let per_group = (rows_total / total.max(1)).max(1);
-        let groups = (n.max(1) * super::BATCH_ROWS).div_ceil(per_group).max(1);
-        let end = (self.next_group + groups).min(total);
+        let budget = n.max(1) * super::BATCH_ROWS;
+        let group_rows = |rg: usize| self.meta.metadata().row_group(rg).num_rows().max(0) as usize;
+        let open = self
+            .open_group
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some();
+        if open || (self.next_group < total && group_rows(self.next_group) > budget) {
+            return self.next_piece(n.max(1));
+        }
+        // Whole groups while they fit the budget together (at least one).
+        let mut end = self.next_group;
+        let mut rows = 0;
+        while end < total && (end == self.next_group || rows + group_rows(end) <= budget) {
+            rows += group_rows(end);
+            end += 1;
+        }
         let groups: Vec<usize> = (self.next_group..end).collect();
         self.next_group = end;
         let decoded: Vec<Result<Vec<Batch>, SourceError>> =

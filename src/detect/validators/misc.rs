@@ -159,17 +159,41 @@ pub fn mac(cell: &str, start: usize, end: usize) -> Validity {
 /// reserved test/unresolvable TLD used by pseudonymized tokens (`.invalid`), not localhost.
 /// Email in its cell: not the password and host of a URL's credentials
 /// (`https://user:secret@example.org`), which a URL rule, not an email rule, is about.
-pub fn email_in(cell: &str, start: usize, end: usize) -> Validity {
+pub fn email_in(cell: &str, start: usize, end: usize) -> Check {
     let token_start = cell[..start]
         .rfind(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '(' | '['))
         .map_or(0, |i| i + 1);
     let before = &cell[token_start..start];
-    if before.contains("://")
-        || (start > 0 && cell.as_bytes()[start - 1] == b':' && before.contains("//"))
-    {
-        return Validity::Invalid;
+    // `user:password@host` in a URL's authority is a credential, not an address; an address
+    // in the path or query (`/r?to=jane@example.com`) is one.
+    let in_authority = before
+        .find("://")
+        .is_some_and(|i| !before[i + 3..].contains(['/', '?', '#']));
+    if in_authority || (start > 0 && cell.as_bytes()[start - 1] == b':' && before.contains("//")) {
+        return Validity::Invalid.into();
     }
-    email(&cell[start..end])
+    // RFC 5322 lets `= ? & / # | { }` stand in a local part, but in running text and query
+    // strings they separate a key from the address (`referrer=jane@example.com`,
+    // `?to=jane@example.com&x=1`): the address starts after the last of them, so that the key
+    // stays and the whole address is replaced. A cell that is one address keeps them all.
+    let whole_cell = cell.trim() == &cell[start..end];
+    let at = cell[start..end].rfind('@').map_or(end, |i| start + i);
+    let cut = if whole_cell {
+        None
+    } else {
+        cell[start..at]
+            .rfind(['=', '?', '&', '/', '#', '|', '{', '}'])
+            .map(|i| start + i + 1)
+    };
+    let s = cut.unwrap_or(start);
+    if s >= at {
+        return Validity::Invalid.into();
+    }
+    let validity = email(&cell[s..end]);
+    Check {
+        validity,
+        span: cut.map(|c| (c - start, end - start)),
+    }
 }
 
 /// Email: a local part, a domain of valid labels, a real-looking TLD.
@@ -331,9 +355,24 @@ mod tests {
         assert_eq!(email("a@b.c0m"), Validity::Invalid);
         let url = "see https://alice:s3cret@example.org/x";
         let at = url.find("s3cret").unwrap();
-        assert_eq!(email_in(url, at, at + 18), Validity::Invalid);
+        assert_eq!(email_in(url, at, at + 18).validity, Validity::Invalid);
         let plain = "mail: alice@example.org";
-        assert_eq!(email_in(plain, 6, plain.len()), Validity::Valid);
+        assert_eq!(email_in(plain, 6, plain.len()).validity, Validity::Valid);
+    }
+
+    #[test]
+    fn an_email_in_a_query_string_starts_after_its_key() {
+        let q = "GET /r?referrer=jane.doe@example.com&x=1";
+        let s = q.find("referrer").unwrap();
+        let e = q.find("&x").unwrap();
+        let c = email_in(q, s, e);
+        assert_eq!(c.validity, Validity::Valid);
+        let (a, b) = c.span.unwrap();
+        assert_eq!(&q[s + a..s + b], "jane.doe@example.com");
+        // A cell that is one address keeps every character RFC 5322 allows.
+        let cell = "a=b@example.com";
+        assert_eq!(email_in(cell, 0, cell.len()).span, None);
+        assert_eq!(email_in(cell, 0, cell.len()).validity, Validity::Valid);
     }
 
     #[test]

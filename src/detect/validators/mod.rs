@@ -154,7 +154,7 @@ impl Validator {
             Validator::Ipv4 => misc::ipv4(cell, start, end).into(),
             Validator::Ipv6 => misc::ipv6(cell, start, end),
             Validator::Mac => misc::mac(cell, start, end).into(),
-            Validator::Email => misc::email_in(cell, start, end).into(),
+            Validator::Email => misc::email_in(cell, start, end),
             Validator::DateOfBirth => date::check(text).into(),
             Validator::PersonName => names::check_in(cell, start, end),
             Validator::NameWords => names::name_words(text).into(),
