@@ -115,11 +115,13 @@ pub(crate) fn scan_batch(
         // memoising (the map would cost more than it saves).
         let mut memo: foldhash::HashMap<&[u8], (Vec<crate::detect::Finding>, bool)> =
             foldhash::HashMap::default();
+        let phone = detector.entity_index("PHONE_NUMBER").map(|i| i as u16);
         for cells in &batch.columns {
             let plan = &plans[cells.col as usize];
             let mut st = ColumnStats::new(n);
             memo.clear();
             let mut memoising = true;
+            let mut votes = 0;
             for (r, cell) in cells.iter() {
                 let memoisable = memoising && cell.len() <= MEMO_CELL_BYTES;
                 let hit = memoisable
@@ -144,6 +146,19 @@ pub(crate) fn scan_batch(
                 }
                 if !scratch.utf8_ok {
                     st.invalid_utf8 += 1;
+                }
+                // The region the column's phone numbers are written in (pseudonymize reads
+                // national numbers with it, so `0151 …` and `+49 151 …` get one token).
+                if votes < crate::detect::verdict::PHONE_VOTES_PER_BATCH {
+                    for f in scratch.findings.iter().filter(|f| Some(f.entity) == phone) {
+                        if let Ok(t) = std::str::from_utf8(&cell[f.start as usize..f.end as usize])
+                        {
+                            votes += 1;
+                            crate::detect::validators::phone::region_votes(t, |r| {
+                                *st.phone_regions.entry(r.to_string()).or_default() += 1;
+                            });
+                        }
+                    }
                 }
                 let row = batch.first_row + u64::from(r);
                 if show_values {

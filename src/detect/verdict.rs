@@ -48,7 +48,14 @@ pub struct ColumnStats {
     /// summed): pseudonymize's pass 2 recomputes it to prove it read what pass 1 judged.
     #[serde(default)]
     pub digest: u64,
+    /// Votes of the column's phone numbers for the region they are written in (a sample:
+    /// at most [`PHONE_VOTES_PER_BATCH`] numbers a batch), by region code.
+    #[serde(default)]
+    pub phone_regions: std::collections::BTreeMap<String, u64>,
 }
+
+/// Phone numbers of a column that vote for its region, per batch.
+pub const PHONE_VOTES_PER_BATCH: usize = 64;
 
 /// The digest of one non-empty cell at `row`: summed over a column (wrapping), it does not
 /// depend on the order batches are merged in, and any changed, moved or swapped cell changes
@@ -128,6 +135,9 @@ impl ColumnStats {
     pub fn merge(&mut self, other: &ColumnStats) {
         self.non_empty += other.non_empty;
         self.digest = self.digest.wrapping_add(other.digest);
+        for (r, n) in &other.phone_regions {
+            *self.phone_regions.entry(r.clone()).or_default() += n;
+        }
         self.words += other.words;
         self.invalid_utf8 += other.invalid_utf8;
         if self.entities.len() < other.entities.len() {

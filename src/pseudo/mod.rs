@@ -13,6 +13,7 @@
 //! entities a kept column still gives up), `output` (atomic files).
 
 mod csv;
+mod footer;
 pub mod job;
 mod json;
 pub(crate) mod parquet;
@@ -180,6 +181,9 @@ pub struct FilePlan {
     pub findings: Vec<bool>,
     /// Per column: pass 1's digest of its cells ([`crate::detect::verdict::cell_digest`]).
     pub digests: Vec<u64>,
+    /// Per column: the region its national phone numbers are read in (`DE`), from the votes
+    /// of the phone numbers pass 1 found in it, else in the whole file.
+    pub phone_regions: Vec<Option<String>>,
     /// Entities found in each column's name (a header that is itself personal data).
     pub name_entities: Vec<Vec<String>>,
     /// Rows scanned in pass 1.
@@ -267,7 +271,36 @@ pub fn plan_from_scan(policy: &Policy, scan: &FileScan) -> FilePlan {
         plan.digests.push(c.stats.digest);
         plan.name_entities.push(c.name_entities.clone());
     }
+    let mut file_votes = std::collections::BTreeMap::<String, u64>::new();
+    for c in &scan.columns {
+        for (r, n) in &c.stats.phone_regions {
+            *file_votes.entry(r.clone()).or_default() += n;
+        }
+    }
+    let file_region = phone_region(&file_votes);
+    plan.phone_regions = scan
+        .columns
+        .iter()
+        .map(|c| phone_region(&c.stats.phone_regions).or_else(|| file_region.clone()))
+        .collect();
     plan
+}
+
+/// Fewest votes that decide a phone region.
+const MIN_PHONE_VOTES: u64 = 8;
+
+/// The region with the most votes (the first by code on a tie), when there are enough.
+fn phone_region(votes: &std::collections::BTreeMap<String, u64>) -> Option<String> {
+    if votes.values().sum::<u64>() < MIN_PHONE_VOTES {
+        return None;
+    }
+    let mut best: Option<(&String, u64)> = None;
+    for (r, &n) in votes {
+        if best.is_none_or(|(_, b)| n > b) {
+            best = Some((r, n));
+        }
+    }
+    best.map(|(r, _)| r.clone())
 }
 
 /// A new value for one cell.
@@ -312,6 +345,8 @@ pub struct ColumnCtx {
     action: ColumnAction,
     name: String,
     plan: ColumnPlan,
+    /// The region national phone numbers are read in.
+    region: Option<phonenumber::country::Id>,
     /// A span column in which pass 1 found nothing: the first scan of every cell would find
     /// nothing again, so pass 2 copies it without scanning (the digest proves the cells are
     /// the ones pass 1 scanned).
@@ -367,6 +402,11 @@ impl<'a> Rewrite<'a> {
                 action: action.clone(),
                 name: name.clone(),
                 plan: detector.plan(name),
+                region: plan
+                    .phone_regions
+                    .get(i)
+                    .and_then(Option::as_deref)
+                    .and_then(|r| r.parse().ok()),
                 nothing_found: matches!(action, ColumnAction::Spans { .. })
                     && !plan.sampled
                     && plan.findings.get(i) == Some(&false)
@@ -455,7 +495,7 @@ impl<'a> Rewrite<'a> {
             ColumnAction::Spans { .. } if col.nothing_found => None,
             ColumnAction::Whole { entity, op } => {
                 let text = String::from_utf8_lossy(value);
-                match self.transformer.apply(op, entity, &text)? {
+                match self.transformer.apply_in(op, entity, &text, col.region)? {
                     Output::Same => None,
                     Output::Value(v) => Some(Edit::Bytes(v.into_bytes())),
                     Output::Null => Some(Edit::Null),
@@ -509,7 +549,7 @@ impl<'a> Rewrite<'a> {
                 op => op,
             };
             let value = String::from_utf8_lossy(&text[s..e]);
-            match self.transformer.apply(op, entity, &value)? {
+            match self.transformer.apply_in(op, entity, &value, col.region)? {
                 Output::Same => continue,
                 Output::Value(v) => {
                     out.extend_from_slice(&text[last..s]);

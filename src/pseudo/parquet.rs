@@ -6,6 +6,7 @@
 //! groups over 32 MiB in the writer's memory, which are split), the codec and the file's key-value
 //! metadata are kept.
 
+use super::footer::Tail;
 use super::{BatchWriter, ColumnAction, Edit, Edits, FilePlan, PseudoError, Rewrite};
 use crate::source::parquet::{ArrayVisitor, CellText, visit_batch};
 use crate::source::{Batch, BatchReader, RawRecords};
@@ -14,6 +15,7 @@ use arrow_array::builder::{BinaryBuilder, StringBuilder};
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{ArrowError, DataType, Field, FieldRef, Fields, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_writer::ArrowWriterOptions;
 use parquet::file::properties::WriterProperties;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -363,7 +365,7 @@ pub(crate) fn plan_schema(
 
 pub(super) struct ParquetWriter<'a, 'w> {
     rw: &'a Rewrite<'a>,
-    writer: Option<ArrowWriter<&'w mut (dyn std::io::Write + Send)>>,
+    writer: Option<ArrowWriter<Tail<'w>>>,
     path: String,
     planned: HashMap<String, Field>,
     schema: SchemaRef,
@@ -420,12 +422,18 @@ impl<'a, 'w> ParquetWriter<'a, 'w> {
             .set_key_value_metadata((!kv.is_empty()).then_some(kv))
             .set_max_row_group_row_count(None)
             .build();
-        let writer = ArrowWriter::try_new(out, Arc::clone(&schema), Some(props)).map_err(|e| {
-            PseudoError::Malformed {
-                path: path.to_string(),
-                message: e.to_string(),
-            }
-        })?;
+        let mut options = ArrowWriterOptions::new().with_properties(props);
+        if let Some(descr) =
+            output_parquet_schema(input, md.file_metadata().schema_descr(), &schema, rw.plan)
+        {
+            options = options.with_parquet_schema(descr);
+        }
+        let writer =
+            ArrowWriter::try_new_with_options(Tail::new(out), Arc::clone(&schema), options)
+                .map_err(|e| PseudoError::Malformed {
+                    path: path.to_string(),
+                    message: e.to_string(),
+                })?;
         Ok(ParquetWriter {
             rw,
             writer: Some(writer),
@@ -442,6 +450,66 @@ impl<'a, 'w> ParquetWriter<'a, 'w> {
             message: e.to_string(),
         }
     }
+}
+
+/// The Parquet schema of the output: the input's own types for every top-level field the
+/// rewrite leaves with its Arrow type (decimals stay fixed-length bytes when the writer made
+/// them so, logical types such as JSON and field ids stay), the converter's types for the
+/// others. `None` when the converter fails (the writer then derives the schema itself).
+fn output_parquet_schema(
+    input: &Schema,
+    input_descr: &parquet::schema::types::SchemaDescriptor,
+    output: &Schema,
+    plan: &FilePlan,
+) -> Option<parquet::schema::types::SchemaDescriptor> {
+    use parquet::schema::types::{SchemaDescriptor, Type};
+    let converted = parquet::arrow::ArrowSchemaConverter::new()
+        .convert(output)
+        .ok()?;
+    let in_root = input_descr.root_schema();
+    let whole = |name: &str| {
+        plan.columns.iter().zip(&plan.actions).any(|(c, a)| {
+            (c == name || c.starts_with(&format!("{name}.")))
+                && matches!(a, ColumnAction::Whole { .. })
+        })
+    };
+    let fields: Vec<Arc<Type>> = converted
+        .root_schema()
+        .get_fields()
+        .iter()
+        .zip(output.fields())
+        .map(|(conv, out)| {
+            let same_arrow = input.field_with_name(out.name()).is_ok_and(|f| {
+                f.data_type() == out.data_type() && f.is_nullable() == out.is_nullable()
+            });
+            let original = in_root.get_fields().iter().find(|t| t.name() == out.name());
+            match original {
+                // A tokenized JSON or BSON column holds tokens, not documents: its logical
+                // type goes.
+                Some(t) if same_arrow && !(whole(out.name()) && has_document_type(t)) => {
+                    Arc::clone(t)
+                }
+                _ => Arc::clone(conv),
+            }
+        })
+        .collect();
+    let root = Type::group_type_builder(in_root.name())
+        .with_fields(fields)
+        .build()
+        .ok()?;
+    Some(SchemaDescriptor::new(Arc::new(root)))
+}
+
+/// Whether a Parquet type (or a field under it) has the JSON or BSON logical type.
+fn has_document_type(t: &parquet::schema::types::Type) -> bool {
+    use parquet::basic::LogicalType;
+    if t.is_group() {
+        return t.get_fields().iter().any(|f| has_document_type(f));
+    }
+    matches!(
+        t.get_basic_info().logical_type_ref(),
+        Some(LogicalType::Json | LogicalType::Bson)
+    )
 }
 
 /// Most bytes a row group may hold in the writer's buffers before it is written out.
@@ -483,8 +551,13 @@ impl BatchWriter for ParquetWriter<'_, '_> {
         mut self: Box<Self>,
         _reader: &dyn BatchReader,
     ) -> Result<BTreeMap<String, String>, PseudoError> {
-        let w = self.writer.take().expect("finished once");
-        w.close().map_err(|e| self.err(&e))?;
+        let mut w = self.writer.take().expect("finished once");
+        // The last row group out, only the page indexes and the footer are left: hold them,
+        // give float columns the column order readers know, then write them.
+        w.flush().map_err(|e| self.err(&e))?;
+        w.inner_mut().hold();
+        let tail = w.into_inner().map_err(|e| self.err(&e))?;
+        tail.release().map_err(|e| self.err(&e))?;
         Ok(std::mem::take(&mut self.type_changes))
     }
 }

@@ -324,6 +324,19 @@ impl Transformer {
         entity: &str,
         value: &str,
     ) -> Result<Output, TransformError> {
+        self.apply_in(op, entity, value, None)
+    }
+
+    /// [`Transformer::apply`] with the phone region the value's column or file evidently
+    /// uses: a national phone number is keyed as the international number it is there
+    /// (`0151 23456789` in a German column and `+49 151 23456789` get one token).
+    pub fn apply_in(
+        &self,
+        op: &Operator,
+        entity: &str,
+        value: &str,
+        region: Option<phonenumber::country::Id>,
+    ) -> Result<Output, TransformError> {
         Ok(match op {
             Operator::Keep => Output::Same,
             Operator::Drop | Operator::Redact => Output::Null,
@@ -341,7 +354,7 @@ impl Transformer {
                     .token
                     .as_ref()
                     .ok_or_else(|| TransformError::NoKey(op.to_string()))?;
-                Output::Value(t.token(entity, value))
+                Output::Value(t.token_in(entity, value, region))
             }
             Operator::Fpe => {
                 let k = self
@@ -358,7 +371,7 @@ impl Transformer {
                         self.token
                             .as_ref()
                             .ok_or_else(|| TransformError::NoKey(op.to_string()))?
-                            .token(entity, value),
+                            .token_in(entity, value, region),
                     ),
                 }
             }

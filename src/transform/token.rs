@@ -53,9 +53,9 @@ fn valid_in(digits: &str, region: Id) -> Option<String> {
 
 /// A phone number in E.164 (`+4930901820`) where its country is known, else its digits alone
 /// (`national:…`, never equal to any E.164 number). A number written with `+` or `00` is
-/// international; a national number is read in `region` when given (the region the column or
-/// file evidently uses), else as international without its `+` when that is a valid number of
-/// 11 or more digits (int64 columns lose the `+`), else as North American when valid there.
+/// international, and so is a valid international number of 11 or more digits without a
+/// trunk `0` (int64 columns lose the `+`); a national number is read in `region` when given
+/// (the region the column or file evidently uses), else as North American when valid there.
 /// `98765 43210` (India) and `+1 987 654 3210` never meet: 987 is no North American area code.
 pub fn normalize_phone(value: &str, region: Option<Id>) -> String {
     let v = value.trim();
@@ -80,13 +80,18 @@ pub fn normalize_phone(value: &str, region: Option<Id>) -> String {
     if let Some(d) = intl {
         return format!("+{d}");
     }
+    // An int64 column drops the `+`: 11 or more digits without a trunk `0` that make a valid
+    // international number are one (`4915123456789`), whatever region the column uses.
+    if digits.len() >= 11
+        && !digits.starts_with('0')
+        && matches!(numbering::international(&digits), International::Valid(..))
+    {
+        return format!("+{digits}");
+    }
     if let Some(r) = region
         && let Some(e) = valid_in(&digits, r)
     {
         return e;
-    }
-    if digits.len() >= 11 && matches!(numbering::international(&digits), International::Valid(..)) {
-        return format!("+{digits}");
     }
     if let Some(e) = valid_in(&digits, Id::US) {
         return e;

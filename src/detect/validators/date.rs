@@ -128,9 +128,52 @@ pub fn check(text: &str) -> Validity {
     }
 }
 
+/// Checks an epoch number as exports write dates (pandas' `to_json`: milliseconds; Unix
+/// tools: seconds; Arrow timestamps as JSON: microseconds): a birth date between 1900 and
+/// today. The unit follows the magnitude: under 10^11 seconds, under 10^14 milliseconds,
+/// else microseconds. A fractional `.0` (a float column) is allowed.
+pub fn check_epoch(text: &str) -> Validity {
+    let t = text.trim();
+    let t = t.strip_suffix(".0").unwrap_or(t);
+    let Ok(v) = t.parse::<i64>() else {
+        return Validity::Invalid;
+    };
+    let a = v.unsigned_abs();
+    let secs = if a < 100_000_000_000 {
+        v
+    } else if a < 100_000_000_000_000 {
+        v.div_euclid(1000)
+    } else {
+        v.div_euclid(1_000_000)
+    };
+    // 1900-01-01T00:00:00Z is -2208988800 s.
+    const Y1900: i64 = -2_208_988_800;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(i64::MAX, |d| d.as_secs() as i64);
+    // A bare count under a million seconds after 1970 is a number, not a date.
+    if (Y1900..=now).contains(&secs) && a >= 1_000_000 {
+        Validity::Valid
+    } else {
+        Validity::Invalid
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn epoch_birth_dates() {
+        // 1950-01-02 in pandas' milliseconds, in seconds, in microseconds.
+        assert_eq!(check_epoch("-631065600000"), Validity::Valid);
+        assert_eq!(check_epoch("-631065600"), Validity::Valid);
+        assert_eq!(check_epoch("-631065600000000"), Validity::Valid);
+        assert_eq!(check_epoch("318211200000.0"), Validity::Valid);
+        assert_eq!(check_epoch("-2208988801"), Validity::Invalid);
+        assert_eq!(check_epoch("99999999999999"), Validity::Invalid);
+        assert_eq!(check_epoch("42"), Validity::Invalid);
+    }
 
     #[test]
     fn layouts() {

@@ -12,7 +12,7 @@ mod luhn;
 mod misc;
 mod names;
 pub(crate) mod numbering;
-mod phone;
+pub(crate) mod phone;
 mod ssn;
 
 pub use names::Names;
@@ -78,6 +78,8 @@ pub enum Validator {
     Email,
     /// Real calendar date between 1900 and today (`date_of_birth`).
     DateOfBirth,
+    /// An epoch number (seconds, milliseconds, microseconds) that is a birth date.
+    EpochDateOfBirth,
     /// First-name / surname dictionaries and titles; narrows the span (`person_name`).
     PersonName,
     /// Lower-case words of which one is a known name and none a non-name (`name_words`).
@@ -105,6 +107,7 @@ pub const ALL: &[(&str, Validator)] = &[
     ("mac", Validator::Mac),
     ("email", Validator::Email),
     ("date_of_birth", Validator::DateOfBirth),
+    ("epoch_date_of_birth", Validator::EpochDateOfBirth),
     ("person_name", Validator::PersonName),
     ("name_words", Validator::NameWords),
     ("address_like", Validator::AddressLike),
@@ -156,6 +159,7 @@ impl Validator {
             Validator::Mac => misc::mac(cell, start, end).into(),
             Validator::Email => misc::email_in(cell, start, end),
             Validator::DateOfBirth => date::check(text).into(),
+            Validator::EpochDateOfBirth => date::check_epoch(text).into(),
             Validator::PersonName => names::check_in(cell, start, end),
             Validator::NameWords => names::name_words(text).into(),
             Validator::AddressLike => misc::address_like(text).into(),

@@ -234,6 +234,13 @@ pub fn international(digits: &str) -> International {
     International::UnknownCode
 }
 
+/// The main region of calling code `code` (`DE` for 49, `US` for 1).
+pub fn main_region(code: u16) -> Option<&'static str> {
+    let plans = &*PLANS;
+    let &i = plans.by_code.get(&code)?.first()?;
+    Some(plans.regions[i].meta.id())
+}
+
 /// Whether `digits` (a number written without a country code, digits only) is valid in
 /// `region`'s plan ([`national`] without building the number).
 pub fn valid_national(digits: &str, region: Id) -> bool {

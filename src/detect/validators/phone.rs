@@ -122,6 +122,47 @@ pub fn check(text: &str) -> Validity {
     v
 }
 
+/// The regions a phone number found in data speaks for, each passed to `vote`: the main
+/// region of its country code when it is written with one (`+49 …` votes `DE`), else every
+/// region of the national list whose plan takes it (`0151 23456789` votes `DE`, and any other
+/// that takes those digits). Summed over a column, the votes say which region its national
+/// numbers are written in.
+pub fn region_votes(text: &str, mut vote: impl FnMut(&'static str)) {
+    let cut = text
+        .bytes()
+        .position(|b| matches!(b, b'x' | b'X' | b'#'))
+        .unwrap_or(text.len());
+    let s = text[..cut].replace("(0)", "");
+    let t = s.trim();
+    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+    if !(7..=15).contains(&digits.len()) {
+        return;
+    }
+    let intl = if t.starts_with('+') {
+        Some(&digits[..])
+    } else if t.starts_with("00") {
+        Some(&digits[2..])
+    } else {
+        None
+    };
+    match intl {
+        Some(d) => {
+            if let International::Valid(code, _) = numbering::international(d)
+                && let Some(r) = numbering::main_region(code)
+            {
+                vote(r);
+            }
+        }
+        None => {
+            for region in NATIONAL_REGIONS {
+                if numbering::valid_national(&digits, *region) {
+                    vote(<Id as AsRef<str>>::as_ref(region));
+                }
+            }
+        }
+    }
+}
+
 /// Checks a number written in the North American layout (`(415) 253-2671`): valid when the
 /// plan takes it, merely plausible otherwise (needs a phone column or keyword).
 pub fn check_nanp(text: &str) -> Validity {
@@ -198,6 +239,19 @@ mod tests {
         ] {
             assert_eq!(check(&n), Validity::Valid, "{n}");
         }
+    }
+
+    #[test]
+    fn numbers_vote_for_their_regions() {
+        let mut v = Vec::new();
+        region_votes("+49 151 23456789", |r| v.push(r));
+        assert_eq!(v, ["DE"]);
+        v.clear();
+        region_votes("0151 23456789", |r| v.push(r));
+        assert!(v.contains(&"DE"), "{v:?}");
+        v.clear();
+        region_votes("12", |r| v.push(r));
+        assert!(v.is_empty());
     }
 
     #[test]
