@@ -325,6 +325,8 @@ pub struct Detector {
     self_evident: Vec<bool>,
     /// Minimum score for a finding to be reported.
     pub min_score: f32,
+    /// Index of the PERSON entity, for later mentions of a name.
+    person: Option<u16>,
 }
 
 /// Priority of entities when patterns overlap at the same start (the entity registry's):
@@ -474,7 +476,12 @@ impl Detector {
             .iter()
             .map(|e| crate::entity::lookup(e).is_some_and(|i| i.self_evident))
             .collect();
+        let person = entities
+            .iter()
+            .position(|e| e == "PERSON")
+            .map(|i| i as u16);
         Ok(Detector {
+            person,
             rules,
             self_evident,
             entities,
@@ -490,6 +497,83 @@ impl Detector {
     /// another entity (see [`crate::entity::EntityInfo::self_evident`]).
     pub fn self_evident(&self, e: u16) -> bool {
         self.self_evident.get(e as usize).copied().unwrap_or(false)
+    }
+
+    /// Adds the later mentions of a person found in full in the same text: "Customer Kenji
+    /// Watanabe asked... Watanabe-san also wants", "Lucía Fernández. Fernández will call".
+    /// Each capitalised word of a name of two words or more that appears again on its own,
+    /// as a whole word with the same letters and case, is that person too.
+    fn later_mentions(&self, text: &str, out: &mut Vec<Finding>) {
+        let Some(person) = self.person else {
+            return;
+        };
+        // Nothing else to look at: the name is the cell (a name column).
+        let longest = out
+            .iter()
+            .filter(|f| f.entity == person)
+            .map(|f| (f.end - f.start) as usize)
+            .max()
+            .unwrap_or(0);
+        if longest == 0 || text.trim().len() <= longest + 2 {
+            return;
+        }
+        let names = validators::Names::get();
+        let mut tokens: Vec<(&str, u16, f32)> = Vec::new();
+        for f in out.iter().filter(|f| f.entity == person) {
+            let rule = &self.rules[f.rule as usize];
+            if rule.scope == Scope::Cell {
+                continue;
+            }
+            let span = &text[f.start as usize..f.end as usize];
+            let words: Vec<&str> = span.split([' ', '\t']).filter(|w| !w.is_empty()).collect();
+            if words.len() < 2 {
+                continue;
+            }
+            for w in words {
+                let w = w.trim_end_matches(['.', ',']);
+                let mut cs = w.chars();
+                let upper = cs.next().is_some_and(char::is_uppercase);
+                if upper
+                    && w.chars().count() >= 2
+                    && cs.any(char::is_lowercase)
+                    && !names.is_not_name(w)
+                    && !tokens.iter().any(|t| t.0 == w)
+                {
+                    tokens.push((w, f.rule, f.score));
+                }
+            }
+        }
+        if tokens.is_empty() {
+            return;
+        }
+        let bytes = text.as_bytes();
+        let word_byte = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
+        let mut added = Vec::new();
+        for (tok, rule, score) in tokens {
+            for (at, _) in text.match_indices(tok) {
+                let end = at + tok.len();
+                if (at > 0 && word_byte(bytes[at - 1]))
+                    || (end < bytes.len() && word_byte(bytes[end]))
+                {
+                    continue;
+                }
+                let taken = |f: &Finding| (f.start as usize) < end && at < f.end as usize;
+                if out.iter().any(taken) || added.iter().any(taken) {
+                    continue;
+                }
+                added.push(Finding {
+                    rule,
+                    entity: person,
+                    start: at as u32,
+                    end: end as u32,
+                    score,
+                });
+            }
+        }
+        if !added.is_empty() {
+            out.extend(added);
+            out.sort_by_key(|f| f.start);
+        }
     }
 
     /// Index of an entity by name.
@@ -707,6 +791,9 @@ impl Detector {
             }
         }
         resolve_overlaps(&mut out);
+        if let Some(t) = text {
+            self.later_mentions(t, &mut out);
+        }
         scratch.findings = out;
     }
 
@@ -1377,6 +1464,19 @@ mod tests {
         let d = Detector::builtin().unwrap();
         assert!(found(&d, "app_version", "10.2.3.4").is_empty());
         assert_eq!(found(&d, "", "10.2.3.4").len(), 1);
+    }
+
+    #[test]
+    fn later_mentions_of_a_name_are_that_person() {
+        let d = Detector::builtin().unwrap();
+        let text = "Customer Kenji Watanabe asked for a refund. Watanabe-san called again; told Watanabe it is done.";
+        let names: Vec<&str> = d
+            .scan_text("notes", text)
+            .iter()
+            .filter(|f| d.entities[f.entity as usize] == "PERSON")
+            .map(|f| &text[f.start as usize..f.end as usize])
+            .collect();
+        assert_eq!(names, ["Kenji Watanabe", "Watanabe", "Watanabe"]);
     }
 
     #[test]

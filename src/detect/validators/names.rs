@@ -12,6 +12,797 @@ use std::sync::OnceLock;
 const FIRST: &str = include_str!("../../../rules/data/first_names.txt");
 const LAST: &str = include_str!("../../../rules/data/surnames.txt");
 const NOT_NAMES: &str = include_str!("../../../rules/data/not_names.txt");
+const WORD_NAMES: &str = include_str!("../../../rules/data/word_names.txt");
+const PLACES: &str = include_str!("../../../rules/data/places.txt");
+/// Lower-case English words, gzip-compressed (scripts/data/first_names.py).
+const ENGLISH_GZ: &[u8] = include_bytes!("../../../rules/data/english_words.txt.gz");
+
+/// Words that stand before a name as a role and are evidence of one ("Senator Patricia
+/// Kowalczyk", "my husband Arjun", "Coach Jon Agirre"): not part of the name's span.
+const ROLES: &[&str] = &[
+    "president",
+    "senator",
+    "sen",
+    "judge",
+    "justice",
+    "coach",
+    "captain",
+    "capt",
+    "detective",
+    "det",
+    "professor",
+    "doctor",
+    "nurse",
+    "minister",
+    "governor",
+    "gov",
+    "chancellor",
+    "mayor",
+    "sheriff",
+    "inspector",
+    "sergeant",
+    "sgt",
+    "officer",
+    "agent",
+    "manager",
+    "director",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "ceo",
+    "cfo",
+    "cto",
+    "coo",
+    "founder",
+    "candidate",
+    "actor",
+    "actress",
+    "singer",
+    "author",
+    "novelist",
+    "poet",
+    "artist",
+    "player",
+    "striker",
+    "midfielder",
+    "defender",
+    "goalkeeper",
+    "winger",
+    "forward",
+    "pitcher",
+    "cyclist",
+    "dentist",
+    "lawyer",
+    "attorney",
+    "counsel",
+    "reverend",
+    "rev",
+    "pastor",
+    "rabbi",
+    "imam",
+    "bishop",
+    "general",
+    "colonel",
+    "col",
+    "lieutenant",
+    "lt",
+    "admiral",
+    "commander",
+    "principal",
+    "dean",
+    "councillor",
+    "councilman",
+    "councilwoman",
+    "congressman",
+    "congresswoman",
+    "representative",
+    "rep",
+    "secretary",
+    "ambassador",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "analyst",
+    "engineer",
+    "technician",
+    "adviser",
+    "advisor",
+    "consultant",
+    "reviewer",
+    "interviewer",
+    "patient",
+    "customer",
+    "client",
+    "colleague",
+    "assistant",
+    "receptionist",
+    "courier",
+    "physio",
+    "physiotherapist",
+    "therapist",
+    "surgeon",
+    "midwife",
+    "paramedic",
+    "teacher",
+    "student",
+    "intern",
+    "trainee",
+    "uncle",
+    "aunt",
+    "auntie",
+    "cousin",
+    "grandma",
+    "grandpa",
+    "granny",
+    "brother",
+    "sister",
+    "son",
+    "daughter",
+    "husband",
+    "wife",
+    "partner",
+    "fiance",
+    "fiancee",
+    "mum",
+    "mom",
+    "dad",
+    "boss",
+    "director-general",
+    "premier",
+    "prime",
+    "chef",
+    "architect",
+    "designer",
+    "photographer",
+    "reporter",
+    "journalist",
+    "editor",
+    "producer",
+    "composer",
+    "conductor",
+    "pianist",
+    "violinist",
+    "guitarist",
+    "drummer",
+    "rapper",
+    "dj",
+    "model",
+    "host",
+    "presenter",
+    "anchor",
+    "referee",
+    "umpire",
+    "jockey",
+    "boxer",
+    "wrestler",
+    "swimmer",
+    "runner",
+    "sprinter",
+    "skier",
+    "golfer",
+    "tennis",
+    "batsman",
+    "bowler",
+    "goalie",
+    "keeper",
+    "quarterback",
+    "landlord",
+    "landlady",
+    "tenant",
+    "owner",
+    "employee",
+    "member",
+    "holder",
+    "contact",
+    "engineer",
+    "cardholder",
+    "applicant",
+    "recipient",
+    "sender",
+    "signatory",
+    "witness",
+    "victim",
+    "suspect",
+    "defendant",
+    "plaintiff",
+    "claimant",
+    "user",
+];
+
+/// Honorifics in several languages: evidence of a name, not part of its span.
+const HONORIFICS: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "madam", "herr", "frau", "mme",
+    "mlle", "sr", "sra", "srta", "sig", "dott", "mister", "monsieur", "madame", "senor", "senora",
+    "signor", "signora", "don", "dona", "meneer", "mevrouw", "dhr", "mevr", "pan", "pani", "shri",
+    "smt", "sri",
+];
+
+/// Nationality adjectives that stand before names in news ("Belgian Wout Peeters").
+const DEMONYMS: &[&str] = &[
+    "american",
+    "british",
+    "english",
+    "scottish",
+    "welsh",
+    "irish",
+    "french",
+    "german",
+    "spanish",
+    "italian",
+    "dutch",
+    "belgian",
+    "swiss",
+    "austrian",
+    "swedish",
+    "norwegian",
+    "danish",
+    "finnish",
+    "polish",
+    "czech",
+    "slovak",
+    "hungarian",
+    "romanian",
+    "bulgarian",
+    "greek",
+    "turkish",
+    "russian",
+    "ukrainian",
+    "portuguese",
+    "brazilian",
+    "argentine",
+    "argentinian",
+    "mexican",
+    "canadian",
+    "chilean",
+    "colombian",
+    "peruvian",
+    "venezuelan",
+    "cuban",
+    "chinese",
+    "japanese",
+    "korean",
+    "vietnamese",
+    "thai",
+    "indian",
+    "pakistani",
+    "bangladeshi",
+    "indonesian",
+    "malaysian",
+    "filipino",
+    "australian",
+    "nigerian",
+    "kenyan",
+    "ethiopian",
+    "ghanaian",
+    "egyptian",
+    "moroccan",
+    "algerian",
+    "tunisian",
+    "israeli",
+    "iranian",
+    "iraqi",
+    "saudi",
+    "syrian",
+    "lebanese",
+    "jordanian",
+    "afghan",
+    "slovenian",
+    "croatian",
+    "serbian",
+    "bosnian",
+    "albanian",
+    "estonian",
+    "latvian",
+    "lithuanian",
+    "icelandic",
+    "georgian",
+    "armenian",
+    "kazakh",
+    "uzbek",
+    "mongolian",
+    "nepalese",
+    "taiwanese",
+    "singaporean",
+    "jamaican",
+    "haitian",
+    "dominican",
+    "uruguayan",
+    "paraguayan",
+    "bolivian",
+    "ecuadorian",
+    "panamanian",
+    "guatemalan",
+    "ugandan",
+    "tanzanian",
+    "rwandan",
+    "zimbabwean",
+    "zambian",
+    "senegalese",
+    "cameroonian",
+    "ivorian",
+    "congolese",
+    "somali",
+    "sudanese",
+    "libyan",
+    "emirati",
+    "qatari",
+    "kuwaiti",
+    "european",
+    "african",
+    "asian",
+    "veteran",
+    "former",
+    "late",
+    "young",
+    "new",
+    "incumbent",
+    "acting",
+    "interim",
+    "deputy",
+    "vice",
+    "assistant",
+    "senior",
+    "junior",
+    "chief",
+    "head",
+    "lead",
+];
+
+/// Words after which capitalised words name an organisation or a place, not a person.
+const ORG_WORDS: &[&str] = &[
+    "station",
+    "square",
+    "street",
+    "st",
+    "road",
+    "rd",
+    "avenue",
+    "ave",
+    "lane",
+    "drive",
+    "boulevard",
+    "blvd",
+    "plaza",
+    "wharf",
+    "bridge",
+    "park",
+    "gardens",
+    "hospital",
+    "hospice",
+    "clinic",
+    "university",
+    "college",
+    "school",
+    "academy",
+    "institute",
+    "bank",
+    "group",
+    "holdings",
+    "inc",
+    "ltd",
+    "llc",
+    "plc",
+    "gmbh",
+    "ag",
+    "sa",
+    "nv",
+    "bv",
+    "spa",
+    "srl",
+    "corp",
+    "corporation",
+    "company",
+    "co",
+    "partners",
+    "associates",
+    "capital",
+    "ventures",
+    "fund",
+    "trust",
+    "foundation",
+    "society",
+    "association",
+    "council",
+    "committee",
+    "commission",
+    "ministry",
+    "department",
+    "agency",
+    "bureau",
+    "authority",
+    "party",
+    "union",
+    "league",
+    "federation",
+    "club",
+    "fc",
+    "united",
+    "city",
+    "county",
+    "district",
+    "airlines",
+    "airways",
+    "motor",
+    "motors",
+    "exchange",
+    "times",
+    "post",
+    "news",
+    "weekly",
+    "daily",
+    "journal",
+    "magazine",
+    "review",
+    "herald",
+    "tribune",
+    "gazette",
+    "hotel",
+    "resort",
+    "stadium",
+    "arena",
+    "theatre",
+    "theater",
+    "museum",
+    "gallery",
+    "library",
+    "airport",
+    "center",
+    "centre",
+    "hall",
+    "tower",
+    "mall",
+    "market",
+    "restaurant",
+    "cafe",
+    "church",
+    "cathedral",
+    "chapel",
+    "mosque",
+    "temple",
+    "studios",
+    "records",
+    "pictures",
+    "labs",
+    "systems",
+    "technologies",
+    "solutions",
+    "software",
+    "services",
+    "industries",
+    "international",
+    "global",
+    "media",
+    "entertainment",
+    "energy",
+    "pharma",
+    "insurance",
+    "financial",
+    "securities",
+    "investments",
+    "brothers",
+    "bros",
+    "sons",
+    "estate",
+    "estates",
+    "village",
+    "valley",
+    "island",
+    "islands",
+    "beach",
+    "bay",
+    "harbour",
+    "harbor",
+    "mountain",
+    "hills",
+    "heights",
+    "court",
+    "place",
+    "terrace",
+    "crescent",
+    "close",
+    "way",
+    "quay",
+    "prize",
+    "award",
+    "awards",
+    "cup",
+    "trophy",
+    "championship",
+    "open",
+    "festival",
+    "show",
+];
+
+/// First words of place names ("San Jose", "Port Elizabeth", "Fort Worth").
+const PLACE_PREFIXES: &[&str] = &[
+    "san", "santa", "santo", "sao", "port", "porto", "puerto", "fort", "saint", "st", "ste",
+    "mount", "mt", "lake", "new", "los", "las", "el", "cape", "bad", "north", "south", "east",
+    "west", "upper", "lower", "great", "little", "glen",
+];
+
+/// Companies named like people.
+const ORGS: &[&str] = &[
+    "morgan stanley",
+    "goldman sachs",
+    "charles schwab",
+    "merrill lynch",
+    "wells fargo",
+    "dow jones",
+    "marks spencer",
+    "johnson johnson",
+    "procter gamble",
+    "harley davidson",
+    "rolls royce",
+    "aston martin",
+    "mercedes benz",
+    "calvin klein",
+    "ralph lauren",
+    "tommy hilfiger",
+    "louis vuitton",
+    "hugo boss",
+    "estee lauder",
+    "kate spade",
+    "marie curie",
+    "edward jones",
+    "raymond james",
+    "john lewis",
+    "ernst young",
+    "arthur andersen",
+    "price waterhouse",
+    "jack daniels",
+    "ben jerry",
+    "dolce gabbana",
+    "victoria secret",
+    "victorias secret",
+    "paul smith",
+    "ted baker",
+    "karl lagerfeld",
+    "jimmy choo",
+    "michael kors",
+    "tory burch",
+    "bobbi brown",
+    "elizabeth arden",
+];
+
+/// Verbs after which a single capitalised word is who spoke or acted ("Thabo says").
+const SPEECH_AFTER: &[&str] = &[
+    "said",
+    "says",
+    "told",
+    "tells",
+    "asked",
+    "asks",
+    "added",
+    "wrote",
+    "writes",
+    "replied",
+    "explained",
+    "confirmed",
+    "noted",
+    "thanked",
+    "agreed",
+    "stated",
+    "reported",
+    "announced",
+    "argued",
+    "insisted",
+    "warned",
+    "admitted",
+    "claimed",
+    "complained",
+    "mentioned",
+    "promised",
+    "requested",
+    "suggested",
+    "recommended",
+    "emailed",
+    "phoned",
+    "texted",
+    "called",
+    "rang",
+    "signed",
+    "approved",
+    "joined",
+    "resigned",
+    "scored",
+    "won",
+    "beat",
+    "met",
+    "visited",
+    "arrived",
+    "reproduced",
+    "prefers",
+    "wants",
+    "needs",
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "has",
+    "had",
+    "is",
+    "was",
+    "did",
+    "does",
+    "thinks",
+    "feels",
+    "knows",
+    "wanted",
+    "needed",
+    "decided",
+    "left",
+    "moved",
+    "spoke",
+    "speaks",
+    "sent",
+    "received",
+    "paid",
+    "bought",
+    "ordered",
+    "cancelled",
+    "canceled",
+    "returned",
+    "booked",
+    "reached",
+    "chased",
+    "handled",
+    "checked",
+    "updated",
+    "fixed",
+    "closed",
+    "opened",
+    "trains",
+    "trained",
+    "plays",
+    "played",
+    "leads",
+    "led",
+    "took",
+    "takes",
+    "gave",
+    "gets",
+    "got",
+    "made",
+    "makes",
+    "seems",
+    "sounds",
+    "looks",
+    "replies",
+    "responded",
+    "mailed",
+];
+
+/// Greetings in several languages: the word after one is a person ("Hola Pellegrino").
+const GREETINGS: &[&str] = &[
+    "hi",
+    "hello",
+    "hey",
+    "dear",
+    "thanks",
+    "thank",
+    "cheers",
+    "hiya",
+    "yo",
+    "morning",
+    "hoi",
+    "hallo",
+    "moin",
+    "servus",
+    "bonjour",
+    "salut",
+    "coucou",
+    "hola",
+    "ola",
+    "olá",
+    "ciao",
+    "salve",
+    "buongiorno",
+    "hej",
+    "tjena",
+    "cześć",
+    "czesc",
+    "ahoj",
+    "merhaba",
+    "liebe",
+    "lieber",
+    "cher",
+    "chère",
+    "chere",
+    "querido",
+    "querida",
+    "caro",
+    "cara",
+    "beste",
+    "geachte",
+    "estimado",
+    "estimada",
+    "gentile",
+    "szanowny",
+    "szanowna",
+];
+
+/// Words after which a single capitalised word is a person ("thanked Carlos", "Hi Jonas").
+const CUE_BEFORE: &[&str] = &[
+    "hi",
+    "hello",
+    "hey",
+    "dear",
+    "thanks",
+    "thank",
+    "cheers",
+    "regards",
+    "by",
+    "with",
+    "to",
+    "from",
+    "for",
+    "ask",
+    "asked",
+    "told",
+    "tell",
+    "thanked",
+    "cc",
+    "attn",
+    "and",
+    "or",
+    "met",
+    "called",
+    "emailed",
+    "phoned",
+    "contacted",
+    "contact",
+    "ping",
+    "via",
+    "according",
+    "per",
+    "cheers",
+    "love",
+    "xoxo",
+    "yours",
+    "sincerely",
+    "best",
+    "warmly",
+    "warm",
+    "kind",
+    "greetings",
+    "morning",
+    "evening",
+    "afternoon",
+    "congratulations",
+    "congrats",
+    "welcome",
+    "meet",
+    "introducing",
+    "named",
+    "name",
+    "signed",
+    "helped",
+    "assigned",
+    "forwarded",
+    "escalated",
+    "passed",
+    "cc'd",
+    "replied",
+    "replying",
+    "spoke",
+    "speaking",
+    "visit",
+    "visited",
+    "interviewed",
+    "hired",
+    "fired",
+    "succeeding",
+    "succeeded",
+    "beat",
+    "beating",
+    "defeated",
+    "against",
+    "versus",
+    "vs",
+    "behind",
+    "ahead",
+];
 
 const TITLES: &[&str] = &[
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "madam", "herr", "frau", "mme",
@@ -20,9 +811,20 @@ const TITLES: &[&str] = &[
 
 /// Name dictionaries, lower-cased and ASCII-folded.
 pub struct Names {
-    first: HashSet<&'static str>,
-    last: HashSet<&'static str>,
-    not_names: HashSet<&'static str>,
+    first: HashSet<&'static [u8]>,
+    last: HashSet<&'static [u8]>,
+    not_names: HashSet<&'static [u8]>,
+    word_names: HashSet<&'static [u8]>,
+    places: HashSet<&'static [u8]>,
+    english: HashSet<Vec<u8>>,
+}
+
+/// The English word list, decompressed once.
+fn english_words() -> HashSet<Vec<u8>> {
+    use std::io::Read;
+    let mut text = String::new();
+    let _ = flate2::read::GzDecoder::new(ENGLISH_GZ).read_to_string(&mut text);
+    text.lines().map(|l| l.as_bytes().to_vec()).collect()
 }
 
 fn lines(s: &'static str) -> impl Iterator<Item = &'static str> {
@@ -36,9 +838,12 @@ impl Names {
     pub fn get() -> &'static Names {
         static NAMES: OnceLock<Names> = OnceLock::new();
         NAMES.get_or_init(|| Names {
-            first: lines(FIRST).collect(),
-            last: lines(LAST).collect(),
-            not_names: lines(NOT_NAMES).collect(),
+            first: lines(FIRST).map(str::as_bytes).collect(),
+            last: lines(LAST).map(str::as_bytes).collect(),
+            not_names: lines(NOT_NAMES).map(str::as_bytes).collect(),
+            word_names: lines(WORD_NAMES).map(str::as_bytes).collect(),
+            places: lines(PLACES).map(str::as_bytes).collect(),
+            english: english_words(),
         })
     }
 
@@ -58,7 +863,39 @@ impl Names {
         self.lookup(word, &self.not_names)
     }
 
-    fn lookup(&self, word: &str, set: &HashSet<&'static str>) -> bool {
+    /// Whether `word` is a first name that is also a common English word (Will, Summer).
+    pub fn is_word_name(&self, word: &str) -> bool {
+        self.lookup(word, &self.word_names)
+    }
+
+    /// Whether `words` (one or more, any case) name a country, US state or large city.
+    pub fn is_place(&self, words: &str) -> bool {
+        if !words.contains([' ', '\t', '-']) {
+            let w = lower_letters(words);
+            return self.places.contains(w.bytes());
+        }
+        let key: String = words
+            .split([' ', '\t', '-'])
+            .filter(|w| !w.is_empty())
+            .map(|w| {
+                w.chars()
+                    .map(fold)
+                    .filter(char::is_ascii_alphabetic)
+                    .collect::<String>()
+                    .to_ascii_lowercase()
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        self.places.contains(key.as_bytes())
+    }
+
+    /// Whether `word` is a lower-case English word (`athletic`, `entertainment`).
+    pub fn is_english(&self, word: &str) -> bool {
+        let w = lower_letters(word);
+        !w.is_empty() && !w.bytes().contains(&b'-') && self.english.contains(w.bytes())
+    }
+
+    fn lookup(&self, word: &str, set: &HashSet<&'static [u8]>) -> bool {
         let mut buf = [0u8; 32];
         let mut n = 0;
         for c in word.chars() {
@@ -72,7 +909,7 @@ impl Names {
             buf[n] = c.to_ascii_lowercase() as u8;
             n += 1;
         }
-        std::str::from_utf8(&buf[..n]).is_ok_and(|w| set.contains(w))
+        set.contains(&buf[..n])
     }
 }
 
@@ -192,33 +1029,409 @@ pub fn name_words(text: &str) -> Validity {
     }
 }
 
-/// Validates `cell[start..end]` as a name, using its place in the sentence: a plausible name
-/// that opens a sentence and is followed by a lower-case word ("Gregor Tintzmann asked...")
-/// is confirmed when one of its words is in the dictionaries.
-pub fn check_in(cell: &str, start: usize, end: usize) -> Check {
-    let c = check(&cell[start..end]);
-    if c.validity != Validity::Plausible {
-        return c;
+/// The word of `cell` that ends right before byte `at` (letters only, lower-cased), if the
+/// two are separated by spaces only (or `, ` after a greeting).
+fn word_before(cell: &str, at: usize) -> Folded {
+    let before = cell[..at].trim_end_matches([' ', '\t', ',', '\n', '\r', '!']);
+    if before.len() == at {
+        return Folded::EMPTY;
     }
-    let (s, e) = c.span.map_or((start, end), |(a, b)| (start + a, start + b));
-    let before = cell[..s].trim_end();
-    let opens_sentence = before.is_empty() || before.ends_with(['.', '!', '?', ':', ';', '\n']);
-    let next_lower = cell[e..]
-        .trim_start_matches([' ', '\t'])
-        .chars()
-        .next()
-        .is_some_and(char::is_lowercase);
+    let start = before
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’' || c == '.'))
+        .map_or(0, |i| {
+            i + before[i..].chars().next().map_or(1, char::len_utf8)
+        });
+    lower_letters(before[start..].trim_end_matches('.'))
+}
+
+/// The word right before byte `at` (separated by spaces or tabs only) and its start.
+fn raw_word_before(cell: &str, at: usize) -> Option<(&str, usize)> {
+    let before = cell[..at].trim_end_matches([' ', '\t']);
+    if before.len() == at {
+        return None;
+    }
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| c.is_whitespace())
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let w = &before[start..];
+    (!w.is_empty()).then_some((w, start))
+}
+
+/// The word of `cell` that starts after byte `at` past spaces, lower-cased (letters only).
+fn word_after(cell: &str, at: usize) -> Folded {
+    let after = cell[at..].trim_start_matches([' ', '\t']);
+    let end = after
+        .find(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .unwrap_or(after.len());
+    lower_letters(&after[..end])
+}
+
+/// A word lower-cased and ASCII-folded on the stack (letters and `-` kept; empty when longer
+/// than 32 bytes): the validator looks up every word of every candidate.
+struct Folded {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl Folded {
+    const EMPTY: Folded = Folded {
+        buf: [0; 32],
+        len: 0,
+    };
+
+    fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+fn lower_letters(w: &str) -> Folded {
+    let mut f = Folded {
+        buf: [0; 32],
+        len: 0,
+    };
+    for c in w.trim_end_matches(['.', ',', ':', ';']).chars().map(fold) {
+        if !(c.is_ascii_alphabetic() || c == '-') {
+            continue;
+        }
+        if f.len == f.buf.len() {
+            f.len = 0;
+            return f;
+        }
+        f.buf[f.len] = c.to_ascii_lowercase() as u8;
+        f.len += 1;
+    }
+    f
+}
+
+const HONORIFIC: u16 = 1;
+const ROLE: u16 = 2;
+const DEMONYM: u16 = 4;
+const ORG: u16 = 8;
+const PLACE_PREFIX: u16 = 16;
+const SPEECH: u16 = 32;
+const CUE: u16 = 64;
+const GREETING: u16 = 128;
+const CLOSING: u16 = 256;
+/// Verbs only people do ("Charlotte said"), enough to tell a person from a place.
+const SAYS: u16 = 1024;
+const SAYING: &[&str] = &[
+    "said",
+    "says",
+    "told",
+    "tells",
+    "asked",
+    "asks",
+    "wrote",
+    "replied",
+    "thanked",
+    "agreed",
+    "explained",
+    "admitted",
+    "insisted",
+    "complained",
+    "promised",
+    "apologised",
+    "apologized",
+];
+/// The first word of a company named like a person (`ORGS`).
+const ORG_START: u16 = 512;
+
+/// The classes of a lower-cased word (a bit per word list above), from one lookup.
+fn class(lower: &[u8]) -> u16 {
+    static MAP: OnceLock<foldhash::HashMap<&'static [u8], u16>> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut m = foldhash::HashMap::default();
+        for (list, bit) in [
+            (HONORIFICS, HONORIFIC),
+            (ROLES, ROLE),
+            (DEMONYMS, DEMONYM),
+            (ORG_WORDS, ORG),
+            (PLACE_PREFIXES, PLACE_PREFIX),
+            (SPEECH_AFTER, SPEECH),
+            (CUE_BEFORE, CUE),
+            (GREETINGS, GREETING),
+            (CLOSINGS, CLOSING),
+            (SAYING, SAYS),
+        ] {
+            for w in list {
+                *m.entry(w.as_bytes()).or_insert(0) |= bit;
+            }
+        }
+        for o in ORGS {
+            let first = o.split(' ').next().unwrap_or(o);
+            *m.entry(first.as_bytes()).or_insert(0) |= ORG_START;
+        }
+        m
+    });
+    map.get(lower).copied().unwrap_or(0)
+}
+
+/// Closing words of a message, before a signature ("Best,\nTom").
+const CLOSINGS: &[&str] = &[
+    "best",
+    "regards",
+    "thanks",
+    "cheers",
+    "sincerely",
+    "yours",
+    "wishes",
+    "love",
+    "warmly",
+    "thx",
+    "ta",
+    "gruesse",
+    "grusse",
+    "saludos",
+    "cordialement",
+];
+
+fn opens_sentence(cell: &str, at: usize) -> bool {
+    let before = cell[..at].trim_end_matches([' ', '\t', '"', '“', '\'', '(', '*', '-']);
+    before.is_empty() || before.ends_with(['.', '!', '?', ':', ';', '\n', '\r'])
+}
+
+/// Validates `cell[start..end]`, a run of capitalised words in text, as a person's name, from
+/// the words themselves and from their place in the sentence, and narrows it to the name:
+///
+/// - titles, honorifics and roles before the name are evidence, not part of it ("Senator
+///   Patricia Kowalczyk", "my husband Arjun"); so are nationality words and possessive owners
+///   ("Belgian Wout Peeters", "Spain's Alejandro de la Fuente"), and a trailing `'s`;
+/// - a run that names a place (a country, a large city, "San Jose") or an organisation (a
+///   word such as Station, Union, Weekly, Motor after it; "the" before it; an English word
+///   such as Athletic or Entertainment opening it) is no person;
+/// - two words or more are judged by the dictionaries ([`check`]);
+/// - one word is a person after a title or role, or when it is a known first name (not also
+///   a common English word) that does not open a sentence, or opens one before a lower-case
+///   word, or stands after a greeting or before a speech verb ("Hi Jonas", "Thabo says").
+pub fn check_in(cell: &str, start: usize, end: usize) -> Check {
     let names = Names::get();
-    let known = cell[s..e]
-        .split([' ', '\t'])
-        .any(|w| names.is_first(w) || names.is_last(w));
-    if opens_sentence && next_lower && known {
-        return Check {
-            validity: Validity::Valid,
-            span: c.span,
+    // The tail of a longer capitalised run ("Brown Fox" in "The Quick Brown Fox") is what the
+    // engine tries once the whole run was rejected: only a sentence-opening word that is no
+    // name ("Possibly Marc Duval", "Ask Sinead") may stand before it.
+    if let Some((prev, at)) = raw_word_before(cell, start) {
+        let capital = prev.chars().next().is_some_and(char::is_uppercase);
+        let evidence = prev.ends_with("'s")
+            || prev.ends_with("’s")
+            || prev.ends_with([',', ';', ':', '.', ')', '"'])
+            || class(lower_letters(prev).bytes()) & (HONORIFIC | ROLE | DEMONYM) != 0;
+        if capital
+            && !evidence
+            && !(opens_sentence(cell, at) && (names.is_english(prev) || names.is_not_name(prev)))
+        {
+            return Validity::Invalid.into();
+        }
+    }
+    let cand = &cell[start..end];
+    let ws = words(cand);
+    if ws.is_empty() {
+        return Validity::Invalid.into();
+    }
+    // Evidence before the run: "my husband Arjun", "customer Jane Doe", "Mr. Smith".
+    let before = word_before(cell, start);
+    let the_before = matches!(before.bytes(), b"the" | b"a" | b"an" | b"this" | b"our");
+    let mut titled = class(before.bytes()) & (HONORIFIC | ROLE) != 0;
+    // Leading words that are not the name.
+    let mut i = 0;
+    while i < ws.len() {
+        let w = ws[i].text;
+        let c = class(lower_letters(w).bytes());
+        if c & (HONORIFIC | ROLE) != 0 {
+            titled = true;
+        } else if !(c & DEMONYM != 0
+            || (i + 1 < ws.len() && (w.ends_with("'s") || w.ends_with("’s")))
+            || names.is_not_name(w))
+        {
+            break;
+        }
+        i += 1;
+    }
+    if i == ws.len() {
+        return Validity::Invalid.into();
+    }
+    // The name's words, a trailing possessive cut.
+    let core = &ws[i..];
+    let core_start = core[0].start;
+    let mut core_end = core[core.len() - 1].end;
+    for p in ["'s", "’s"] {
+        if cand[..core_end].ends_with(p) {
+            core_end -= p.len();
+        }
+    }
+    let text = &cand[core_start..core_end];
+    let span = |validity: Validity, a: usize, b: usize| Check {
+        validity,
+        span: (a != 0 || b != cand.len()).then_some((a, b)),
+    };
+    let first = core[0].text;
+    let last = core[core.len() - 1].text.trim_end_matches(['\'', '’', 's']);
+    // Places and organisations.
+    let after = word_after(cell, end);
+    let org_after = class(after.bytes()) & ORG != 0;
+    let org_named = core.len() > 1
+        && core
+            .iter()
+            .any(|w| class(lower_letters(w.text).bytes()) & ORG_START != 0)
+        && {
+            let lower_text = text
+                .split([' ', '\t', '-'])
+                .map(|w| String::from_utf8_lossy(lower_letters(w).bytes()).into_owned())
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            ORGS.iter().any(|o| lower_text.contains(o))
+        };
+    let first_known = names.is_first(first.split('-').next().unwrap_or(first));
+    // A street or place word that is also a surname ends a name after a first name:
+    // "Sarah Lane", "Grace Hall"; "Victoria Station" stays a place.
+    let org_last = class(lower_letters(last).bytes()) & ORG != 0
+        && !(first_known && core.len() > 1 && names.is_last(last));
+    if the_before
+        || org_after
+        || org_last
+        || org_named
+        || class(lower_letters(first).bytes()) & PLACE_PREFIX != 0 && core.len() > 1
+        || (core.len() > 1 && !titled && names.is_place(text))
+    {
+        return Validity::Invalid.into();
+    }
+    // "Athletic Bilbao", "Entertainment Weekly", "Third Mainland": an English word that is no
+    // first name opens the run.
+    if !titled && !first_known && names.is_english(first) {
+        return Validity::Invalid.into();
+    }
+    // A closing line: "Best,\nTom", "- Elaine", "Regards,\nÖmer Çelik" at the end of the text.
+    let rest = cell[end..].trim_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!'));
+    let line_start = {
+        let b = cell[..start].trim_end_matches([' ', '\t', '-', '–', '—']);
+        b.is_empty() || b.ends_with(['\n', '\r'])
+    };
+    let closing = class(before.bytes()) & CLOSING != 0;
+    let signature = rest.is_empty() && line_start && core.len() <= 3;
+    if titled
+        || (signature
+            && (closing || cell[..start].contains('\n') || cell[..start].trim_end().ends_with('-')))
+    {
+        return span(Validity::Valid, core_start, core_end);
+    }
+    if core.len() >= 2 {
+        let c = check(text);
+        let (a, b) = c.span.map_or((0, text.len()), |(a, b)| (a, b));
+        let (s, e) = (core_start + a, core_start + b);
+        let mut validity = c.validity;
+        if validity == Validity::Plausible {
+            // A plausible name that opens a sentence before a lower-case word ("Gregor
+            // Tintzmann asked...") or sits before a speech verb is confirmed when one of its
+            // words is in the dictionaries.
+            let known = text
+                .split([' ', '\t'])
+                .any(|w| names.is_first(w) || names.is_last(w));
+            let next = word_after(cell, start + e);
+            let next_lower = cell[start + e..]
+                .trim_start_matches([' ', '\t'])
+                .chars()
+                .next()
+                .is_some_and(char::is_lowercase);
+            let speech = class(next.bytes()) & SPEECH != 0;
+            // Set off by commas with a role or an age after it: "Alexander Bavykin, deputy
+            // minister", "Wang Fang, a spokeswoman", "Nwosu, 26,".
+            let appositive = cell[start + e..].strip_prefix(", ").is_some_and(|r| {
+                let w = r
+                    .split(|c: char| !c.is_alphanumeric())
+                    .next()
+                    .unwrap_or("")
+                    .to_lowercase();
+                class(w.as_bytes()) & (ROLE | DEMONYM) != 0
+                    || matches!(
+                        w.as_str(),
+                        "a" | "an" | "the" | "who" | "whose" | "aged" | "his" | "her"
+                    )
+                    || w.chars().next().is_some_and(|c| c.is_ascii_digit())
+            });
+            let all_unknown_words = text
+                .split([' ', '\t'])
+                .filter(|w| !w.is_empty())
+                .all(|w| !names.is_english(w) && !names.is_place(w));
+            if (known && ((opens_sentence(cell, start + s) && next_lower) || speech || appositive))
+                || (speech && all_unknown_words)
+            {
+                validity = Validity::Valid;
+            }
+        }
+        return match validity {
+            Validity::Invalid => Validity::Invalid.into(),
+            v => span(v, s, e),
         };
     }
-    c
+    // One word.
+    let w = first;
+    if !looks_like_name(w) || names.is_not_name(w) {
+        return Validity::Invalid.into();
+    }
+    let abs = start + core_start;
+    // A cell that is one word is a value of a column (a product, a status, a first name in a
+    // name column, which person.2 judges with the header), not a name in text.
+    if cell.trim() == &cell[abs..start + core_end] {
+        return Validity::Invalid.into();
+    }
+    let after_core = cell[start + core_end..].trim_start_matches([' ', '\t']);
+    // A day or a month next to a number ("31 Jan 2025", "Jun 5") is a date.
+    let number_before = cell[..abs]
+        .trim_end_matches([' ', '\t'])
+        .ends_with(|c: char| c.is_ascii_digit());
+    if number_before || after_core.starts_with(|c: char| c.is_ascii_digit()) {
+        return Validity::Invalid.into();
+    }
+    let next = word_after(cell, start + core_end);
+    let speech = class(next.bytes()) & SPEECH != 0;
+    let cue = class(before.bytes()) & CUE != 0;
+    let possessive = cand[..core_end].len() < cand.len()
+        || after_core.starts_with("'s ")
+        || after_core.starts_with("’s ");
+    // "Jackson, Patricia": a surname before a comma and a known first name.
+    let last_first = after_core.strip_prefix(", ").is_some_and(|r| {
+        let f: String = r
+            .chars()
+            .take_while(|c| c.is_alphabetic() || *c == '-')
+            .collect();
+        looks_like_name(&f) && names.is_first(&f)
+    });
+    let known = first_known && !names.is_word_name(w);
+    let next_char = after_core.chars().next();
+    let closes = next_char.is_none_or(|c| {
+        matches!(
+            c,
+            ',' | '.' | ')' | ':' | ';' | '!' | '?' | '"' | '-' | '–' | '\n'
+        )
+    });
+    let greeting = class(before.bytes()) & GREETING != 0;
+    let strong = greeting || titled || last_first;
+    let says = class(next.bytes()) & SAYS != 0;
+    if names.is_place(w) && !(strong || says || possessive) {
+        return Validity::Invalid.into();
+    }
+    let valid = if strong && (first_known || !names.is_english(w)) {
+        true
+    } else if known {
+        cue || speech
+            || possessive
+            || closes
+            || (opens_sentence(cell, abs)
+                && next_char.is_some_and(|c| c.is_lowercase() || c == '('))
+    } else {
+        // An unknown word needs both a cue before and a verb after it.
+        cue && speech && !names.is_english(w)
+    };
+    if valid {
+        span(Validity::Valid, core_start, core_end)
+    } else {
+        Validity::Invalid.into()
+    }
 }
 
 /// Validates a run of capitalised words as a person's name and narrows it to the name.
@@ -322,6 +1535,73 @@ mod tests {
         assert_eq!(span_text("Jane"), None);
         assert_eq!(span_text("New York"), None);
         assert_eq!(span_text("Thank You"), None);
+    }
+
+    /// The name `check_in` finds in `cell` for the candidate `run` (its first occurrence).
+    fn found_in(cell: &str, run: &str) -> Option<String> {
+        let start = cell.find(run).unwrap();
+        let c = check_in(cell, start, start + run.len());
+        (c.validity == Validity::Valid).then(|| {
+            let (a, b) = c.span.unwrap_or((0, run.len()));
+            cell[start + a..start + b].to_string()
+        })
+    }
+
+    #[test]
+    fn names_in_sentences() {
+        // Titles, roles and nationality words are evidence, not part of the name.
+        assert_eq!(
+            found_in("Ask Inspector Halvorsen today.", "Inspector Halvorsen").as_deref(),
+            Some("Halvorsen")
+        );
+        assert_eq!(
+            found_in("Dutch Pieter Verbruggen won", "Dutch Pieter Verbruggen").as_deref(),
+            Some("Pieter Verbruggen")
+        );
+        assert_eq!(
+            found_in("Norway's Ingrid Solberg won", "Norway's Ingrid Solberg").as_deref(),
+            Some("Ingrid Solberg")
+        );
+        assert_eq!(
+            found_in("my sister Oona arrives", "Oona").as_deref(),
+            Some("Oona")
+        );
+        // One known first name with a cue, a greeting, a sign-off.
+        assert_eq!(
+            found_in("The parcel was handed to Priya.", "Priya").as_deref(),
+            Some("Priya")
+        );
+        assert_eq!(
+            found_in("Hola Mateo, gracias", "Mateo").as_deref(),
+            Some("Mateo")
+        );
+        assert_eq!(
+            found_in("See you then.\nBest,\nLorenzo", "Lorenzo").as_deref(),
+            Some("Lorenzo")
+        );
+        // An unknown name before a speech verb, set off by a role.
+        assert_eq!(
+            found_in("Kwabena Darko, a spokesman, said no", "Kwabena Darko").as_deref(),
+            Some("Kwabena Darko")
+        );
+    }
+
+    #[test]
+    fn places_organisations_and_dates_are_not_names() {
+        for (cell, run) in [
+            ("We met at Liverpool Street yesterday", "Liverpool Street"),
+            ("shares of Morgan Stanley rose", "Morgan Stanley"),
+            ("flights to San Diego resumed", "San Diego"),
+            ("the Royal Albert hall", "Royal Albert"),
+            ("a shipment to Austin arrived", "Austin"),
+            ("paid on 31 Jan 2025", "Jan"),
+            ("Entertainment Weekly reported", "Entertainment Weekly"),
+            ("The Quick Brown Fox", "Brown Fox"),
+            ("Replaced Vela standing desk", "Vela"),
+            ("Jane", "Jane"),
+        ] {
+            assert_eq!(found_in(cell, run), None, "{cell}");
+        }
     }
 
     #[test]
