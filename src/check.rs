@@ -91,6 +91,8 @@ min_confidence = 0.5
 # [k_anonymity] below or `shroud risk` before sharing row-level data.
 LOCATION = "allow"
 GENDER = "allow"
+# A company's registration number is no person's:
+BR_CNPJ = "allow"
 # Postal codes generalized to 3 characters pass:
 POSTAL_CODE = { allow = false, max_length = 3 }
 # Birth dates generalized to their year (January 1st, or a bare year) pass:

@@ -77,11 +77,6 @@ pub(crate) struct BatchResult {
     pub(crate) findings: Vec<FindingRecord>,
 }
 
-/// Longest cell whose findings are memoised.
-const MEMO_CELL_BYTES: usize = 48;
-/// Distinct values per column and batch after which memoising stops.
-const MEMO_DISTINCT: usize = 256;
-
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
@@ -109,41 +104,13 @@ pub(crate) fn scan_batch(
         let n = detector.entities.len();
         let mut stats = Vec::with_capacity(batch.columns.len());
         let mut findings = Vec::new();
-        // Low-cardinality columns (genders, cities, statuses, versions) repeat the same
-        // short values: findings depend only on the column plan and the cell bytes, so they
-        // are memoised per column and batch. A column that shows many distinct values stops
-        // memoising (the map would cost more than it saves).
-        let mut memo: foldhash::HashMap<&[u8], (Vec<crate::detect::Finding>, bool)> =
-            foldhash::HashMap::default();
         let phone = detector.entity_index("PHONE_NUMBER").map(|i| i as u16);
         for cells in &batch.columns {
             let plan = &plans[cells.col as usize];
             let mut st = ColumnStats::new(n);
-            memo.clear();
-            let mut memoising = true;
             let mut votes = 0;
             for (r, cell) in cells.iter() {
-                let memoisable = memoising && cell.len() <= MEMO_CELL_BYTES;
-                let hit = memoisable
-                    && match memo.get(cell) {
-                        Some((f, utf8)) => {
-                            scratch.findings.clear();
-                            scratch.findings.extend_from_slice(f);
-                            scratch.utf8_ok = *utf8;
-                            true
-                        }
-                        None => false,
-                    };
-                if !hit {
-                    detector.scan_cell(plan, cell, scratch);
-                    if memoisable {
-                        if memo.len() >= MEMO_DISTINCT {
-                            memoising = false;
-                        } else {
-                            memo.insert(cell, (scratch.findings.clone(), scratch.utf8_ok));
-                        }
-                    }
-                }
+                detector.scan_cell_memo(plan, cell, scratch);
                 if !scratch.utf8_ok {
                     st.invalid_utf8 += 1;
                 }

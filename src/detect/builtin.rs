@@ -24,6 +24,10 @@ pub const RULE_FILES: &[(&str, &str)] = &[
     ("gov_id/us.toml", include_str!("../../rules/gov_id/us.toml")),
     ("gov_id/uk.toml", include_str!("../../rules/gov_id/uk.toml")),
     (
+        "gov_id/national.toml",
+        include_str!("../../rules/gov_id/national.toml"),
+    ),
+    (
         "person/name.toml",
         include_str!("../../rules/person/name.toml"),
     ),

@@ -273,6 +273,8 @@ struct PlanEngines {
 /// How one column is scanned: its active rules, hinted entities and shared engine.
 #[derive(Debug, Clone)]
 pub struct ColumnPlan {
+    /// Unique per plan made (clones share it): the key of memoised cells.
+    id: u64,
     engines: Arc<PlanEngines>,
     /// Per entity: the column name hints it.
     hinted_entity: Vec<bool>,
@@ -294,6 +296,25 @@ impl ColumnPlan {
     }
 }
 
+/// Plan ids (see [`ColumnPlan`]).
+static NEXT_PLAN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Longest cell whose findings are memoised.
+const MEMO_CELL_BYTES: usize = 64;
+/// Cells memoised per plan and worker before the memo starts over.
+const MEMO_CAPACITY: usize = 8192;
+/// Lookups after which a plan whose cells rarely repeat (ids, emails) stops memoising.
+const MEMO_TRIAL: u64 = 2048;
+
+/// One plan's memo: findings of the cells seen, and how often it helped.
+#[derive(Debug, Default)]
+struct PlanMemo {
+    cells: foldhash::HashMap<Box<[u8]>, (Vec<Finding>, bool)>,
+    lookups: u64,
+    hits: u64,
+    off: bool,
+}
+
 /// A worker's caches for one engine's three regexes.
 type EngineCaches = [Option<meta::Cache>; 3];
 
@@ -307,6 +328,8 @@ pub struct Scratch {
     pub findings: Vec<Finding>,
     /// Whether the last cell was valid UTF-8.
     pub utf8_ok: bool,
+    /// Findings of repeated cells, per plan id (see [`Detector::scan_cell_memo`]).
+    memo: foldhash::HashMap<u64, PlanMemo>,
 }
 
 /// The compiled rule set. Cheap to share (`&Detector` across threads).
@@ -603,6 +626,7 @@ impl Detector {
         }
         let lookalike = last.iter().any(|t| self.lookalike_tokens.contains(t));
         ColumnPlan {
+            id: NEXT_PLAN.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             engines: Arc::new(PlanEngines {
                 active,
                 by_class: (0..256).map(|_| std::sync::OnceLock::new()).collect(),
@@ -693,6 +717,43 @@ impl Detector {
             }
         });
         Some((re, &part.owners))
+    }
+
+    /// [`Detector::scan_cell`] with the findings of repeated cells remembered per column
+    /// plan and worker: findings depend on the plan and the cell's bytes only, and columns of
+    /// names, cities, products, statuses repeat their values. A plan whose cells rarely repeat
+    /// stops memoising after a trial; the memo of a plan starts over when full.
+    pub fn scan_cell_memo(&self, plan: &ColumnPlan, cell: &[u8], scratch: &mut Scratch) {
+        if cell.len() > MEMO_CELL_BYTES || cell.is_empty() {
+            return self.scan_cell(plan, cell, scratch);
+        }
+        if scratch.memo.len() > 1024 && !scratch.memo.contains_key(&plan.id) {
+            scratch.memo.clear();
+        }
+        let memo = scratch.memo.entry(plan.id).or_default();
+        if memo.off {
+            return self.scan_cell(plan, cell, scratch);
+        }
+        memo.lookups += 1;
+        if let Some((f, utf8)) = memo.cells.get(cell) {
+            memo.hits += 1;
+            scratch.findings.clear();
+            scratch.findings.extend_from_slice(f);
+            scratch.utf8_ok = *utf8;
+            return;
+        }
+        if memo.lookups == MEMO_TRIAL && memo.hits * 4 < memo.lookups {
+            memo.off = true;
+            memo.cells = foldhash::HashMap::default();
+            return self.scan_cell(plan, cell, scratch);
+        }
+        self.scan_cell(plan, cell, scratch);
+        let memo = scratch.memo.entry(plan.id).or_default();
+        if memo.cells.len() >= MEMO_CAPACITY {
+            memo.cells.clear();
+        }
+        memo.cells
+            .insert(cell.into(), (scratch.findings.clone(), scratch.utf8_ok));
     }
 
     /// Scans one cell under a column plan; results land in `scratch.findings`, sorted by

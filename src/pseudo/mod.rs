@@ -504,8 +504,12 @@ impl<'a> Rewrite<'a> {
             ColumnAction::Spans { keep } => {
                 let mut current: Option<Vec<u8>> = None;
                 for _ in 0..MAX_PASSES {
+                    match current.as_deref() {
+                        // The cell as read: repeated values are common (memoised).
+                        None => self.detector.scan_cell_memo(&col.plan, value, scratch),
+                        Some(text) => self.detector.scan_cell(&col.plan, text, scratch),
+                    }
                     let text = current.as_deref().unwrap_or(value);
-                    self.detector.scan_cell(&col.plan, text, scratch);
                     let findings = std::mem::take(&mut scratch.findings);
                     let next = self.replace_spans(col, keep.as_deref(), text, &findings)?;
                     scratch.findings = findings;

@@ -176,7 +176,7 @@ impl Tokenizer {
 
 /// Whether `text[start..end]` lies inside a shroud token (`tag_<16 hex>`,
 /// `u<16 hex>@pseudo.invalid`, `100::…`): tokens are never an entity.
-/// Looks near the span only: a token is at most [`TOKEN_REACH`] bytes from its anchor (`_`,
+/// Looks near the span only: a token is at most 48 bytes (`TOKEN_REACH`) from its anchor (`_`,
 /// `@`, `100::`), so the check costs the same in a short cell and in a long text.
 pub fn inside_token(text: &[u8], start: usize, end: usize) -> bool {
     let lo = start.saturating_sub(TOKEN_REACH);

@@ -11,6 +11,7 @@ mod iban;
 mod luhn;
 mod misc;
 mod names;
+pub mod national;
 pub(crate) mod numbering;
 pub(crate) mod phone;
 mod ssn;
@@ -92,6 +93,91 @@ pub enum Validator {
     UkNino,
     /// NHS mod-11 check digit (`uk_nhs`).
     UkNhs,
+    /// A national identifier's structure and check digits ([`national`]): `de_steuer_id`,
+    /// `fr_nir`, `es_dni`... (the function's name is the validator's name).
+    National(NationalId),
+}
+
+/// The national identifiers [`national`] checks, one per validator name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NationalId {
+    /// `de_steuer_id`.
+    DeSteuerId,
+    /// `fr_nir`.
+    FrNir,
+    /// `es_dni`.
+    EsDni,
+    /// `es_nie`.
+    EsNie,
+    /// `it_codice_fiscale`.
+    ItCodiceFiscale,
+    /// `nl_bsn`.
+    NlBsn,
+    /// `be_national_number`.
+    BeNationalNumber,
+    /// `pl_pesel`.
+    PlPesel,
+    /// `se_personnummer`.
+    SePersonnummer,
+    /// `br_cpf`.
+    BrCpf,
+    /// `br_cnpj`.
+    BrCnpj,
+    /// `mx_curp`.
+    MxCurp,
+    /// `ca_sin`.
+    CaSin,
+    /// `au_tfn`.
+    AuTfn,
+    /// `au_medicare`.
+    AuMedicare,
+    /// `in_aadhaar`.
+    InAadhaar,
+    /// `in_pan`.
+    InPan,
+    /// `cn_resident_id`.
+    CnResidentId,
+    /// `jp_my_number`.
+    JpMyNumber,
+    /// `kr_rrn`.
+    KrRrn,
+    /// `sg_nric`.
+    SgNric,
+    /// `za_id`.
+    ZaId,
+    /// `eu_vat`.
+    EuVat,
+}
+
+impl NationalId {
+    /// Whether `text` is a valid identifier of this kind.
+    pub fn check(self, text: &str) -> bool {
+        match self {
+            NationalId::DeSteuerId => national::de_steuer_id(text),
+            NationalId::FrNir => national::fr_nir(text),
+            NationalId::EsDni => national::es_dni(text),
+            NationalId::EsNie => national::es_nie(text),
+            NationalId::ItCodiceFiscale => national::it_codice_fiscale(text),
+            NationalId::NlBsn => national::nl_bsn(text),
+            NationalId::BeNationalNumber => national::be_national_number(text),
+            NationalId::PlPesel => national::pl_pesel(text),
+            NationalId::SePersonnummer => national::se_personnummer(text),
+            NationalId::BrCpf => national::br_cpf(text),
+            NationalId::BrCnpj => national::br_cnpj(text),
+            NationalId::MxCurp => national::mx_curp(text),
+            NationalId::CaSin => national::ca_sin(text),
+            NationalId::AuTfn => national::au_tfn(text),
+            NationalId::AuMedicare => national::au_medicare(text),
+            NationalId::InAadhaar => national::in_aadhaar(text),
+            NationalId::InPan => national::in_pan(text),
+            NationalId::CnResidentId => national::cn_resident_id(text),
+            NationalId::JpMyNumber => national::jp_my_number(text),
+            NationalId::KrRrn => national::kr_rrn(text),
+            NationalId::SgNric => national::sg_nric(text),
+            NationalId::ZaId => national::za_id(text),
+            NationalId::EuVat => national::eu_vat(text),
+        }
+    }
 }
 
 /// Every validator with its name in rule files.
@@ -114,6 +200,41 @@ pub const ALL: &[(&str, Validator)] = &[
     ("place_name", Validator::PlaceName),
     ("uk_nino", Validator::UkNino),
     ("uk_nhs", Validator::UkNhs),
+    ("de_steuer_id", Validator::National(NationalId::DeSteuerId)),
+    ("fr_nir", Validator::National(NationalId::FrNir)),
+    ("es_dni", Validator::National(NationalId::EsDni)),
+    ("es_nie", Validator::National(NationalId::EsNie)),
+    (
+        "it_codice_fiscale",
+        Validator::National(NationalId::ItCodiceFiscale),
+    ),
+    ("nl_bsn", Validator::National(NationalId::NlBsn)),
+    (
+        "be_national_number",
+        Validator::National(NationalId::BeNationalNumber),
+    ),
+    ("pl_pesel", Validator::National(NationalId::PlPesel)),
+    (
+        "se_personnummer",
+        Validator::National(NationalId::SePersonnummer),
+    ),
+    ("br_cpf", Validator::National(NationalId::BrCpf)),
+    ("br_cnpj", Validator::National(NationalId::BrCnpj)),
+    ("mx_curp", Validator::National(NationalId::MxCurp)),
+    ("ca_sin", Validator::National(NationalId::CaSin)),
+    ("au_tfn", Validator::National(NationalId::AuTfn)),
+    ("au_medicare", Validator::National(NationalId::AuMedicare)),
+    ("in_aadhaar", Validator::National(NationalId::InAadhaar)),
+    ("in_pan", Validator::National(NationalId::InPan)),
+    (
+        "cn_resident_id",
+        Validator::National(NationalId::CnResidentId),
+    ),
+    ("jp_my_number", Validator::National(NationalId::JpMyNumber)),
+    ("kr_rrn", Validator::National(NationalId::KrRrn)),
+    ("sg_nric", Validator::National(NationalId::SgNric)),
+    ("za_id", Validator::National(NationalId::ZaId)),
+    ("eu_vat", Validator::National(NationalId::EuVat)),
 ];
 
 impl FromStr for Validator {
@@ -166,6 +287,7 @@ impl Validator {
             Validator::PlaceName => misc::place_name(text).into(),
             Validator::UkNino => misc::uk_nino(text).into(),
             Validator::UkNhs => misc::uk_nhs(text).into(),
+            Validator::National(id) => bool_check(id.check(text)),
         }
     }
 }
