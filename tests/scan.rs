@@ -44,6 +44,54 @@ fn csv_column_verdicts() {
 }
 
 #[test]
+fn national_identifiers_are_found_by_column_and_in_prose() {
+    let (report, findings, out) = scan(&fixture("csv/national_ids.csv"), &["-q"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let want = [
+        ("customer_id", "null"),
+        ("steuer_id", "DE_TAX_ID"),
+        ("nir", "FR_NIR"),
+        ("dni", "ES_NIF"),
+        ("codice_fiscale", "IT_FISCAL_CODE"),
+        ("bsn", "NL_BSN"),
+        ("pesel", "PL_PESEL"),
+        ("cpf", "BR_CPF"),
+        ("cnpj", "BR_CNPJ"),
+        ("aadhaar", "IN_AADHAAR"),
+        ("personnummer", "SE_PERSONNUMMER"),
+        ("curp", "MX_CURP"),
+        ("notes", "null"),
+    ];
+    let want: std::collections::BTreeMap<String, String> = want
+        .iter()
+        .map(|(c, e)| (c.to_string(), e.to_string()))
+        .collect();
+    assert_eq!(verdicts(&report), want);
+    let mut in_notes: Vec<(u64, String)> = findings
+        .iter()
+        .filter(|f| f["column"] == "notes")
+        .map(|f| {
+            (
+                f["row"].as_u64().unwrap(),
+                f["entity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    in_notes.sort();
+    let expect = [
+        (0, "DE_TAX_ID"),
+        (1, "BR_CPF"),
+        (1, "IN_PAN"),
+        (2, "BE_NATIONAL_NUMBER"),
+    ];
+    assert_eq!(
+        in_notes,
+        expect.map(|(r, e)| (r, e.to_string())).to_vec(),
+        "the last row's version number and the order number are not identifiers"
+    );
+}
+
+#[test]
 fn free_text_column_lists_what_it_holds() {
     let (report, _, _) = scan(&fixture("csv/customers.csv"), &["-q"]);
     let notes = column(&report, "notes");
