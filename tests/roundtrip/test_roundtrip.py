@@ -7,6 +7,8 @@ formats and writers, that `shroud check` passes the output, and that `aggregate`
 DuckDB's GROUP BY. Run by python/ci.sh (so by .ci/run) against the debug binary:
 
     SHROUD_BIN=target/debug/shroud target/py-venv/bin/python -m pytest tests/roundtrip
+
+(target/py-venv is made by python/ci.sh.)
 """
 
 from __future__ import annotations
