@@ -105,14 +105,24 @@ pub(crate) fn scan_batch(
         let mut stats = Vec::with_capacity(batch.columns.len());
         let mut findings = Vec::new();
         let phone = detector.entity_index("PHONE_NUMBER").map(|i| i as u16);
+        let person = detector.entity_index("PERSON");
         for cells in &batch.columns {
             let plan = &plans[cells.col as usize];
             let mut st = ColumnStats::new(n);
+            let name_column = person.is_some_and(|p| plan.hints(p));
             let mut votes = 0;
             for (r, cell) in cells.iter() {
                 detector.scan_cell_memo(plan, cell, scratch);
                 if !scratch.utf8_ok {
                     st.invalid_utf8 += 1;
+                }
+                if name_column
+                    && std::str::from_utf8(cell).is_ok_and(|t| {
+                        !t.trim().is_empty()
+                            && crate::detect::validators::names::names_organisation(t)
+                    })
+                {
+                    st.organisations += 1;
                 }
                 // The region the column's phone numbers are written in (pseudonymize reads
                 // national numbers with it, so `0151 …` and `+49 151 …` get one token).

@@ -138,6 +138,7 @@ fn every_fixture_pseudonymized_passes_check_and_keeps_no_found_value() {
         "csv/customers_semicolon.csv",
         "csv/quoted.csv",
         "csv/national_ids.csv",
+        "csv/companies_and_typos.csv",
         "csv/invalid_utf8.csv",
         "json/customers.json",
         "json/events.jsonl",

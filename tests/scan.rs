@@ -92,6 +92,33 @@ fn national_identifiers_are_found_by_column_and_in_prose() {
 }
 
 #[test]
+fn company_name_columns_are_not_people_and_misspelt_name_headers_still_count() {
+    let (report, findings, out) = scan(&fixture("csv/companies_and_typos.csv"), &["-q"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let want: std::collections::BTreeMap<String, String> = [
+        ("Name", "null"),
+        ("FIRSNAME", "PERSON"),
+        ("LASTNAM", "PERSON"),
+    ]
+    .iter()
+    .map(|(c, e)| (c.to_string(), e.to_string()))
+    .collect();
+    assert_eq!(verdicts(&report), want);
+    // Legal forms and firms of partners are not names; surnames inside them may be.
+    let rows: Vec<u64> = findings
+        .iter()
+        .filter(|f| f["column"] == "Name")
+        .map(|f| f["row"].as_u64().unwrap())
+        .collect();
+    for company_row in [0, 2, 3, 6, 8, 9] {
+        assert!(
+            !rows.contains(&company_row),
+            "row {company_row}: {findings:?}"
+        );
+    }
+}
+
+#[test]
 fn free_text_column_lists_what_it_holds() {
     let (report, _, _) = scan(&fixture("csv/customers.csv"), &["-q"]);
     let notes = column(&report, "notes");

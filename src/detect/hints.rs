@@ -3,7 +3,10 @@
 //! A column path such as `user.contact.emailAddr` becomes the tokens
 //! `user contact email addr`; a hint such as `email address` matches when its tokens appear
 //! in a row, when its joined form equals a token (`dateofbirth`), or when a token starts with
-//! a joined hint of five letters or more (`phonenumber` starts with `phone`).
+//! a joined hint of five letters or more (`phonenumber` starts with `phone`). A misspelt
+//! column name (`FIRSNAME`, `LASTNAM`, `adress`) still matches a hint of six letters or more
+//! that it is one edit (or one swap of neighbours) away from, unless the misspelling is itself
+//! an English word (`sender` is not `gender`, `county` is not `country`).
 
 /// Splits a column name or path into lower-case word tokens: separators, camelCase
 /// boundaries and letter/digit boundaries split.
@@ -80,6 +83,47 @@ impl Hint {
     }
 }
 
+impl Hint {
+    /// [`Hint::matches`], or a column token (or the whole name run together) one edit away
+    /// from the joined hint: see the module documentation.
+    pub fn matches_misspelt(&self, col: &[String]) -> bool {
+        if self.matches(col) {
+            return true;
+        }
+        let hint_len = self.joined.chars().count();
+        if hint_len < 6 {
+            return false;
+        }
+        let near = |t: &str| {
+            let n = t.chars().count();
+            n >= 6
+                && n.abs_diff(hint_len) <= 1
+                && t.chars().all(|c| c.is_alphabetic())
+                && within_one_edit(t, &self.joined)
+                && !crate::detect::validators::names::Names::get().is_english(t)
+        };
+        col.iter().any(|t| near(t)) || (col.len() > 1 && near(&col.concat()))
+    }
+}
+
+/// Whether `a` becomes `b` by at most one insertion, deletion, substitution or swap of two
+/// neighbouring characters (optimal string alignment distance <= 1).
+fn within_one_edit(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let p = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let (ra, rb) = (&a[p..], &b[p..]);
+    match (ra.len(), rb.len()) {
+        (0, 0) => true,
+        (x, y) if x == y => {
+            ra[1..] == rb[1..] || (x >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..])
+        }
+        (x, y) if x == y + 1 => ra[1..] == *rb,
+        (x, y) if y == x + 1 => *ra == rb[1..],
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +153,20 @@ mod tests {
         assert!(!Hint::new("ssn").matches(&tokenize("ssnap")));
         assert!(!Hint::new("tel").matches(&tokenize("hotel")));
         assert!(Hint::new("email").matches(&tokenize("e_mail")));
+    }
+
+    #[test]
+    fn misspelt_column_names_match_long_hints_only() {
+        let first = Hint::new("first name");
+        assert!(first.matches_misspelt(&tokenize("FIRSNAME")));
+        assert!(first.matches_misspelt(&tokenize("firts_name")));
+        assert!(Hint::new("last name").matches_misspelt(&tokenize("LASTNAM")));
+        assert!(Hint::new("address").matches_misspelt(&tokenize("cust_adress")));
+        // English words are not misspellings; short hints are not matched loosely.
+        assert!(!Hint::new("gender").matches_misspelt(&tokenize("sender")));
+        assert!(!Hint::new("country").matches_misspelt(&tokenize("county")));
+        assert!(!Hint::new("email").matches_misspelt(&tokenize("gmail")));
+        assert!(!Hint::new("first name").matches_misspelt(&tokenize("filename")));
+        assert!(within_one_edit("emial", "email") && !within_one_edit("abcd", "abdx"));
     }
 }

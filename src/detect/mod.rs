@@ -151,7 +151,7 @@ impl Rule {
     /// Whether the column (as tokens) carries one of this rule's hints and none of its
     /// exclusions.
     fn hinted_by(&self, col: &[String], last: &[String]) -> bool {
-        self.hints.iter().any(|h| h.matches(col))
+        self.hints.iter().any(|h| h.matches_misspelt(col))
             && !self.hints_exclude.iter().any(|h| h.matches(last))
     }
 }

@@ -52,7 +52,16 @@ pub struct ColumnStats {
     /// at most [`PHONE_VOTES_PER_BATCH`] numbers a batch), by region code.
     #[serde(default)]
     pub phone_regions: std::collections::BTreeMap<String, u64>,
+    /// Non-empty cells that name an organisation (a legal form such as `PLC` or `GmbH`,
+    /// `Lewis, Miller and Barnes`), counted in columns whose name hints at people only: many
+    /// of them make a `name` column a column of companies, not of people.
+    #[serde(default)]
+    pub organisations: u64,
 }
+
+/// Share of a column's non-empty cells naming organisations from which a name column is
+/// not PERSON.
+const SHARE_ORGANISATIONS: f64 = 0.2;
 
 /// Phone numbers of a column that vote for its region, per batch.
 pub const PHONE_VOTES_PER_BATCH: usize = 64;
@@ -140,6 +149,7 @@ impl ColumnStats {
         }
         self.words += other.words;
         self.invalid_utf8 += other.invalid_utf8;
+        self.organisations += other.organisations;
         if self.entities.len() < other.entities.len() {
             self.entities
                 .resize(other.entities.len(), EntityStats::default());
@@ -187,6 +197,13 @@ impl Detector {
             let hinted = plan.hints(e);
             let bar = if hinted { SHARE_HINTED } else { SHARE_PLAIN };
             if share < bar {
+                continue;
+            }
+            // A `Name` column of companies: the surnames among them (`Sauer`) are found
+            // cell by cell, but the column is not one of people.
+            if Some(e as u16) == self.person
+                && stats.organisations as f64 >= SHARE_ORGANISATIONS * non_empty
+            {
                 continue;
             }
             let mean = s.score_sum / s.cells as f64;

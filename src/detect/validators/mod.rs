@@ -10,7 +10,7 @@ mod date;
 mod iban;
 mod luhn;
 mod misc;
-mod names;
+pub(crate) mod names;
 pub mod national;
 pub(crate) mod numbering;
 pub(crate) mod phone;
@@ -85,6 +85,8 @@ pub enum Validator {
     PersonName,
     /// Lower-case words of which one is a known name and none a non-name (`name_words`).
     NameWords,
+    /// A whole cell in a name column that does not name an organisation (`name_cell`).
+    NameCell,
     /// Has a house number and a word (`address_like`).
     AddressLike,
     /// Not a workflow-state word such as `Pending` or `Active` (`place_name`).
@@ -196,6 +198,7 @@ pub const ALL: &[(&str, Validator)] = &[
     ("epoch_date_of_birth", Validator::EpochDateOfBirth),
     ("person_name", Validator::PersonName),
     ("name_words", Validator::NameWords),
+    ("name_cell", Validator::NameCell),
     ("address_like", Validator::AddressLike),
     ("place_name", Validator::PlaceName),
     ("uk_nino", Validator::UkNino),
@@ -283,6 +286,7 @@ impl Validator {
             Validator::EpochDateOfBirth => date::check_epoch(text).into(),
             Validator::PersonName => names::check_in(cell, start, end),
             Validator::NameWords => names::name_words(text).into(),
+            Validator::NameCell => names::name_cell(text).into(),
             Validator::AddressLike => misc::address_like(text).into(),
             Validator::PlaceName => misc::place_name(text).into(),
             Validator::UkNino => misc::uk_nino(text).into(),
