@@ -100,9 +100,11 @@ fn to_cells(rb: &RecordBatch, first_row: u64, paths: &[String]) -> Result<Batch,
 pub struct ScanPartial {
     /// Rows scanned.
     pub rows: u64,
-    /// Entity names, by the index the stats use.
+    /// Entity names, by the index the stats use (empty in the empty state hosts start from).
+    #[serde(default)]
     pub entities: Vec<String>,
     /// Rule ids, by the index the stats use.
+    #[serde(default)]
     pub rules: Vec<String>,
     /// Columns, in first-seen order.
     pub columns: Vec<(String, ColumnStats)>,
@@ -610,6 +612,14 @@ mod tests {
         };
         assert_eq!(ents(&a), ents(&whole));
         assert_eq!(a.rows, 40);
+        // Hosts start from the empty state the Python package writes (shroud.arrow.ScanState).
+        let mut empty: ScanPartial = serde_json::from_str(r#"{"rows":0,"columns":[]}"#).unwrap();
+        empty.merge(&whole).unwrap();
+        assert_eq!(ents(&empty), ents(&whole));
+        let mut empty_agg: AggregatePartial =
+            serde_json::from_str(r#"{"rows":0,"groups":[]}"#).unwrap();
+        empty_agg.merge(&AggregatePartial::default());
+        assert_eq!(empty_agg.rows, 0);
         assert_eq!(
             ents(&whole)[0],
             ("email".into(), Some("EMAIL_ADDRESS".into()))

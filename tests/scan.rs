@@ -49,6 +49,7 @@ fn national_identifiers_are_found_by_column_and_in_prose() {
     assert!(out.status.success(), "{:?}", text(&out));
     let want = [
         ("customer_id", "null"),
+        ("country", "LOCATION"),
         ("steuer_id", "DE_TAX_ID"),
         ("nir", "FR_NIR"),
         ("dni", "ES_NIF"),
@@ -92,13 +93,14 @@ fn national_identifiers_are_found_by_column_and_in_prose() {
 }
 
 #[test]
-fn company_name_columns_are_not_people_and_misspelt_name_headers_still_count() {
+fn company_name_columns_are_not_people_misspelt_headers_count_and_misleading_ones_are_noted() {
     let (report, findings, out) = scan(&fixture("csv/companies_and_typos.csv"), &["-q"]);
     assert!(out.status.success(), "{:?}", text(&out));
     let want: std::collections::BTreeMap<String, String> = [
         ("Name", "null"),
         ("FIRSNAME", "PERSON"),
         ("LASTNAM", "PERSON"),
+        ("EMAIL", "PHONE_NUMBER"),
     ]
     .iter()
     .map(|(c, e)| (c.to_string(), e.to_string()))
@@ -116,6 +118,13 @@ fn company_name_columns_are_not_people_and_misspelt_name_headers_still_count() {
             "row {company_row}: {findings:?}"
         );
     }
+    // An EMAIL column of phone numbers is a phone column, and the report says the header
+    // promised something else; columns whose header agrees say nothing.
+    assert_eq!(
+        column(&report, "EMAIL")["header_mismatch"],
+        serde_json::json!(["EMAIL_ADDRESS"])
+    );
+    assert!(column(&report, "FIRSNAME").get("header_mismatch").is_none());
 }
 
 #[test]

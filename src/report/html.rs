@@ -1007,6 +1007,7 @@ mod tests {
                 samples: vec!["j***@e***.com".into()],
                 free_text: false,
                 invalid_utf8: 0,
+                header_mismatch: Vec::new(),
             }],
             errors: vec!["data/<users>.csv: line 7: bad quote".into()],
         });

@@ -87,6 +87,10 @@ pub struct ColumnReport {
     /// Cells that were not valid UTF-8 (scanned as bytes).
     #[serde(default)]
     pub invalid_utf8: u64,
+    /// The entities the column's name suggests, when its values make it another entity (an
+    /// `email` column holding phone numbers): the header is misleading. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub header_mismatch: Vec<String>,
 }
 
 impl Report {
@@ -155,6 +159,7 @@ pub fn file_report(detector: &Detector, input: &Input, scan: &FileScan) -> FileR
             samples: c.stats.samples.iter().map(|s| s.2.clone()).collect(),
             free_text: c.verdict.free_text,
             invalid_utf8: c.stats.invalid_utf8,
+            header_mismatch: header_mismatch(detector, &c.name, c.verdict.entity.as_deref()),
         })
         .collect();
     FileReport {
@@ -167,6 +172,24 @@ pub fn file_report(detector: &Detector, input: &Input, scan: &FileScan) -> FileR
         skipped_records: scan.read_stats.skipped_records,
         columns,
         errors: Vec::new(),
+    }
+}
+
+/// The entities a column's name hints at, when the verdict is another entity; empty when the
+/// name hints at nothing, or at the verdict.
+fn header_mismatch(detector: &Detector, name: &str, verdict: Option<&str>) -> Vec<String> {
+    let Some(verdict) = verdict else {
+        return Vec::new();
+    };
+    let plan = detector.plan(name);
+    let hinted: Vec<String> = (0..detector.entities.len())
+        .filter(|&e| plan.hints(e))
+        .map(|e| detector.entities[e].clone())
+        .collect();
+    if hinted.iter().any(|h| h == verdict) {
+        Vec::new()
+    } else {
+        hinted
     }
 }
 
