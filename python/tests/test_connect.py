@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from shroud.arrow import KeyRef, pseudonymize_table
 
-KEY_HEX = "abababababababababababababababababababababababababababababababab"
+KEY_HEX = "3c9e51a07f2b8d64e1a5c03b97f8d2460b1e7a93c5d8f2064a7e1b9c3d5f8a02"
 
 
 def test_scan_pseudonymize_aggregate_on_spark_connect():

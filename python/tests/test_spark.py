@@ -185,7 +185,11 @@ def test_pseudonymize_tokens_equal_the_cli(df, data):
     secrets = set()
     for col in ("email", "phone", "card_number", "full_name"):
         secrets.update(str(v) for v in raw.column(col).to_pylist())
-    secrets.update(str(v) for v in raw.column("birth_date").to_pylist())
+    # A birth date is generalized to January 1st of its year: one that was already January 1st
+    # is its own generalization, not a leak.
+    secrets.update(
+        str(v) for v in raw.column("birth_date").to_pylist() if not str(v).endswith("-01-01")
+    )
     cells = [
         str(v)
         for name in ours.column_names
