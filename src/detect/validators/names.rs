@@ -1170,6 +1170,13 @@ pub fn names_organisation(text: &str) -> bool {
     {
         return true;
     }
+    // One word is an organisation only when it is a legal form itself: nothing to learn.
+    if !text
+        .trim()
+        .contains(|c: char| c.is_whitespace() || c == ',' || c == '/')
+    {
+        return false;
+    }
     let names = Names::get();
     let ws: Vec<&str> = text
         .split(|c: char| c.is_whitespace() || c == ',' || c == '/')
