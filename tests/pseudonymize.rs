@@ -608,3 +608,70 @@ fn synthetic_table_rescans_clean_after_pseudonymization() {
     );
     assert_eq!(report["files"][0]["rows"], 3000);
 }
+
+/// Writes `groups` row groups of `rows` rows each: an id and an e-mail per row.
+fn write_grouped_parquet(path: &Path, groups: usize, rows: usize) {
+    use arrow_array::{Int64Array, RecordBatch, StringArray};
+    use arrow_schema::{DataType, Field, Schema};
+    use std::sync::Arc;
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Int64, false),
+        Field::new("email", DataType::Utf8, false),
+    ]));
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_max_row_group_row_count(Some(rows))
+        .build();
+    let f = std::fs::File::create(path).unwrap();
+    let mut w = parquet::arrow::ArrowWriter::try_new(f, Arc::clone(&schema), Some(props)).unwrap();
+    for g in 0..groups {
+        let ids: Vec<i64> = (0..rows).map(|i| (g * rows + i) as i64).collect();
+        let emails: Vec<String> = ids.iter().map(|i| format!("user{i}@example.com")).collect();
+        let rb = RecordBatch::try_new(
+            Arc::clone(&schema),
+            vec![
+                Arc::new(Int64Array::from(ids)),
+                Arc::new(StringArray::from(emails)),
+            ],
+        )
+        .unwrap();
+        w.write(&rb).unwrap();
+        w.flush().unwrap();
+    }
+    w.close().unwrap();
+}
+
+#[test]
+fn every_row_of_several_large_row_groups_is_scanned_and_written() {
+    // Groups larger than a call's worth of batches and an exact multiple of the batch size:
+    // the reader used to end the file when a group ran out on a call's boundary, so only the
+    // first group was scanned and written.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in/grouped.parquet");
+    std::fs::create_dir_all(input.parent().unwrap()).unwrap();
+    let (groups, rows) = (3, 32_768);
+    write_grouped_parquet(&input, groups, rows);
+    let total = (groups * rows) as u64;
+    for threads in ["1", "2", "4"] {
+        let (report, _, out) = crate::util::scan(&input, &["-q", "-j", threads]);
+        assert!(out.status.success(), "{:?}", text(&out));
+        assert_eq!(report["files"][0]["rows"], total, "-j {threads}");
+        assert_eq!(column(&report, "email")["non_empty"], total, "-j {threads}");
+    }
+    let (report, _, _) = crate::util::scan(&input, &["-q", "--sample-rows", "40000"]);
+    assert_eq!(report["files"][0]["rows"], 40_000);
+    let key = keygen(dir.path(), "k.key");
+    let out = pseudonymize(
+        dir.path(),
+        &[&input],
+        "out",
+        &["--key-file", key.to_str().unwrap(), "-j", "1"],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let f = std::fs::File::open(dir.path().join("out/grouped.parquet")).unwrap();
+    let r = parquet::file::reader::SerializedFileReader::new(f).unwrap();
+    use parquet::file::reader::FileReader;
+    assert_eq!(r.metadata().file_metadata().num_rows() as u64, total);
+    assert_eq!(r.metadata().num_row_groups(), groups);
+    let check = shroud(dir.path(), &["check", "out"]);
+    assert!(check.status.success(), "{:?}", text(&check));
+}

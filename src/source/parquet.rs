@@ -557,6 +557,8 @@ pub struct ParquetReader {
     max_rows: Option<u64>,
     keep_raw: bool,
     counter: Progress,
+    /// Rows handed out so far (checked against the footer at the end).
+    delivered: u64,
 }
 
 /// A row group read in pieces: its decoder, the next row's number and how many rows may
@@ -619,6 +621,7 @@ impl ParquetReader {
             max_rows: opts.max_rows,
             keep_raw: opts.keep_raw,
             counter,
+            delivered: 0,
         })
     }
 
@@ -701,6 +704,11 @@ impl ParquetReader {
             pulled += 1;
             g.first += rows as u64;
             g.limit -= rows as u64;
+            // The group's last row was read: say so now, on this batch. Waiting for the
+            // decoder's end would leave a call with no batch, which reads as the end of input.
+            if g.first >= self.group_end(rg) {
+                break true;
+            }
         };
         if done {
             if let Some(last) = out.last_mut() {
@@ -710,6 +718,11 @@ impl ParquetReader {
             self.counter.fetch_add(size, Ordering::Relaxed);
         }
         Ok(done)
+    }
+
+    /// The number of the row after row group `rg`.
+    fn group_end(&self, rg: usize) -> u64 {
+        self.row_offsets[rg] + self.meta.metadata().row_group(rg).num_rows().max(0) as u64
     }
 
     fn decode_group_inner(&self, rg: usize) -> Result<Vec<Batch>, SourceError> {
@@ -758,6 +771,55 @@ impl ParquetReader {
 
 impl BatchReader for ParquetReader {
     fn next_batches(&mut self, n: usize) -> Result<Vec<Batch>, SourceError> {
+        // An empty answer means the end of the file: groups without rows (or past
+        // `--sample-rows`) are passed over until one gives a batch or none is left.
+        loop {
+            let out = self.next_batches_once(n)?;
+            self.delivered += out.iter().map(|b| b.rows as u64).sum::<u64>();
+            let open = self
+                .open_group
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .is_some();
+            if !out.is_empty() {
+                return Ok(out);
+            }
+            if !open && self.next_group >= self.row_offsets.len() {
+                // Fail closed: every row the footer promises (up to `--sample-rows`) was read.
+                let total = self.group_end(self.row_offsets.len().saturating_sub(1));
+                let expected = self.max_rows.map_or(total, |m| m.min(total));
+                if !self.row_offsets.is_empty() && self.delivered != expected {
+                    return Err(SourceError::Malformed {
+                        path: self.path.clone(),
+                        location: "row groups".into(),
+                        message: format!(
+                            "read {} rows where the footer promises {expected}",
+                            self.delivered
+                        ),
+                    });
+                }
+                return Ok(out);
+            }
+        }
+    }
+
+    fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    fn stats(&self) -> ReadStats {
+        ReadStats::default()
+    }
+
+    fn as_parquet(&self) -> Option<&ParquetReader> {
+        Some(self)
+    }
+}
+
+impl ParquetReader {
+    /// One step of [`BatchReader::next_batches`]: the open group's next batches, or the next
+    /// whole groups; may be empty before the end.
+    fn next_batches_once(&mut self, n: usize) -> Result<Vec<Batch>, SourceError> {
         // `n` counts batches. Row groups of at most n batches are decoded whole, several in
         // parallel; a larger one (pyarrow writes up to a million rows a group) is read n
         // batches at a time, so memory stays near n batches whatever the group size.
@@ -792,17 +854,5 @@ impl BatchReader for ParquetReader {
             out.extend(d);
         }
         Ok(out)
-    }
-
-    fn columns(&self) -> &[String] {
-        &self.columns
-    }
-
-    fn stats(&self) -> ReadStats {
-        ReadStats::default()
-    }
-
-    fn as_parquet(&self) -> Option<&ParquetReader> {
-        Some(self)
     }
 }
