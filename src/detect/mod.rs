@@ -75,8 +75,9 @@ const HYBRID_CACHE: usize = 8 << 20;
 const MAX_MATCH: usize = 512;
 /// Bytes one search looks at: detection stays linear in the cell's size.
 const SEARCH_WINDOW: usize = 2 * MAX_MATCH;
-/// Most keywords a rule may list.
-const MAX_KEYWORDS: usize = 64;
+/// Most keywords and exclusion keywords a rule may list together (a sanity bound: the
+/// keyword automaton is shared, so a long list costs a rule nothing per cell).
+const MAX_KEYWORDS: usize = 128;
 /// Default keyword look-behind, bytes.
 const DEFAULT_LOOK_BEHIND: usize = 48;
 /// Score added by a column-name hint for the entity.
