@@ -12,7 +12,7 @@ planted personal values whose original text is still in the output at the same r
 column (a whole cell for structured columns, a span's text for the free-text column).
 Values the default policy keeps (LOCATION, GENDER) are not counted. A generalized value
 (a birth date to January 1st, a postal code to 3 characters) is a residual only if the
-original text survives.
+original text survives; a birth date that already was January 1st is not counted.
 
     python3 scripts/eval/closed_loop.py --shroud target/release/shroud \
         --seeds 1 2 3 --styles snake title --rows 2000 --out /tmp/closed
@@ -93,6 +93,16 @@ def load_rows(path: Path, fmt: str, columns: list[str]) -> list[dict[str, list[s
     return rows
 
 
+def first_of_year(v: str) -> bool:
+    """Whether a date as text falls on January 1st (ISO, day-first with dots, US month-first)."""
+    v = v.strip()
+    return (
+        v[4:10] == "-01-01"
+        or v.startswith(("01.01.", "1.1."))
+        or v.startswith(("1/1/", "01/01/"))
+    )
+
+
 def residuals(labels: dict, fmt: str, src: Path, out: Path) -> tuple[dict, dict]:
     """(planted, left) per entity."""
     lab = labels[fmt]
@@ -108,6 +118,9 @@ def residuals(labels: dict, fmt: str, src: Path, out: Path) -> tuple[dict, dict]
     for b, a in zip(before, after):
         for c, e in cols.items():
             for v in b.get(c, []):
+                # A birth date on January 1st is its own generalization: not a residual.
+                if e == "DATE_OF_BIRTH" and first_of_year(v):
+                    continue
                 planted[e] += 1
                 if any(v in o for o in a.get(c, [])):
                     left[e] += 1
