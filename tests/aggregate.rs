@@ -539,3 +539,119 @@ fn privacy_unit_bounds_each_persons_contribution() {
     );
     assert_eq!(south["sum_amount"], "3");
 }
+
+#[test]
+fn decimal_commas_unknown_columns_and_non_numbers_are_never_silently_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("orders.csv");
+    // Excel in a continental locale: `;` between fields, `,` before the decimals.
+    let mut body = String::from("region;amount\n");
+    for i in 0..12 {
+        body.push_str(&format!(
+            "{};1.234,50\n",
+            if i % 2 == 0 { "north" } else { "south" }
+        ));
+    }
+    std::fs::write(&p, &body).unwrap();
+    let args = |extra: &[&'static str]| {
+        let mut a = vec![
+            "aggregate",
+            "orders.csv",
+            "--group-by",
+            "region",
+            "--metric",
+            "sum:amount",
+            "--min-group-size",
+            "1",
+            "--out",
+            "agg.csv",
+            "--force",
+        ];
+        a.extend_from_slice(extra);
+        a
+    };
+    // The decimal comma is recognised per column, or set with --decimal-comma: both sum right.
+    for extra in [&[][..], &["--decimal-comma"][..]] {
+        let out = shroud(dir.path(), &args(extra));
+        assert!(out.status.success(), "{:?}", text(&out));
+        let rows = read_csv(&dir.path().join("agg.csv"));
+        assert_eq!(rows.len(), 2);
+        for r in &rows {
+            let sum: f64 = r["sum_amount"].replace(',', ".").parse().unwrap();
+            assert!((sum - 6.0 * 1234.5).abs() < 1e-6, "{extra:?}: {r:?}");
+        }
+    }
+    // A value that is no number is an error naming the file and row, unless --lenient.
+    std::fs::write(&p, format!("{body}north;twelve\n")).unwrap();
+    let out = shroud(dir.path(), &args(&["--decimal-comma"]));
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+    let (_, stderr) = text(&out);
+    assert!(
+        stderr.contains("orders.csv") && stderr.contains("row 12") && !stderr.contains("twelve"),
+        "{stderr}"
+    );
+    let out = shroud(dir.path(), &args(&["--decimal-comma", "--lenient"]));
+    assert!(out.status.success(), "{:?}", text(&out));
+    // A group-by column that does not exist is an error that names the close match, not one
+    // empty group holding every row.
+    let out = shroud(
+        dir.path(),
+        &[
+            "aggregate",
+            "orders.csv",
+            "--group-by",
+            "regoin",
+            "--out",
+            "agg2.csv",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("region"), "{:?}", text(&out));
+    assert!(!dir.path().join("agg2.csv").exists());
+}
+
+#[test]
+fn hive_partition_keys_are_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    for (g, n) in [("F", 3), ("M", 5)] {
+        let d = dir.path().join(format!("sales/gender={g}"));
+        std::fs::create_dir_all(&d).unwrap();
+        let mut body = String::from("amount\n");
+        for _ in 0..n {
+            body.push_str("10\n");
+        }
+        std::fs::write(d.join("part-0.csv"), body).unwrap();
+    }
+    let out = shroud(
+        dir.path(),
+        &[
+            "aggregate",
+            "sales",
+            "--group-by",
+            "gender",
+            "--metric",
+            "count",
+            "--metric",
+            "sum:amount",
+            "--min-group-size",
+            "1",
+            "--out",
+            "agg.csv",
+        ],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let rows = read_csv(&dir.path().join("agg.csv"));
+    let by: BTreeMap<String, (String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["gender"].clone(),
+                (r["count"].clone(), r["sum_amount"].clone()),
+            )
+        })
+        .collect();
+    assert_eq!(by.len(), 2, "{rows:?}");
+    assert_eq!(by["F"].0, "3");
+    assert_eq!(by["M"].0, "5");
+    assert!(by["M"].1.starts_with("50"), "{rows:?}");
+}

@@ -675,3 +675,40 @@ fn every_row_of_several_large_row_groups_is_scanned_and_written() {
     let check = shroud(dir.path(), &["check", "out"]);
     assert!(check.status.success(), "{:?}", text(&check));
 }
+
+#[test]
+fn generalized_birth_dates_keep_their_type_and_wrapper() {
+    // mongoexport writes dates as extended JSON (`{"$date": ...}`), pandas' to_json as epoch
+    // milliseconds; BigQuery exports ISO dates. A generalized birth date stays that shape.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in/people.jsonl");
+    std::fs::create_dir_all(input.parent().unwrap()).unwrap();
+    let mut body = String::new();
+    for i in 0..20 {
+        body.push_str(&format!(
+            "{{\"name\":\"Jane Doe\",\"date_of_birth\":{{\"$date\":\"19{:02}-06-15T00:00:00Z\"}},\"birth_date\":\"19{:02}-03-{:02}\"}}\n",
+            50 + i,
+            60 + i,
+            10 + i
+        ));
+    }
+    std::fs::write(&input, body).unwrap();
+    let key = keygen(dir.path(), "k.key");
+    let out = pseudonymize(
+        dir.path(),
+        &[&input],
+        "out",
+        &["--key-file", key.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let written = std::fs::read_to_string(dir.path().join("out/people.jsonl")).unwrap();
+    for (i, line) in written.lines().enumerate() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(
+            v["date_of_birth"]["$date"],
+            format!("19{:02}-01-01T00:00:00Z", 50 + i),
+            "{line}"
+        );
+        assert_eq!(v["birth_date"], format!("19{:02}-01-01", 60 + i), "{line}");
+    }
+}

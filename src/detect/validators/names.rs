@@ -1520,7 +1520,15 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
         validity,
         span: (a != 0 || b != cand.len()).then_some((a, b)),
     };
-    let first = core[0].text;
+    // A one-word name is looked up without its possessive ("Alicia's" is "Alicia").
+    let first = match core {
+        [only] => only
+            .text
+            .strip_suffix("'s")
+            .or_else(|| only.text.strip_suffix("’s"))
+            .unwrap_or(only.text),
+        _ => core[0].text,
+    };
     let last = core[core.len() - 1].text.trim_end_matches(['\'', '’', 's']);
     // Places and organisations.
     let after = word_after(cell, end);
@@ -1609,8 +1617,20 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
                 .split([' ', '\t'])
                 .filter(|w| !w.is_empty())
                 .all(|w| !names.is_english(w) && !names.is_place(w));
+            // Capitals inside a sentence: two or three capitalised words that are neither
+            // English words nor places, after a lower-case word other than an article and
+            // before a lower-case word ("logs show Julita Lubera connected from").
+            let inside_sentence = !opens_sentence(cell, start + s)
+                && !the_before
+                && (2..=3).contains(&text.split([' ', '\t']).filter(|w| !w.is_empty()).count())
+                && cell[..start + s]
+                    .trim_end_matches([' ', '\t'])
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_lowercase);
             if (known && ((opens_sentence(cell, start + s) && next_lower) || speech || appositive))
                 || (speech && all_unknown_words)
+                || (inside_sentence && all_unknown_words && next_lower)
             {
                 validity = Validity::Valid;
             }
