@@ -14,21 +14,70 @@
 // Shared helpers
 // ---------------------------------------------------------------------------------------------
 
-/// Removes the usual separators (space, tab, no-break space, dot, dash, slash) and upper-cases
-/// ASCII letters.
-fn clean(s: &str) -> String {
-    s.chars()
-        .filter(|c| !matches!(c, ' ' | '\t' | '\u{a0}' | '.' | '-' | '/'))
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
+/// A short string on the stack: a cleaned candidate (validators run on every candidate a
+/// pattern finds, so they allocate nothing).
+#[derive(Clone, Copy)]
+struct Clean {
+    buf: [u8; 40],
+    len: usize,
 }
 
-/// The digit values of `s` if it is non-empty and made of ASCII digits only.
-fn digits(s: &str) -> Option<Vec<u32>> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+impl std::ops::Deref for Clean {
+    type Target = str;
+    fn deref(&self) -> &str {
+        // Only ASCII bytes and whole UTF-8 sequences are pushed (see `clean`).
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+}
+
+/// Removes the usual separators (space, tab, no-break space, dot, dash, slash) and upper-cases
+/// ASCII letters. Longer than any identifier (40 bytes): empty, which no validator accepts.
+fn clean(s: &str) -> Clean {
+    let mut c = Clean {
+        buf: [0; 40],
+        len: 0,
+    };
+    for ch in s.chars() {
+        if matches!(ch, ' ' | '\t' | '\u{a0}' | '.' | '-' | '/') {
+            continue;
+        }
+        let ch = ch.to_ascii_uppercase();
+        let n = ch.len_utf8();
+        if c.len + n > c.buf.len() {
+            c.len = 0;
+            return c;
+        }
+        ch.encode_utf8(&mut c.buf[c.len..c.len + n]);
+        c.len += n;
+    }
+    c
+}
+
+/// Digit values on the stack (identifiers have at most 24 digits).
+#[derive(Clone, Copy)]
+struct Digits {
+    d: [u32; 24],
+    len: usize,
+}
+
+impl std::ops::Deref for Digits {
+    type Target = [u32];
+    fn deref(&self) -> &[u32] {
+        &self.d[..self.len]
+    }
+}
+
+/// The digit values of `s` if it is non-empty, at most 24 long and made of ASCII digits only.
+fn digits(s: &str) -> Option<Digits> {
+    if s.is_empty() || s.len() > 24 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Some(s.bytes().map(|b| u32::from(b - b'0')).collect())
+    let mut d = Digits { d: [0; 24], len: 0 };
+    for b in s.bytes() {
+        d.d[d.len] = u32::from(b - b'0');
+        d.len += 1;
+    }
+    Some(d)
 }
 
 /// Parses a run of ASCII digits as a number (None if not all digits or too long for u64).
@@ -876,8 +925,8 @@ fn vat_es(b: &str) -> bool {
         b'A'..=b'H' | b'J' | b'N' | b'P' | b'Q' | b'R' | b'S' | b'U' | b'V' | b'W' => {
             let d = digits(&b[1..8]).unwrap();
             // Luhn check digit of the 7 middle digits.
-            let mut ext = d;
-            ext.push(0);
+            let mut ext = [0u32; 8];
+            ext[..7].copy_from_slice(&d);
             let check = (10 - luhn_sum(&ext) % 10) % 10;
             by[8] == b'0' + check as u8 || by[8] == b"JABCDEFGHI"[check as usize]
         }
@@ -959,7 +1008,7 @@ fn vat_ie(b: &str) -> bool {
         return false;
     };
     let mut seven = vec![0];
-    seven.extend(mid);
+    seven.extend_from_slice(&mid);
     seven.push(u32::from(by[0] - b'0'));
     by[7] == check(&seven, b'W')
 }
