@@ -150,6 +150,7 @@ fn pipeline(c: &mut Criterion) {
             compression: Compression::None,
             size,
             handle: None,
+            table: None,
         };
         for threads in [1, 0] {
             let pool = rayon::ThreadPoolBuilder::new()
@@ -201,6 +202,7 @@ fn pseudonymize_and_aggregate(c: &mut Criterion) {
         compression: Compression::None,
         size,
         handle: None,
+        table: None,
     };
     let policy = Policy::builtin();
     let key = Key::parse(b"0123456789abcdef0123456789abcdef").unwrap();

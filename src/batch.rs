@@ -249,6 +249,7 @@ impl ScanPartial {
             compression: Compression::None,
             size: 0,
             handle: None,
+            table: None,
         };
         Ok(crate::report::file_report(detector, &input, &scan).columns)
     }
@@ -641,6 +642,7 @@ mod tests {
             compression: Compression::None,
             size: 0,
             handle: None,
+            table: None,
         };
         let scan = crate::scan::scan_input(
             &d,
@@ -699,6 +701,7 @@ mod tests {
             compression: Compression::None,
             size: 0,
             handle: None,
+            table: None,
         };
         let policy = Policy::builtin();
         let k = key();

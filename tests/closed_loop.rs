@@ -55,6 +55,7 @@ fn cells(path: &Path) -> HashMap<(u64, String), Vec<String>> {
         compression,
         size: 0,
         handle: None,
+        table: None,
     };
     let mut r = open(&input, &ReadOptions::default(), Default::default()).unwrap();
     let mut out: HashMap<(u64, String), Vec<String>> = HashMap::new();

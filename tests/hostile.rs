@@ -520,6 +520,7 @@ fn a_parquet_file_cut_after_its_footer_was_read_is_an_error() {
         compression: shroud::source::Compression::None,
         size: std::fs::metadata(&path).unwrap().len(),
         handle: None,
+        table: None,
     };
     let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut reader = open(&input, &ReadOptions::default(), counter).unwrap();
@@ -583,6 +584,7 @@ fn fuzz_regressions_replay() {
                         compression: Compression::None,
                         size: body.len() as u64,
                         handle: None,
+                        table: None,
                     };
                     let opts = ScanOptions {
                         read: ReadOptions {

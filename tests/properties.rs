@@ -90,7 +90,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.csv");
         std::fs::write(&path, &text).unwrap();
-        let input = Input { path, format: Format::Csv, compression: Compression::None, size: 0, handle: None };
+        let input = Input { path, format: Format::Csv, compression: Compression::None, size: 0, handle: None, table: None };
         let d = detector();
         let policy = Policy::builtin();
         let key = Key::parse(b"0123456789abcdef0123456789abcdef").unwrap();
@@ -118,6 +118,7 @@ fn read_cells(
         compression: Compression::None,
         size: 0,
         handle: None,
+        table: None,
     };
     let opts = ReadOptions {
         keep_raw,
@@ -202,6 +203,7 @@ proptest! {
                 compression: shroud::source::Compression::None,
                 size: 0,
                 handle: None,
+                table: None,
             };
             let opts = shroud::scan::ScanOptions {
                 read: shroud::source::ReadOptions { lenient, ..Default::default() },
@@ -246,6 +248,7 @@ proptest! {
             compression: shroud::source::Compression::None,
             size: 0,
             handle: None,
+            table: None,
         };
         let mut out = Vec::new();
         job.run_stream(&input, &Default::default(), &mut out).unwrap();

@@ -14,7 +14,8 @@
 //! - `interrupt`: runs killed with SIGINT/SIGKILL leave old or complete outputs;
 //! - `properties`: invariants of the engine on arbitrary input;
 //! - `pseudonymize`: pseudonymized copies, keys, joins, refusals;
-//! - `trust`: what leaves is what was vouched for (the hostile review, issue 13).
+//! - `trust`: what leaves is what was vouched for (the hostile review, issue 13);
+//! - `sqlite`: tables of SQLite databases, scanned, checked and aggregated read-only.
 
 mod aggregate;
 mod check;
@@ -28,6 +29,7 @@ mod properties;
 mod pseudonymize;
 mod rules;
 mod scan;
+mod sqlite;
 #[path = "../dev/synth.rs"]
 #[allow(dead_code)]
 mod synth;

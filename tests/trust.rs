@@ -22,6 +22,7 @@ fn cells(path: &Path, column: &str) -> Vec<String> {
         compression,
         size: 0,
         handle: None,
+        table: None,
     };
     let mut r = open(&input, &ReadOptions::default(), Default::default()).unwrap();
     let mut out = Vec::new();

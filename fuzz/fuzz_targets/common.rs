@@ -33,6 +33,8 @@ pub fn scan_bytes(data: &[u8], format: Format, ext: &str) {
         format,
         compression: Compression::None,
         size: body.len() as u64,
+        handle: None,
+        table: None,
     };
     let opts = ScanOptions {
         read: ReadOptions {

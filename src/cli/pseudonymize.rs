@@ -158,6 +158,7 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
             compression: shroud::source::Compression::None,
             size: 0,
             handle: Some(Arc::new(spool)),
+            table: None,
         };
         if args.dry_run {
             let (_, plan) = pool.install(|| job.plan(&input, &opts))?;
@@ -428,6 +429,7 @@ pub fn reidentify(args: ReidentifyArgs) -> Result<u8> {
             compression,
             size: 0,
             handle: None,
+            table: None,
         };
         if target.exists() && !args.force {
             bail!("{} exists (use --force)", target.display());

@@ -190,6 +190,14 @@ impl<'a> Job<'a> {
         on_file: &mut dyn FnMut(&FileManifest),
     ) -> Result<Outcome, JobError> {
         let inputs = discover(&opts.inputs, &opts.discover)?;
+        // Decided before anything is read or created.
+        if let Some(db) = inputs.iter().find(|i| i.table.is_some()) {
+            return Err(JobError::Refused(format!(
+                "{}: {}",
+                db.display(),
+                super::DATABASE_REFUSAL
+            )));
+        }
         let rel = relative_outputs(&opts.inputs, &inputs)?;
         let rel: Vec<PathBuf> = rel.iter().map(|r| self.safe_relative(r)).collect();
         check_unique(&rel, &inputs)?;
@@ -245,6 +253,7 @@ impl<'a> Job<'a> {
                 std::io::copy(&mut src, &mut f).map_err(io_err(&input.path))?;
                 spooled = Input {
                     handle: Some(Arc::new(f)),
+                    table: None,
                     ..input.clone()
                 };
                 &spooled

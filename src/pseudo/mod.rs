@@ -32,6 +32,9 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 pub use parquet::output_schema;
 
+/// Why a database table is not pseudonymized (yet).
+pub const DATABASE_REFUSAL: &str = "database tables are scanned, checked and aggregated, not pseudonymized yet: export the table (CSV, Parquet) and pseudonymize the export, or leave the database out (--exclude)";
+
 /// Errors of a pseudonymize run.
 #[derive(Debug, thiserror::Error)]
 pub enum PseudoError {
@@ -739,6 +742,12 @@ pub fn rewrite(
                 message: "plain text files are not pseudonymized (no columns to plan)".into(),
             });
         }
+        Format::Sqlite => {
+            return Err(PseudoError::Malformed {
+                path,
+                message: DATABASE_REFUSAL.into(),
+            });
+        }
     };
     let group_n = rayon::current_num_threads().max(1) * 2;
     let mut group = reader.next_batches(group_n)?;
@@ -829,6 +838,7 @@ mod tests {
             compression: Compression::None,
             size: 0,
             handle: None,
+            table: None,
         }
     }
 

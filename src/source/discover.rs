@@ -36,6 +36,14 @@ pub enum DiscoverError {
         /// Path.
         path: String,
     },
+    /// A database file could not be opened or its tables listed.
+    #[error("{path}: cannot list the database's tables: {message}")]
+    Database {
+        /// Path.
+        path: String,
+        /// Cause.
+        message: String,
+    },
 }
 
 /// What to look for.
@@ -116,7 +124,12 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Vec<Input>,
                 compression: Compression::None,
                 size: 0,
                 handle: None,
+                table: None,
             });
+            continue;
+        }
+        if let Some(tables) = named_tables(p)? {
+            out.extend(tables);
             continue;
         }
         let meta = std::fs::metadata(p).map_err(|source| DiscoverError::Io {
@@ -151,11 +164,83 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Vec<Input>,
                 compression,
                 size: meta.len(),
                 handle: None,
+                table: None,
             });
         }
     }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    out.dedup_by(|a, b| a.path == b.path);
+    out.sort_by(|a, b| (&a.path, &a.table).cmp(&(&b.path, &b.table)));
+    out.dedup_by(|a, b| a.path == b.path && a.table == b.table);
+    expand_tables(out)
+}
+
+/// `file.db#table` (the table may be a glob: `file.db#sales_*`): the tables of a database
+/// named on the command line. `None` when `path` is not of that form.
+fn named_tables(path: &Path) -> Result<Option<Vec<Input>>, DiscoverError> {
+    let text = path.to_string_lossy();
+    let Some((file, pattern)) = text.rsplit_once('#') else {
+        return Ok(None);
+    };
+    let file = PathBuf::from(file);
+    if pattern.is_empty() || path.exists() || !file.is_file() || !super::sqlite::is_sqlite(&file) {
+        return Ok(None);
+    }
+    let glob = Glob::new(pattern)
+        .map_err(|e| DiscoverError::Glob {
+            glob: pattern.to_string(),
+            message: e.to_string(),
+        })?
+        .compile_matcher();
+    let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    let database = |message: String| DiscoverError::Database {
+        path: file.display().to_string(),
+        message,
+    };
+    let tables: Vec<Input> = super::sqlite::tables(&file)
+        .map_err(database)?
+        .into_iter()
+        .filter(|t| glob.is_match(t))
+        .map(|t| Input {
+            path: file.clone(),
+            format: Format::Sqlite,
+            compression: Compression::None,
+            size,
+            handle: None,
+            table: Some(t),
+        })
+        .collect();
+    if tables.is_empty() {
+        return Err(database(format!("no table matches {pattern:?}")));
+    }
+    Ok(Some(tables))
+}
+
+/// One input per table of each database file. A `.db` file that is not SQLite is no data
+/// format (plain text where everything is vouched for, else left out).
+fn expand_tables(inputs: Vec<Input>) -> Result<Vec<Input>, DiscoverError> {
+    let mut out = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        if input.format != Format::Sqlite || input.table.is_some() {
+            out.push(input);
+            continue;
+        }
+        if !super::sqlite::is_sqlite(&input.path) {
+            return Err(DiscoverError::Database {
+                path: input.path.display().to_string(),
+                message: "not a SQLite 3 database".into(),
+            });
+        }
+        let tables =
+            super::sqlite::tables(&input.path).map_err(|message| DiscoverError::Database {
+                path: input.path.display().to_string(),
+                message,
+            })?;
+        for t in tables {
+            out.push(Input {
+                table: Some(t),
+                ..input.clone()
+            });
+        }
+    }
     Ok(out)
 }
 
@@ -217,6 +302,13 @@ fn walk(
             continue;
         }
         let (format, compression) = match format_from_path(&p) {
+            Some((Format::Sqlite, _)) if !super::sqlite::is_sqlite(&p) => {
+                if opts.all {
+                    (Format::Text, Compression::None)
+                } else {
+                    continue;
+                }
+            }
             Some(fc) => fc,
             None if opts.all => (Format::Text, compression_from_name(&name)),
             None => continue,
@@ -227,6 +319,7 @@ fn walk(
             compression,
             size: meta.len(),
             handle: None,
+            table: None,
         });
     }
     Ok(())

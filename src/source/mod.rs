@@ -15,6 +15,7 @@ pub mod csv;
 pub mod discover;
 pub mod json;
 pub mod parquet;
+pub mod sqlite;
 pub mod text;
 
 use std::fmt;
@@ -41,6 +42,8 @@ pub enum Format {
     Parquet,
     /// Plain text, one cell per line (`check` reads files of no data format this way).
     Text,
+    /// A table of a SQLite database file (`Input::table` names it).
+    Sqlite,
 }
 
 impl Format {
@@ -52,6 +55,7 @@ impl Format {
             Format::Jsonl => "jsonl",
             Format::Parquet => "parquet",
             Format::Text => "text",
+            Format::Sqlite => "sqlite",
         }
     }
 
@@ -62,6 +66,7 @@ impl Format {
             "json" => Some(Format::Json),
             "jsonl" | "ndjson" | "json-lines" => Some(Format::Jsonl),
             "parquet" | "pq" => Some(Format::Parquet),
+            "sqlite" | "sqlite3" => Some(Format::Sqlite),
             _ => None,
         }
     }
@@ -98,12 +103,17 @@ pub struct Input {
     /// An open file to read instead of `path` (standard input spooled to an unlinked file,
     /// read once per pass).
     pub handle: Option<Arc<std::fs::File>>,
+    /// The table of a database input (`Format::Sqlite`); `None` for files.
+    pub table: Option<String>,
 }
 
 impl Input {
-    /// The path as shown in reports.
+    /// The path as shown in reports; a database table as `file.db#table`.
     pub fn display(&self) -> String {
-        self.path.display().to_string()
+        match &self.table {
+            Some(t) => format!("{}#{t}", self.path.display()),
+            None => self.path.display().to_string(),
+        }
     }
 
     /// Whether this is standard input.
@@ -499,6 +509,7 @@ pub fn open(
         Format::Json | Format::Jsonl => Ok(Box::new(json::JsonReader::new(input, opts, counter)?)),
         Format::Parquet => Ok(Box::new(parquet::ParquetReader::new(input, opts, counter)?)),
         Format::Text => Ok(Box::new(text::TextReader::new(input, opts, counter)?)),
+        Format::Sqlite => Ok(Box::new(sqlite::SqliteReader::new(input, opts, counter)?)),
     }
 }
 
@@ -520,6 +531,7 @@ pub fn format_from_path(path: &Path) -> Option<(Format, Compression)> {
         "json" => Format::Json,
         "jsonl" | "ndjson" | "ldjson" => Format::Jsonl,
         "parquet" | "pq" | "parq" if compression == Compression::None => Format::Parquet,
+        "sqlite" | "sqlite3" | "db" | "db3" if compression == Compression::None => Format::Sqlite,
         _ => return None,
     };
     Some((format, compression))

@@ -1,0 +1,208 @@
+//! SQLite database files: every table is scanned, checked and aggregated like a file
+//! (`file.db#table`), read-only; pseudonymizing one is refused before anything is written.
+
+use crate::util::*;
+use std::path::{Path, PathBuf};
+
+/// A database with a customer table (rowid), a `WITHOUT ROWID` key-value table, and an
+/// orders table; integers, reals, text, NULLs and a blob that is not UTF-8.
+fn database(dir: &Path) -> PathBuf {
+    let path = dir.join("shop.db");
+    let c = rusqlite::Connection::open(&path).unwrap();
+    c.execute_batch(
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, phone TEXT,
+                                 balance REAL, note TEXT, raw BLOB);
+         CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID;
+         CREATE TABLE orders (order_id INTEGER, region TEXT, amount REAL);",
+    )
+    .unwrap();
+    c.execute_batch("BEGIN").unwrap();
+    let first = ["Jane", "John", "Maria", "Hans", "Emily"];
+    let last = ["Doe", "Smith", "Garcia", "Mueller", "Johnson"];
+    for i in 0..9000i64 {
+        let (f, l) = (first[i as usize % 5], last[(i as usize / 5) % 5]);
+        let note: Option<String> =
+            (i % 4 == 0).then(|| format!("Call {f} {l} back on +44 20 7946 0958"));
+        c.execute(
+            "INSERT INTO customers VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            rusqlite::params![
+                i,
+                format!("{f} {l}"),
+                format!("{}.{}{i}@example.com", f.to_lowercase(), l.to_lowercase()),
+                format!("+44 20 7946 {:04}", i % 10_000),
+                i as f64 * 1.5,
+                note,
+                vec![0xffu8, 0xfe, b'a'],
+            ],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO orders VALUES (?1, ?2, ?3)",
+            rusqlite::params![
+                i,
+                ["north", "south", "east"][i as usize % 3],
+                (i % 7) as f64
+            ],
+        )
+        .unwrap();
+    }
+    for i in 0..40 {
+        c.execute(
+            "INSERT INTO kv VALUES (?1, ?2)",
+            rusqlite::params![format!("user{i}"), format!("user{i}@example.org")],
+        )
+        .unwrap();
+    }
+    c.execute_batch("COMMIT").unwrap();
+    path
+}
+
+#[test]
+fn every_table_of_a_database_is_scanned_read_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path());
+    let before = std::fs::read(&db).unwrap();
+    let (report, findings, out) = scan(&db, &["-q", "-j", "2"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let files = report["files"].as_array().unwrap();
+    let paths: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    let shown = db.display().to_string();
+    assert_eq!(
+        paths,
+        [
+            format!("{shown}#customers"),
+            format!("{shown}#kv"),
+            format!("{shown}#orders")
+        ]
+    );
+    assert!(files.iter().all(|f| f["format"] == "sqlite"));
+    assert_eq!(files[0]["rows"], 9000);
+    assert_eq!(files[1]["rows"], 40, "a WITHOUT ROWID table is read too");
+    let verdict = |f: usize, col: &str| {
+        files[f]["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["column"] == col)
+            .unwrap_or_else(|| panic!("no column {col}"))
+            .clone()
+    };
+    assert_eq!(verdict(0, "full_name")["entity"], "PERSON");
+    assert_eq!(verdict(0, "email")["entity"], "EMAIL_ADDRESS");
+    assert_eq!(verdict(0, "phone")["entity"], "PHONE_NUMBER");
+    assert_eq!(verdict(0, "id")["entity"], serde_json::Value::Null);
+    assert_eq!(verdict(0, "note")["non_empty"], 2250, "NULL is no cell");
+    assert_eq!(verdict(0, "raw")["invalid_utf8"], 9000);
+    assert_eq!(verdict(1, "v")["entity"], "EMAIL_ADDRESS");
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["file"] == format!("{shown}#customers") && f["row"] == 8999)
+    );
+    // A sample reads no more than it needs, per table.
+    let (report, _, _) = scan(&db, &["-q", "--sample-rows", "100"]);
+    assert_eq!(report["files"][0]["rows"], 100);
+    assert_eq!(report["files"][0]["sampled"], true);
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before,
+        "the database is never written"
+    );
+}
+
+#[test]
+fn tables_are_named_with_a_hash_and_checked_aggregated_but_not_pseudonymized() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path());
+    let orders = format!("{}#ord*", db.display());
+    let out = shroud(
+        dir.path(),
+        &[
+            "aggregate",
+            &orders,
+            "--group-by",
+            "region",
+            "--metric",
+            "count",
+            "--metric",
+            "sum:amount",
+            "--out",
+            "agg.csv",
+        ],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let agg = std::fs::read_to_string(dir.path().join("agg.csv")).unwrap();
+    // Independently: 9000 orders, region by i % 3, amount i % 7.
+    for (r, name) in ["north", "south", "east"].iter().enumerate() {
+        let sum: i64 = (0..9000i64)
+            .filter(|i| *i as usize % 3 == r)
+            .map(|i| i % 7)
+            .sum();
+        assert!(
+            agg.lines()
+                .any(|l| l.starts_with(&format!("{name},3000,{sum}"))),
+            "{name}: {agg}"
+        );
+    }
+    let out = shroud(dir.path(), &["check", &format!("{}#kv", db.display())]);
+    assert_eq!(out.status.code(), Some(1), "{:?}", text(&out));
+    assert!(text(&out).0.contains("#kv"), "{:?}", text(&out));
+    let out = shroud(dir.path(), &["check", &format!("{}#orders", db.display())]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let missing = shroud(dir.path(), &["scan", &format!("{}#nope", db.display())]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        text(&missing).1.contains("no table matches"),
+        "{:?}",
+        text(&missing)
+    );
+    let key = dir.path().join("k.key");
+    assert!(
+        shroud(dir.path(), &["keygen", key.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let out = shroud(
+        dir.path(),
+        &[
+            "pseudonymize",
+            db.to_str().unwrap(),
+            "--out",
+            "share",
+            "--key-file",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+    assert!(
+        text(&out).1.contains("not pseudonymized yet"),
+        "{:?}",
+        text(&out)
+    );
+    assert!(
+        !dir.path().join("share").exists(),
+        "a refused run leaves no folder"
+    );
+}
+
+#[test]
+fn a_db_file_that_is_not_sqlite_is_an_error_when_named_and_skipped_in_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("Thumbs.db"), b"not a database at all").unwrap();
+    std::fs::write(data.join("people.csv"), "email\njane.doe@example.com\n").unwrap();
+    let out = shroud(
+        dir.path(),
+        &["scan", data.join("Thumbs.db").to_str().unwrap(), "-q"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).1.contains("not a SQLite 3 database"),
+        "{:?}",
+        text(&out)
+    );
+    let (report, _, out) = scan(&data, &["-q"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert_eq!(report["files"].as_array().unwrap().len(), 1);
+}
