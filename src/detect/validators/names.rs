@@ -874,19 +874,26 @@ impl Names {
             let w = lower_letters(words);
             return self.places.contains(w.bytes());
         }
-        let key: String = words
-            .split([' ', '\t', '-'])
-            .filter(|w| !w.is_empty())
-            .map(|w| {
-                w.chars()
-                    .map(fold)
-                    .filter(char::is_ascii_alphabetic)
-                    .collect::<String>()
-                    .to_ascii_lowercase()
-            })
-            .collect::<Vec<_>>()
-            .join(" ");
-        self.places.contains(key.as_bytes())
+        // The words folded to lower-case ASCII letters, one space apart, on the stack.
+        let mut key = [0u8; 64];
+        let mut n = 0;
+        for w in words.split([' ', '\t', '-']).filter(|w| !w.is_empty()) {
+            if n > 0 {
+                if n == key.len() {
+                    return false;
+                }
+                key[n] = b' ';
+                n += 1;
+            }
+            for c in w.chars().map(fold).filter(char::is_ascii_alphabetic) {
+                if n == key.len() {
+                    return false;
+                }
+                key[n] = c.to_ascii_lowercase() as u8;
+                n += 1;
+            }
+        }
+        self.places.contains(&key[..n])
     }
 
     /// Whether `word` is a lower-case English word (`athletic`, `entertainment`).
@@ -1711,13 +1718,15 @@ pub fn check(text: &str) -> Check {
     let names = Names::get();
     let ws = words(text);
     // The first part of a hyphenated first name decides (Hans-Peter, Marie-Claire).
-    let first_part = |w: &str| w.split('-').next().unwrap_or(w).to_string();
+    fn first_part(w: &str) -> &str {
+        w.split('-').next().unwrap_or(w)
+    }
     let nameish = |w: &str| !is_particle(w) && !names.is_not_name(w) && !is_title(w);
     let mut i = 0;
     while i < ws.len() {
         let w = ws[i].text;
         let titled = is_title(w);
-        let first = !titled && nameish(w) && names.is_first(&first_part(w));
+        let first = !titled && nameish(w) && names.is_first(first_part(w));
         // An unknown first name still starts a name when the next word is a known surname
         // (Mikayla Randolph), or, as a plausible name, when both look like names: the
         // engine keeps those only after a keyword such as "customer" or "requested by".
