@@ -1,7 +1,8 @@
 //! SQLite database files: every table is scanned, checked and aggregated like a file
-//! (`file.db#table`), read-only; pseudonymizing one is refused before anything is written.
+//! (`file.db#table`), read-only, and pseudonymized into one Parquet file per table.
 
 use crate::util::*;
+use arrow_array::Array;
 use std::path::{Path, PathBuf};
 
 /// A database with a customer table (rowid), a `WITHOUT ROWID` key-value table, and an
@@ -111,7 +112,7 @@ fn every_table_of_a_database_is_scanned_read_only() {
 }
 
 #[test]
-fn tables_are_named_with_a_hash_and_checked_aggregated_but_not_pseudonymized() {
+fn tables_are_named_with_a_hash_checked_aggregated_and_pseudonymized_to_parquet() {
     let dir = tempfile::tempdir().unwrap();
     let db = database(dir.path());
     let orders = format!("{}#ord*", db.display());
@@ -162,6 +163,7 @@ fn tables_are_named_with_a_hash_and_checked_aggregated_but_not_pseudonymized() {
             .status
             .success()
     );
+    let before = std::fs::read(&db).unwrap();
     let out = shroud(
         dir.path(),
         &[
@@ -171,18 +173,73 @@ fn tables_are_named_with_a_hash_and_checked_aggregated_but_not_pseudonymized() {
             "share",
             "--key-file",
             key.to_str().unwrap(),
+            "--verify",
         ],
     );
-    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
-    assert!(
-        text(&out).1.contains("not pseudonymized yet"),
-        "{:?}",
-        text(&out)
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before,
+        "the database is never written"
     );
+    // One Parquet file per table, every kept column as text, personal values replaced.
+    let read = |name: &str| {
+        let f = std::fs::File::open(dir.path().join("share/shop").join(name)).unwrap();
+        let r = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
+            .unwrap()
+            .build()
+            .unwrap();
+        r.map(Result::unwrap)
+            .collect::<Vec<arrow_array::RecordBatch>>()
+    };
+    let rows = |b: &[arrow_array::RecordBatch]| b.iter().map(|b| b.num_rows()).sum::<usize>();
+    let col = |b: &[arrow_array::RecordBatch], name: &str| -> Vec<Option<String>> {
+        let mut out = Vec::new();
+        for rb in b {
+            let a = rb.column_by_name(name).unwrap();
+            let a = a
+                .as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .unwrap();
+            out.extend((0..a.len()).map(|i| a.is_valid(i).then(|| a.value(i).to_string())));
+        }
+        out
+    };
+    let customers = read("customers.parquet");
+    assert_eq!(rows(&customers), 9000);
+    let emails = col(&customers, "email");
     assert!(
-        !dir.path().join("share").exists(),
-        "a refused run leaves no folder"
+        emails
+            .iter()
+            .all(|e| e.as_deref().is_some_and(|e| e.ends_with("@pseudo.invalid")))
     );
+    assert_eq!(
+        col(&customers, "id")[8999].as_deref(),
+        Some("8999"),
+        "kept as read"
+    );
+    assert_eq!(col(&customers, "note")[1], None, "NULL stays null");
+    assert!(
+        col(&customers, "note")[0]
+            .as_deref()
+            .is_some_and(|n| !n.contains("7946 0958"))
+    );
+    assert_eq!(rows(&read("orders.parquet")), 9000);
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("share/_shroud_manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let first = &manifest["files"][0];
+    assert_eq!(first["format"], "parquet");
+    assert!(
+        first["input"]
+            .as_str()
+            .unwrap()
+            .ends_with("shop.db#customers")
+    );
+    assert_eq!(first["output"], "shop/customers.parquet");
+    let out = shroud(dir.path(), &["check", "share"]);
+    assert!(out.status.success(), "{:?}", text(&out));
 }
 
 #[test]

@@ -190,15 +190,18 @@ impl<'a> Job<'a> {
         on_file: &mut dyn FnMut(&FileManifest),
     ) -> Result<Outcome, JobError> {
         let inputs = discover(&opts.inputs, &opts.discover)?;
-        // Decided before anything is read or created.
-        if let Some(db) = inputs.iter().find(|i| i.table.is_some()) {
-            return Err(JobError::Refused(format!(
-                "{}: {}",
-                db.display(),
-                super::DATABASE_REFUSAL
-            )));
-        }
         let rel = relative_outputs(&opts.inputs, &inputs)?;
+        // A database table becomes `<database name>/<table>.parquet`.
+        let rel: Vec<PathBuf> = rel
+            .iter()
+            .zip(&inputs)
+            .map(|(r, i)| match &i.table {
+                Some(t) => r
+                    .with_extension("")
+                    .join(format!("{}.parquet", t.replace(['/', '\\'], "_"))),
+                None => r.clone(),
+            })
+            .collect();
         let rel: Vec<PathBuf> = rel.iter().map(|r| self.safe_relative(r)).collect();
         check_unique(&rel, &inputs)?;
         let out_dir = &opts.out;
@@ -253,7 +256,6 @@ impl<'a> Job<'a> {
                 std::io::copy(&mut src, &mut f).map_err(io_err(&input.path))?;
                 spooled = Input {
                     handle: Some(Arc::new(f)),
-                    table: None,
                     ..input.clone()
                 };
                 &spooled
@@ -279,15 +281,18 @@ impl<'a> Job<'a> {
             let mut fm = FileManifest {
                 // The manifest is shared with the data: an input path that holds personal
                 // data (a folder named after a customer) is shown masked.
-                input: self.shown_path(&input.path),
+                input: self.shown_path(Path::new(&input.display())),
                 output: rel.display().to_string(),
-                format: input.format.name().to_string(),
+                // What the output is written in (a database table becomes Parquet).
+                format: output_format(input).name().to_string(),
                 rows,
                 columns: rw.manifest_columns(&changes),
             };
             let after = if opts.verify || opts.keep_scans {
                 let written = Input {
                     path: tmp.path().to_path_buf(),
+                    format: output_format(input),
+                    table: None,
                     ..input.clone()
                 };
                 let mut check = check_input_with(self.detector, &share, &written, &opts.scan)
@@ -554,6 +559,14 @@ pub fn resolve_under(root: &Path, rel: &str) -> Option<PathBuf> {
         }
     }
     Some(out)
+}
+
+/// The format an input is written out in: its own, except a database table (Parquet).
+fn output_format(input: &Input) -> crate::source::Format {
+    match input.format {
+        crate::source::Format::Sqlite => crate::source::Format::Parquet,
+        f => f,
+    }
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ mod footer;
 pub mod job;
 mod json;
 pub(crate) mod parquet;
+mod table;
 
 use crate::detect::verdict::cell_digest;
 use crate::detect::{ColumnPlan, Detector, Finding, Scratch};
@@ -31,9 +32,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 pub use parquet::output_schema;
-
-/// Why a database table is not pseudonymized (yet).
-pub const DATABASE_REFUSAL: &str = "database tables are scanned, checked and aggregated, not pseudonymized yet: export the table (CSV, Parquet) and pseudonymize the export, or leave the database out (--exclude)";
 
 /// Errors of a pseudonymize run.
 #[derive(Debug, thiserror::Error)]
@@ -742,12 +740,7 @@ pub fn rewrite(
                 message: "plain text files are not pseudonymized (no columns to plan)".into(),
             });
         }
-        Format::Sqlite => {
-            return Err(PseudoError::Malformed {
-                path,
-                message: DATABASE_REFUSAL.into(),
-            });
-        }
+        Format::Sqlite => Box::new(table::TableWriter::new(rw, reader.as_ref(), out, &path)?),
     };
     let group_n = rayon::current_num_threads().max(1) * 2;
     let mut group = reader.next_batches(group_n)?;
