@@ -63,24 +63,24 @@ impl BatchWriter for TableWriter<'_, '_> {
     fn write(&mut self, batch: Batch, edits: &Edits) -> Result<(), PseudoError> {
         let mut arrays: Vec<ArrayRef> = Vec::with_capacity(self.kept.len());
         for &id in &self.kept {
-            // Row by row: the cell's edit, the cell as read, or null.
-            let mut values: Vec<Option<Vec<u8>>> = vec![None; batch.rows];
-            if let Some(pos) = batch.columns.iter().position(|c| c.col == id) {
-                let cells = &batch.columns[pos];
-                let col_edits = edits.columns.get(pos);
-                for (k, (row, value)) in cells.iter().enumerate() {
-                    let edit = col_edits.and_then(|e| e.get(k)).and_then(Option::as_ref);
-                    values[row as usize] = match edit {
-                        Some(Edit::Bytes(b)) => Some(b.clone()),
-                        Some(Edit::Null) => None,
-                        None => Some(value.to_vec()),
-                    };
-                }
-            }
+            // Row by row: the cell's edit, the cell as read, or null (cells are in row order).
             let mut b = StringBuilder::with_capacity(batch.rows, batch.rows * 8);
-            for v in values {
-                match v {
-                    Some(bytes) => b.append_value(String::from_utf8_lossy(&bytes)),
+            let pos = batch.columns.iter().position(|c| c.col == id);
+            let mut cells = pos
+                .map(|p| batch.columns[p].iter().enumerate())
+                .into_iter()
+                .flatten()
+                .peekable();
+            let col_edits = pos.and_then(|p| edits.columns.get(p));
+            for r in 0..batch.rows as u32 {
+                match cells.next_if(|(_, (row, _))| *row == r) {
+                    Some((k, (_, value))) => {
+                        match col_edits.and_then(|e| e.get(k)).and_then(Option::as_ref) {
+                            Some(Edit::Bytes(v)) => b.append_value(String::from_utf8_lossy(v)),
+                            Some(Edit::Null) => b.append_null(),
+                            None => b.append_value(String::from_utf8_lossy(value)),
+                        }
+                    }
                     None => b.append_null(),
                 }
             }

@@ -12,6 +12,7 @@ use super::{Batch, BatchBuilder, BatchReader, Input, ReadOptions, ReadStats, Sou
 use crate::source::Progress;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
+use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
@@ -145,12 +146,12 @@ impl SqliteReader {
                     ValueRef::Null => continue,
                     ValueRef::Integer(i) => {
                         text.clear();
-                        text.push_str(&i.to_string());
+                        let _ = write!(text, "{i}");
                         text.as_bytes()
                     }
                     ValueRef::Real(f) => {
                         text.clear();
-                        text.push_str(&f.to_string());
+                        let _ = write!(text, "{f}");
                         text.as_bytes()
                     }
                     ValueRef::Text(t) => t,
