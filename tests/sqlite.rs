@@ -263,3 +263,30 @@ fn a_db_file_that_is_not_sqlite_is_an_error_when_named_and_skipped_in_a_folder()
     assert!(out.status.success(), "{:?}", text(&out));
     assert_eq!(report["files"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn a_table_that_cannot_be_read_whole_is_an_error_not_a_short_read() {
+    // A user column named `rowid` shadows SQLite's: paging by it would skip rows.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("odd.db");
+    let c = rusqlite::Connection::open(&db).unwrap();
+    c.execute_batch("CREATE TABLE t (rowid INTEGER, email TEXT); BEGIN;")
+        .unwrap();
+    for i in 0..20_000 {
+        c.execute(
+            "INSERT INTO t VALUES (?1, ?2)",
+            rusqlite::params![i % 3, format!("u{i}@example.com")],
+        )
+        .unwrap();
+    }
+    c.execute_batch("COMMIT").unwrap();
+    drop(c);
+    let (_, _, out) = scan(&db, &["-q"]);
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+    let (_, stderr) = text(&out);
+    assert!(
+        stderr.contains("odd.db#t") && stderr.contains("where the table holds 20000"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("@example.com"), "no value in the error");
+}

@@ -197,11 +197,34 @@ impl BatchReader for SqliteReader {
             }
         }
         let rows_before = self.rows;
-        self.read(limit).map_err(|e| SourceError::Malformed {
-            path: self.display.clone(),
-            location: format!("row {rows_before}"),
-            message: e.to_string(),
-        })
+        let display = self.display.clone();
+        let malformed = |location: String, message: String| SourceError::Malformed {
+            path: display.clone(),
+            location,
+            message,
+        };
+        let out = self
+            .read(limit)
+            .map_err(|e| malformed(format!("row {rows_before}"), e.to_string()))?;
+        // Fail closed: a whole read must have seen every row (a user column named `rowid`
+        // shadows SQLite's; a table written to meanwhile moves).
+        if self.done && self.max_rows.is_none() {
+            let total: i64 = self
+                .conn
+                .query_row(
+                    &format!("SELECT count(*) FROM {}", quote(&self.table)),
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(|e| malformed("table".into(), e.to_string()))?;
+            if total as u64 != self.rows {
+                return Err(malformed(
+                    "table".into(),
+                    format!("read {} rows where the table holds {total}", self.rows),
+                ));
+            }
+        }
+        Ok(out)
     }
 
     fn columns(&self) -> &[String] {
