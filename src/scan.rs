@@ -308,11 +308,12 @@ pub fn scan_input_with(
             }
         })
         .collect();
+    let read_stats = reader.stats();
     Ok(FileScan {
         rows,
         columns,
-        read_stats: reader.stats(),
-        sampled: opts.read.max_rows.is_some_and(|m| rows >= m),
+        sampled: read_stats.sampled || opts.read.max_rows.is_some_and(|m| rows >= m),
+        read_stats,
     })
 }
 

@@ -15,7 +15,8 @@
 //! - `properties`: invariants of the engine on arbitrary input;
 //! - `pseudonymize`: pseudonymized copies, keys, joins, refusals;
 //! - `trust`: what leaves is what was vouched for (the hostile review, issue 13);
-//! - `sqlite`: tables of SQLite databases, scanned, checked and aggregated read-only.
+//! - `sqlite`: tables of SQLite databases, scanned, checked and aggregated read-only;
+//! - `postgres`: tables of a real PostgreSQL server (started by `scripts/test-servers.sh`).
 
 mod aggregate;
 mod check;
@@ -25,6 +26,7 @@ mod hostile;
 mod html;
 mod interrupt;
 mod leaks;
+mod postgres;
 mod properties;
 mod pseudonymize;
 mod rules;

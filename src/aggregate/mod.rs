@@ -461,7 +461,12 @@ fn for_each_group(
     mut f: impl FnMut(&Input, &[Batch], &[Slot]) -> Result<(), AggregateError>,
 ) -> Result<(), AggregateError> {
     for input in inputs {
-        let parts = partitions(&input.path);
+        // Hive partitions are folders; a database URL has none.
+        let parts = if input.is_remote() {
+            Vec::new()
+        } else {
+            partitions(&input.path)
+        };
         let mut reader = source::open(input, read, Arc::new(AtomicU64::new(0)))?;
         let slots_of = |columns: &[String]| -> Vec<Slot> {
             needed

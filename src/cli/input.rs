@@ -26,6 +26,10 @@ pub struct InputArgs {
     /// Skip files whose path or name matches one of these globs.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Only the database tables matching one of these globs (`schema.table` for PostgreSQL,
+    /// the table's name for SQLite; repeatable). A glob matching no table is an error.
+    #[arg(long = "table", value_name = "GLOB")]
+    pub tables: Vec<String>,
     /// Largest cell, CSV record or JSON line accepted, in bytes (larger is an error, refused
     /// while it is read: memory stays bounded).
     #[arg(long, default_value_t = 256 << 20, value_name = "BYTES")]
@@ -67,6 +71,7 @@ impl InputArgs {
         DiscoverOptions {
             include: self.include.clone(),
             exclude: self.exclude.clone(),
+            tables: self.tables.clone(),
             format,
             ..Default::default()
         }
@@ -79,6 +84,7 @@ impl InputArgs {
             delimiter: self.delimiter.as_deref().map(parse_delimiter).transpose()?,
             lenient: self.lenient,
             max_rows: None,
+            table_sample_rows: None,
             max_cell_bytes: self.max_cell_bytes,
             keep_raw: false,
             data_key: detector.map(shroud::scan::data_keys),

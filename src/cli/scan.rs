@@ -37,9 +37,14 @@ pub struct ScanArgs {
     /// Report a broken input as an error in the report and go on with the others.
     #[arg(long)]
     pub keep_going: bool,
-    /// Scan only the first N rows of each file: a quick look at a big store.
+    /// Scan only the first N rows of each file (of a database server's table, N rows of
+    /// pages picked at random): a quick look at a big store. 0 reads everything.
     #[arg(long, value_name = "N")]
     pub sample_rows: Option<u64>,
+    /// A database server's table estimated larger than N rows is sampled to N rows (pages
+    /// picked at random, repeatably) unless --sample-rows is given; 0 reads tables whole.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub table_sample_rows: u64,
     /// Minimum score (0-1) for a value to count as a finding.
     #[arg(long, default_value_t = 0.5)]
     pub min_score: f32,
@@ -85,7 +90,11 @@ pub fn run(args: ScanArgs) -> Result<u8> {
     }
     let opts = ScanOptions {
         read: ReadOptions {
-            max_rows: args.sample_rows,
+            max_rows: args.sample_rows.filter(|&n| n > 0),
+            table_sample_rows: match args.sample_rows {
+                None => Some(args.table_sample_rows).filter(|&n| n > 0),
+                Some(_) => None,
+            },
             ..args.input.read(Some(&detector))?
         },
         show_values: args.show_values,

@@ -208,6 +208,11 @@ impl<'a> Job<'a> {
         // Decided before anything is created: a refused run leaves no folder behind.
         let out_canon = resolved(out_dir).map_err(io_err(out_dir))?;
         for a in &opts.inputs {
+            // A database server's tables are never written to; a SQLite URL names its file.
+            let Some(a) = crate::source::discover::local_path(a) else {
+                continue;
+            };
+            let a = &a;
             let a_canon = std::fs::canonicalize(a).map_err(io_err(a))?;
             if a_canon.starts_with(&out_canon) || (a.is_dir() && out_canon.starts_with(&a_canon)) {
                 return Err(JobError::Refused(format!(
@@ -360,18 +365,20 @@ impl<'a> Job<'a> {
 
     /// `path` as the manifest shows it: components that hold personal data masked.
     pub fn shown_path(&self, path: &Path) -> String {
-        let mut out = PathBuf::new();
-        for c in path.components() {
-            let name = c.as_os_str().to_string_lossy();
-            if matches!(c, Component::Normal(_))
-                && !crate::scan::name_entities(self.detector, &name).is_empty()
-            {
-                out.push(crate::mask::mask(name.as_bytes()));
-            } else {
-                out.push(c.as_os_str());
-            }
-        }
-        out.display().to_string()
+        // By `/`-separated parts, so that a database URL keeps its `//`.
+        path.to_string_lossy()
+            .split('/')
+            .map(|name| {
+                if !matches!(name, "" | "." | "..")
+                    && !crate::scan::name_entities(self.detector, name).is_empty()
+                {
+                    crate::mask::mask(name.as_bytes())
+                } else {
+                    name.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/")
     }
 
     /// `rel` with every component that holds personal data replaced like free text (the
@@ -564,7 +571,9 @@ pub fn resolve_under(root: &Path, rel: &str) -> Option<PathBuf> {
 /// The format an input is written out in: its own, except a database table (Parquet).
 fn output_format(input: &Input) -> crate::source::Format {
     match input.format {
-        crate::source::Format::Sqlite => crate::source::Format::Parquet,
+        crate::source::Format::Sqlite | crate::source::Format::Postgres => {
+            crate::source::Format::Parquet
+        }
         f => f,
     }
 }

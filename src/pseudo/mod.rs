@@ -720,6 +720,7 @@ pub fn rewrite(
     let read = ReadOptions {
         keep_raw: true,
         max_rows: None,
+        table_sample_rows: None,
         ..opts.read.clone()
     };
     let mut reader = crate::source::open(input, &read, Arc::new(AtomicU64::new(0)))?;
@@ -740,7 +741,9 @@ pub fn rewrite(
                 message: "plain text files are not pseudonymized (no columns to plan)".into(),
             });
         }
-        Format::Sqlite => Box::new(table::TableWriter::new(rw, reader.as_ref(), out, &path)?),
+        Format::Sqlite | Format::Postgres => {
+            Box::new(table::TableWriter::new(rw, reader.as_ref(), out, &path)?)
+        }
     };
     let group_n = rayon::current_num_threads().max(1) * 2;
     let mut group = reader.next_batches(group_n)?;

@@ -59,6 +59,9 @@ pub struct DiscoverOptions {
     /// text (`check` vouches for everything it is shown). shroud's own manifests are left
     /// out (recognised by name and content).
     pub all: bool,
+    /// Globs a database table must match (any; `schema.table` for PostgreSQL, the table's
+    /// name for SQLite); empty = all. Files are not filtered by it.
+    pub tables: Vec<String>,
 }
 
 /// Whether `path` is a manifest written by `shroud pseudonymize` (its name, and JSON whose
@@ -128,6 +131,16 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Vec<Input>,
             });
             continue;
         }
+        if let Some(tables) = postgres_tables(p)? {
+            out.extend(tables);
+            continue;
+        }
+        // `sqlite:///path/to.db` is the file `/path/to.db` (`#table` kept).
+        let sqlite_url = p
+            .to_str()
+            .and_then(|t| t.strip_prefix("sqlite://"))
+            .map(PathBuf::from);
+        let p = sqlite_url.as_ref().unwrap_or(p);
         if let Some(tables) = named_tables(p)? {
             out.extend(tables);
             continue;
@@ -170,12 +183,114 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Vec<Input>,
     }
     out.sort_by(|a, b| (&a.path, &a.table).cmp(&(&b.path, &b.table)));
     out.dedup_by(|a, b| a.path == b.path && a.table == b.table);
-    expand_tables(out)
+    let out = expand_tables(out)?;
+    filter_tables(out, &opts.tables)
+}
+
+/// The file or folder an input argument names: itself, the file of a `sqlite:///path` URL
+/// (a `#table` suffix removed), or `None` for a database server's URL.
+pub fn local_path(arg: &Path) -> Option<PathBuf> {
+    let text = arg.to_str();
+    if text.is_some_and(super::postgres::is_url) {
+        return None;
+    }
+    match text.and_then(|t| t.strip_prefix("sqlite://")) {
+        Some(rest) => Some(PathBuf::from(rest.split_once('#').map_or(rest, |(f, _)| f))),
+        None => Some(arg.to_path_buf()),
+    }
+}
+
+/// Keeps the database tables that match one of the `--table` globs (every file is kept).
+/// A glob that matches no table is an error: a misspelt name must not pass as "nothing found".
+fn filter_tables(inputs: Vec<Input>, globs: &[String]) -> Result<Vec<Input>, DiscoverError> {
+    if globs.is_empty() {
+        return Ok(inputs);
+    }
+    let mut matchers = Vec::with_capacity(globs.len());
+    for g in globs {
+        matchers.push(
+            Glob::new(g)
+                .map_err(|e| DiscoverError::Glob {
+                    glob: g.clone(),
+                    message: e.to_string(),
+                })?
+                .compile_matcher(),
+        );
+    }
+    let mut used = vec![false; globs.len()];
+    let out: Vec<Input> = inputs
+        .into_iter()
+        .filter(|i| match &i.table {
+            None => true,
+            Some(t) => {
+                let mut keep = false;
+                for (m, u) in matchers.iter().zip(used.iter_mut()) {
+                    if m.is_match(t) {
+                        *u = true;
+                        keep = true;
+                    }
+                }
+                keep
+            }
+        })
+        .collect();
+    if let Some(g) = globs.iter().zip(&used).find(|(_, u)| !**u).map(|(g, _)| g) {
+        return Err(DiscoverError::Database {
+            path: "--table".into(),
+            message: format!("no table matches {g:?}"),
+        });
+    }
+    Ok(out)
+}
+
+/// `postgres://user@host/db` (optionally `#schema.glob`): one input per table of the
+/// database. `None` when `path` is not such a URL.
+fn postgres_tables(path: &Path) -> Result<Option<Vec<Input>>, DiscoverError> {
+    let Some(target) = path.to_str().and_then(super::postgres::parse_url) else {
+        return Ok(None);
+    };
+    let database = |message: String| DiscoverError::Database {
+        path: target.url.clone(),
+        message,
+    };
+    let glob = match &target.tables {
+        Some(g) => Some(
+            Glob::new(g)
+                .map_err(|e| DiscoverError::Glob {
+                    glob: g.clone(),
+                    message: e.to_string(),
+                })?
+                .compile_matcher(),
+        ),
+        None => None,
+    };
+    let tables: Vec<Input> = super::postgres::tables(&target.url)
+        .map_err(database)?
+        .into_iter()
+        .map(|(schema, table, size)| (super::postgres::table_name(&schema, &table), size))
+        .filter(|(t, _)| glob.as_ref().is_none_or(|g| g.is_match(t)))
+        .map(|(t, size)| Input {
+            path: PathBuf::from(&target.url),
+            format: Format::Postgres,
+            compression: Compression::None,
+            size,
+            handle: None,
+            table: Some(t),
+        })
+        .collect();
+    if tables.is_empty() {
+        return Err(database(match &target.tables {
+            Some(g) => format!("no table matches {g:?}"),
+            None => "the database has no table this user can see".into(),
+        }));
+    }
+    Ok(Some(tables))
 }
 
 /// `file.db#table` (the table may be a glob: `file.db#sales_*`): the tables of a database
 /// named on the command line. `None` when `path` is not of that form.
 fn named_tables(path: &Path) -> Result<Option<Vec<Input>>, DiscoverError> {
+    // (the `--table` globs apply after, in `expand_tables`)
     let text = path.to_string_lossy();
     let Some((file, pattern)) = text.rsplit_once('#') else {
         return Ok(None);

@@ -15,6 +15,7 @@ pub mod csv;
 pub mod discover;
 pub mod json;
 pub mod parquet;
+pub mod postgres;
 pub mod sqlite;
 pub mod text;
 
@@ -44,6 +45,9 @@ pub enum Format {
     Text,
     /// A table of a SQLite database file (`Input::table` names it).
     Sqlite,
+    /// A table of a PostgreSQL database (`Input::path` is the URL without its password,
+    /// `Input::table` the `schema.table`).
+    Postgres,
 }
 
 impl Format {
@@ -56,6 +60,7 @@ impl Format {
             Format::Parquet => "parquet",
             Format::Text => "text",
             Format::Sqlite => "sqlite",
+            Format::Postgres => "postgres",
         }
     }
 
@@ -103,17 +108,24 @@ pub struct Input {
     /// An open file to read instead of `path` (standard input spooled to an unlinked file,
     /// read once per pass).
     pub handle: Option<Arc<std::fs::File>>,
-    /// The table of a database input (`Format::Sqlite`); `None` for files.
+    /// The table of a database input (`Format::Sqlite`, `Format::Postgres`); `None` for
+    /// files.
     pub table: Option<String>,
 }
 
 impl Input {
-    /// The path as shown in reports; a database table as `file.db#table`.
+    /// The path as shown in reports; a database table as `file.db#table` or
+    /// `postgres://user@host/db#schema.table` (never with a password).
     pub fn display(&self) -> String {
         match &self.table {
             Some(t) => format!("{}#{t}", self.path.display()),
             None => self.path.display().to_string(),
         }
+    }
+
+    /// Whether this is a table of a database server (its path is a URL, not a file).
+    pub fn is_remote(&self) -> bool {
+        matches!(self.format, Format::Postgres)
     }
 
     /// Whether this is standard input.
@@ -196,6 +208,10 @@ pub struct ReadOptions {
     pub lenient: bool,
     /// Stop after this many rows.
     pub max_rows: Option<u64>,
+    /// A database table whose estimated size is larger than this many rows is sampled to
+    /// this many rows (pages picked at random, repeatably) when `max_rows` is not set: what
+    /// `scan` does by default on a server's large tables. `None` reads tables whole.
+    pub table_sample_rows: Option<u64>,
     /// Largest cell or JSON line accepted, in bytes.
     pub max_cell_bytes: u64,
     /// Keep each batch's records as read ([`Batch::raw`]), for writers that rebuild them.
@@ -211,6 +227,7 @@ impl Default for ReadOptions {
             delimiter: None,
             lenient: false,
             max_rows: None,
+            table_sample_rows: None,
             max_cell_bytes: 256 << 20,
             keep_raw: false,
             data_key: None,
@@ -360,6 +377,9 @@ pub struct ReadStats {
     pub ragged_rows: u64,
     /// JSON lines that failed to parse and were skipped (`--lenient`).
     pub skipped_records: u64,
+    /// The reader read a sample of the input (a database table's pages picked at random),
+    /// not all of it.
+    pub sampled: bool,
 }
 
 /// Up to `n` batches from `read_batch`, stopping at the end of the input (`None`): the
@@ -510,6 +530,9 @@ pub fn open(
         Format::Parquet => Ok(Box::new(parquet::ParquetReader::new(input, opts, counter)?)),
         Format::Text => Ok(Box::new(text::TextReader::new(input, opts, counter)?)),
         Format::Sqlite => Ok(Box::new(sqlite::SqliteReader::new(input, opts, counter)?)),
+        Format::Postgres => Ok(Box::new(postgres::PostgresReader::new(
+            input, opts, counter,
+        )?)),
     }
 }
 

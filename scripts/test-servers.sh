@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Starts the servers that the store tests (tests/postgres.rs, tests/object_store.rs) talk to,
+# once per run, on 127.0.0.1 and in a temporary folder, and prints the variables the tests
+# read (eval them):
+#
+#   eval "$(bash scripts/test-servers.sh start)"   # SHROUD_TEST_PG_URL, SHROUD_TEST_PG_PASSWORD, ...
+#   cargo test
+#   bash scripts/test-servers.sh stop "$SHROUD_TEST_SERVERS"
+#
+# PostgreSQL: Debian's server (package postgresql; installed when missing and apt can), a
+# fresh cluster with password (SCRAM) authentication on TCP. A server that cannot start is
+# reported on stderr and its variables left unset: the tests then say SKIPPED, or fail when
+# SHROUD_STORE_TESTS=require.
+set -euo pipefail
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+as_pg() {
+  # PostgreSQL refuses to run as root: run its programs as the postgres user then.
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+pg_bin() {
+  for d in /usr/lib/postgresql/*/bin; do
+    [ -x "$d/initdb" ] && { echo "$d"; return; }
+  done
+  command -v initdb >/dev/null 2>&1 && dirname "$(command -v initdb)"
+}
+
+start_postgres() {
+  local dir=$1 bin port pw
+  bin=$(pg_bin || true)
+  if [ -z "$bin" ] && command -v apt-get >/dev/null 2>&1; then
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q postgresql >/dev/null 2>&1 ||
+      { $sudo apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q postgresql >/dev/null; } || true
+    bin=$(pg_bin || true)
+  fi
+  if [ -z "$bin" ]; then
+    echo "test-servers: no PostgreSQL server (initdb) found" >&2
+    return 1
+  fi
+  port=$(free_port)
+  pw="pw-$(python3 -c 'import secrets; print(secrets.token_hex(8))')"
+  mkdir -p "$dir/pg"
+  printf '%s\n' "$pw" >"$dir/pg.pw"
+  if [ "$(id -u)" -eq 0 ]; then chown -R postgres "$dir/pg" "$dir/pg.pw"; chmod 755 "$dir"; fi
+  as_pg "$bin/initdb" -D "$dir/pg/data" -U shroud --pwfile="$dir/pg.pw" \
+    --auth-host=scram-sha-256 --auth-local=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/pg/initdb.log" 2>&1 ||
+    { echo "test-servers: initdb failed (see $dir/pg/initdb.log)" >&2; return 1; }
+  as_pg "$bin/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/server.log" -w -t 60 \
+    -o "-p $port -c listen_addresses=127.0.0.1 -k $dir/pg -c fsync=off -c full_page_writes=off -c synchronous_commit=off" \
+    start >/dev/null ||
+    { echo "test-servers: PostgreSQL did not start (see $dir/pg/server.log)" >&2; return 1; }
+  echo "export SHROUD_TEST_PG_URL='postgres://shroud@127.0.0.1:$port/postgres'"
+  echo "export SHROUD_TEST_PG_PASSWORD='$pw'"
+  echo "export SHROUD_TEST_PG_BIN='$bin'"
+}
+
+case "${1:-}" in
+  start)
+    dir=$(mktemp -d /tmp/shroud-servers.XXXXXX)
+    echo "export SHROUD_TEST_SERVERS='$dir'"
+    start_postgres "$dir" || true
+    ;;
+  stop)
+    dir=${2:-${SHROUD_TEST_SERVERS:-}}
+    [ -n "$dir" ] && [ -d "$dir" ] || exit 0
+    if [ -d "$dir/pg/data" ]; then
+      bin=$(pg_bin || true)
+      [ -n "$bin" ] && as_pg "$bin/pg_ctl" -D "$dir/pg/data" -m immediate stop >/dev/null 2>&1 || true
+    fi
+    [ -f "$dir/moto.pid" ] && kill "$(cat "$dir/moto.pid")" 2>/dev/null || true
+    rm -rf "$dir"
+    ;;
+  *)
+    echo "usage: $0 start | stop [DIR]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,558 @@
+//! PostgreSQL tables: each table (or view) of a database is an input
+//! (`postgres://user@host/db#schema.table`), read in batches through a server-side cursor
+//! inside one read-only, repeatable-read transaction, so both passes of a pseudonymize run and
+//! the closing row count see one snapshot. Nothing is ever written to the database.
+//!
+//! Values become cells as PostgreSQL's own text form (the simple query protocol): integers
+//! and `numeric` exactly as stored, dates and timestamps in ISO form (the session is set to
+//! `DateStyle = ISO, YMD` and UTC), arrays as `{a,b}`, JSON and JSONB as their JSON text,
+//! `bytea` decoded to its bytes, NULL as no cell.
+//!
+//! The password never reaches an [`Input`]: a URL's password is taken out at
+//! [`parse_url`] and kept in this module, keyed by the URL without it; otherwise it comes from
+//! `PGPASSWORD` or the password file (`PGPASSFILE`, else `~/.pgpass`), as libpq finds it.
+//! Reports, errors and manifests only ever see the URL without it.
+
+use super::{Batch, BatchBuilder, BatchReader, Input, ReadOptions, ReadStats, SourceError};
+use crate::source::Progress;
+use postgres::{Client, Config, NoTls, SimpleQueryMessage};
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::atomic::Ordering;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+use zeroize::Zeroizing;
+
+/// The URL schemes taken as PostgreSQL.
+const SCHEMES: [&str; 2] = ["postgres://", "postgresql://"];
+
+/// Passwords taken out of URLs, by the URL without them.
+fn passwords() -> &'static Mutex<HashMap<String, Zeroizing<String>>> {
+    static P: OnceLock<Mutex<HashMap<String, Zeroizing<String>>>> = OnceLock::new();
+    P.get_or_init(Default::default)
+}
+
+/// Whether `text` is a PostgreSQL URL.
+pub fn is_url(text: &str) -> bool {
+    SCHEMES
+        .iter()
+        .any(|s| text.len() >= s.len() && text[..s.len()].eq_ignore_ascii_case(s))
+}
+
+/// A database named on the command line: the URL without its password (what reports show)
+/// and the table glob after `#`, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The URL, password removed.
+    pub url: String,
+    /// The table glob after `#` (`public.*`), if any.
+    pub tables: Option<String>,
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Splits a PostgreSQL URL into the URL without its password (in the user part or a
+/// `password=` parameter) and the table glob after `#`; the password is kept for
+/// [`connect`]. `None` when `text` is not a PostgreSQL URL.
+pub fn parse_url(text: &str) -> Option<Target> {
+    if !is_url(text) {
+        return None;
+    }
+    let (url, tables) = match text.split_once('#') {
+        Some((u, t)) if !t.is_empty() => (u, Some(t.to_string())),
+        Some((u, _)) => (u, None),
+        None => (text, None),
+    };
+    let scheme_end = url.find("://")? + 3;
+    let (scheme, rest) = url.split_at(scheme_end);
+    let auth_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(auth_end);
+    let mut password = None;
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, pw)) => {
+                password = Some(percent_decode(pw));
+                format!("{user}@{host}")
+            }
+            None => authority.to_string(),
+        },
+        None => authority.to_string(),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let kept: Vec<&str> = query
+                .split('&')
+                .filter(|kv| {
+                    let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                    if k.eq_ignore_ascii_case("password") {
+                        password = Some(percent_decode(v));
+                        false
+                    } else {
+                        true
+                    }
+                })
+                .collect();
+            if kept.is_empty() {
+                path.to_string()
+            } else {
+                format!("{path}?{}", kept.join("&"))
+            }
+        }
+        None => tail.to_string(),
+    };
+    let clean = format!("{scheme}{authority}{tail}");
+    if let Some(pw) = password {
+        passwords()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(clean.clone(), Zeroizing::new(pw));
+    }
+    Some(Target { url: clean, tables })
+}
+
+/// The password for `config` from the password file (`PGPASSFILE`, else `~/.pgpass`):
+/// `host:port:database:user:password` lines, `*` matching anything, `\` escaping.
+fn pgpass(config: &Config) -> Option<Zeroizing<String>> {
+    let file = std::env::var_os("PGPASSFILE")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".pgpass")))?;
+    let text = Zeroizing::new(std::fs::read_to_string(file).ok()?);
+    let host = match config.get_hosts().first()? {
+        postgres::config::Host::Tcp(h) => h.clone(),
+        postgres::config::Host::Unix(_) => "localhost".to_string(),
+    };
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
+    let db = config.get_dbname().unwrap_or("");
+    let user = config.get_user().unwrap_or("");
+    for line in text.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let mut fields = Vec::with_capacity(5);
+        let mut cur = String::new();
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => cur.extend(chars.next()),
+                ':' if fields.len() < 4 => fields.push(std::mem::take(&mut cur)),
+                c => cur.push(c),
+            }
+        }
+        fields.push(cur);
+        if fields.len() != 5 {
+            continue;
+        }
+        let ok = |f: &str, v: &str| f == "*" || f == v;
+        if ok(&fields[0], &host)
+            && ok(&fields[1], &port)
+            && ok(&fields[2], db)
+            && ok(&fields[3], user)
+        {
+            return Some(Zeroizing::new(fields.swap_remove(4)));
+        }
+    }
+    None
+}
+
+/// Removes the password of `url`, if any, from `message` (errors of the client never hold it;
+/// this makes sure).
+fn scrub(url: &str, message: String) -> String {
+    match passwords()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(url)
+    {
+        Some(pw) if !pw.is_empty() => message.replace(pw.as_str(), "***"),
+        _ => message,
+    }
+}
+
+/// Connects to the database of `url` (a URL without its password, as [`parse_url`] gives).
+pub fn connect(url: &str) -> Result<Client, String> {
+    let mut config = Config::from_str(url).map_err(|e| scrub(url, e.to_string()))?;
+    if config.get_hosts().is_empty() {
+        let host = std::env::var("PGHOST").unwrap_or_else(|_| "localhost".into());
+        config.host(&host);
+    }
+    if config.get_ports().is_empty()
+        && let Some(port) = std::env::var("PGPORT").ok().and_then(|p| p.parse().ok())
+    {
+        config.port(port);
+    }
+    if config.get_user().is_none()
+        && let Ok(user) = std::env::var("PGUSER")
+    {
+        config.user(&user);
+    }
+    if config.get_dbname().is_none()
+        && let Ok(db) = std::env::var("PGDATABASE")
+    {
+        config.dbname(&db);
+    }
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(Duration::from_secs(15));
+    }
+    config.application_name("shroud");
+    let password = passwords()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(url)
+        .cloned()
+        .or_else(|| {
+            // An empty PGPASSWORD is none (as libpq takes it): the password file is read.
+            std::env::var("PGPASSWORD")
+                .ok()
+                .filter(|p| !p.is_empty())
+                .map(Zeroizing::new)
+        })
+        .or_else(|| pgpass(&config));
+    if let Some(pw) = &password {
+        config.password(pw.as_bytes());
+    }
+    let mut client = config
+        .connect(NoTls)
+        .map_err(|e| scrub(url, error_text(&e)))?;
+    client
+        .batch_execute("SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET IntervalStyle = 'iso_8601'; SET extra_float_digits = 1")
+        .map_err(|e| scrub(url, error_text(&e)))?;
+    Ok(client)
+}
+
+/// The client's error with its cause (the client's own text stops at "error connecting").
+fn error_text(e: &postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return format!("{}: {}", db.severity(), db.message());
+    }
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let s_text = s.to_string();
+        if !text.contains(&s_text) {
+            text.push_str(": ");
+            text.push_str(&s_text);
+        }
+        source = s.source();
+    }
+    text
+}
+
+/// Quotes an identifier (`"a""b"`).
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// A table's name as reports show it: `schema.table`.
+pub fn table_name(schema: &str, table: &str) -> String {
+    format!("{schema}.{table}")
+}
+
+/// The tables, partitioned tables, views, materialized views and foreign tables of the
+/// database that the user may see, outside the system schemas, as `(schema.table, bytes)`
+/// sorted by name. Partitions are read through their parent.
+pub fn tables(url: &str) -> Result<Vec<(String, String, u64)>, String> {
+    let mut client = connect(url)?;
+    let rows = client
+        .query(
+            "SELECT n.nspname::text, c.relname::text, \
+                    COALESCE(pg_total_relation_size(c.oid), 0)::int8 \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition \
+               AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
+               AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%' \
+             ORDER BY 1, 2",
+            &[],
+        )
+        .map_err(|e| scrub(url, error_text(&e)))?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get::<_, i64>(2).max(0) as u64))
+        .collect())
+}
+
+/// Splits `schema.table` as [`tables`] named it (the schema is the part before the first dot
+/// that names an existing schema; names are otherwise taken as written).
+fn split_name(name: &str) -> (&str, &str) {
+    name.split_once('.').unwrap_or(("public", name))
+}
+
+/// Reads one table in batches through a cursor.
+pub struct PostgresReader {
+    display: String,
+    url: String,
+    client: Client,
+    relation: String,
+    columns: Vec<String>,
+    /// Column ids holding `bytea` (their text is hex, decoded to bytes).
+    bytea: Vec<bool>,
+    rows: u64,
+    max_rows: Option<u64>,
+    /// Rows were sampled (TABLESAMPLE): no closing count.
+    sampled: bool,
+    done: bool,
+    counter: Progress,
+    cell: Vec<u8>,
+}
+
+impl PostgresReader {
+    /// Connects, opens a read-only snapshot and a cursor over the table.
+    pub fn new(input: &Input, opts: &ReadOptions, counter: Progress) -> Result<Self, SourceError> {
+        let display = input.display();
+        let url = input.path.to_string_lossy().into_owned();
+        let malformed = |location: &str, message: String| SourceError::Malformed {
+            path: display.clone(),
+            location: location.into(),
+            message: scrub(&url, message),
+        };
+        let Some(table) = input.table.as_deref() else {
+            return Err(malformed(
+                "table",
+                "a database is read one table at a time: name a table".into(),
+            ));
+        };
+        let (schema, name) = split_name(table);
+        let relation = format!("{}.{}", quote(schema), quote(name));
+        let mut client = connect(&url).map_err(|m| malformed("connection", m))?;
+        client
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .map_err(|e| malformed("table", error_text(&e)))?;
+        let stmt = client
+            .prepare(&format!("SELECT * FROM {relation} LIMIT 0"))
+            .map_err(|e| malformed("table", error_text(&e)))?;
+        let columns: Vec<String> = stmt
+            .columns()
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect();
+        let bytea = stmt
+            .columns()
+            .iter()
+            .map(|c| *c.type_() == postgres::types::Type::BYTEA)
+            .collect();
+        // A sample of a large table: whole pages picked at random (repeatably), enough of
+        // them for the rows asked for, then the first rows of those.
+        let mut sample = String::new();
+        let mut sampled = false;
+        let mut max_rows = opts.max_rows;
+        if max_rows.is_some() || opts.table_sample_rows.is_some() {
+            // The planner's estimate (no scan of the table); -1 when never analyzed.
+            let estimate: f64 = client
+                .query_one(
+                    "SELECT GREATEST(c.reltuples, 0)::float8 FROM pg_class c WHERE c.oid = $1::text::regclass",
+                    &[&relation],
+                )
+                .map(|r| r.get(0))
+                .unwrap_or(0.0);
+            if max_rows.is_none()
+                && let Some(t) = opts.table_sample_rows
+                && estimate > t as f64
+            {
+                max_rows = Some(t);
+            }
+            if let Some(m) = max_rows {
+                // Four times the pages needed: a sample stays near the rows asked for when
+                // pages hold fewer rows than the average.
+                let percent = 400.0 * m as f64 / estimate.max(1.0);
+                if estimate > 0.0 && percent < 100.0 {
+                    sample = format!(" TABLESAMPLE SYSTEM ({percent:.6}) REPEATABLE (42)");
+                    sampled = true;
+                }
+            }
+        }
+        let limit = max_rows.map(|m| format!(" LIMIT {m}")).unwrap_or_default();
+        let sql = format!(
+            "DECLARE shroud_rows NO SCROLL CURSOR FOR SELECT * FROM {relation}{sample}{limit}"
+        );
+        if let Err(e) = client.batch_execute(&sql) {
+            // Views and foreign tables have no pages to sample: read their first rows.
+            if !sampled {
+                return Err(malformed("table", error_text(&e)));
+            }
+            client
+                .batch_execute("ROLLBACK; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .map_err(|e| malformed("table", error_text(&e)))?;
+            client
+                .batch_execute(&format!(
+                    "DECLARE shroud_rows NO SCROLL CURSOR FOR SELECT * FROM {relation}{limit}"
+                ))
+                .map_err(|e| malformed("table", error_text(&e)))?;
+            sampled = false;
+        }
+        Ok(PostgresReader {
+            display,
+            url,
+            client,
+            relation,
+            columns,
+            bytea,
+            rows: 0,
+            max_rows,
+            sampled,
+            done: false,
+            counter,
+            cell: Vec::new(),
+        })
+    }
+
+    fn malformed(&self, location: String, message: String) -> SourceError {
+        SourceError::Malformed {
+            path: self.display.clone(),
+            location,
+            message: scrub(&self.url, message),
+        }
+    }
+
+    fn read(&mut self, limit: u64) -> Result<Vec<Batch>, SourceError> {
+        let messages = self
+            .client
+            .simple_query(&format!("FETCH FORWARD {limit} FROM shroud_rows"))
+            .map_err(|e| self.malformed(format!("row {}", self.rows), error_text(&e)))?;
+        let n_cols = self.columns.len();
+        let mut out = Vec::new();
+        let mut builder = BatchBuilder::new(self.rows);
+        let mut in_batch = 0usize;
+        let mut bytes = 0u64;
+        let mut read = 0u64;
+        for m in &messages {
+            let SimpleQueryMessage::Row(row) = m else {
+                continue;
+            };
+            for c in 0..n_cols {
+                let Some(text) = row.get(c) else { continue };
+                if self.bytea[c]
+                    && let Some(hex) = text.strip_prefix("\\x")
+                {
+                    self.cell.clear();
+                    let h = hex.as_bytes();
+                    for pair in h.chunks_exact(2) {
+                        let v = std::str::from_utf8(pair)
+                            .ok()
+                            .and_then(|p| u8::from_str_radix(p, 16).ok())
+                            .unwrap_or(b'?');
+                        self.cell.push(v);
+                    }
+                    bytes += self.cell.len() as u64;
+                    builder.push(c as u32, &self.cell);
+                } else {
+                    bytes += text.len() as u64;
+                    builder.push(c as u32, text.as_bytes());
+                }
+            }
+            builder.end_row();
+            read += 1;
+            in_batch += 1;
+            if in_batch == super::BATCH_ROWS {
+                out.push(builder.take());
+                in_batch = 0;
+            }
+        }
+        if in_batch > 0 {
+            out.push(builder.take());
+        }
+        self.rows += read;
+        self.counter.fetch_add(bytes, Ordering::Relaxed);
+        if read < limit {
+            self.done = true;
+        }
+        Ok(out)
+    }
+}
+
+impl BatchReader for PostgresReader {
+    fn next_batches(&mut self, n: usize) -> Result<Vec<Batch>, SourceError> {
+        if self.done {
+            return Ok(Vec::new());
+        }
+        let mut limit = (n.max(1) * super::BATCH_ROWS) as u64;
+        if let Some(m) = self.max_rows {
+            limit = limit.min(m.saturating_sub(self.rows));
+            if limit == 0 {
+                self.done = true;
+                return Ok(Vec::new());
+            }
+        }
+        let out = self.read(limit)?;
+        // Fail closed: a whole read must have seen every row of the snapshot.
+        if self.done && self.max_rows.is_none() && !self.sampled {
+            let total: i64 = self
+                .client
+                .query_one(&format!("SELECT count(*) FROM {}", self.relation), &[])
+                .map(|r| r.get(0))
+                .map_err(|e| self.malformed("table".into(), error_text(&e)))?;
+            if total as u64 != self.rows {
+                return Err(self.malformed(
+                    "table".into(),
+                    format!("read {} rows where the table holds {total}", self.rows),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    fn stats(&self) -> ReadStats {
+        ReadStats {
+            sampled: self.sampled || self.max_rows.is_some_and(|m| self.rows >= m),
+            ..ReadStats::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_leave_the_url_and_stay_out_of_errors() {
+        let t = parse_url("postgres://ann:s3cr%3At@db.example:5433/sales?sslmode=disable#public.*")
+            .unwrap();
+        assert_eq!(
+            t.url,
+            "postgres://ann@db.example:5433/sales?sslmode=disable"
+        );
+        assert_eq!(t.tables.as_deref(), Some("public.*"));
+        assert_eq!(
+            scrub(&t.url, "auth failed for s3cr:t".into()),
+            "auth failed for ***"
+        );
+        let q = parse_url("postgresql://h/db?password=pw1&application_name=x").unwrap();
+        assert_eq!(q.url, "postgresql://h/db?application_name=x");
+        assert_eq!(
+            parse_url("POSTGRES://u@h/d").unwrap().url,
+            "POSTGRES://u@h/d"
+        );
+        assert!(parse_url("/data/postgres.csv").is_none());
+        assert_eq!(parse_url("postgres://u@h/d").unwrap().tables, None);
+    }
+
+    #[test]
+    fn names_split_at_the_schema() {
+        assert_eq!(split_name("sales.orders"), ("sales", "orders"));
+        assert_eq!(split_name("orders"), ("public", "orders"));
+        assert_eq!(split_name("s.a.b"), ("s", "a.b"));
+    }
+}

@@ -1,0 +1,406 @@
+//! PostgreSQL databases, against a real server that `.ci/run` starts once per run
+//! (`scripts/test-servers.sh`; the URL and password come in `SHROUD_TEST_PG_URL` and
+//! `SHROUD_TEST_PG_PASSWORD`). Without a server the tests say SKIPPED, and fail when
+//! `SHROUD_STORE_TESTS=require` (as CI sets it).
+//!
+//! Each test seeds its own schema, so the tests run in parallel on one server.
+
+use crate::util::*;
+use arrow_array::Array;
+use serde_json::Value;
+use std::path::Path;
+
+/// The server's URL (no password) and password, or `None` (SKIPPED) without a server.
+fn server(test: &str) -> Option<(String, String)> {
+    match (
+        std::env::var("SHROUD_TEST_PG_URL"),
+        std::env::var("SHROUD_TEST_PG_PASSWORD"),
+    ) {
+        (Ok(url), Ok(pw)) => Some((url, pw)),
+        _ => {
+            assert_ne!(
+                std::env::var("SHROUD_STORE_TESTS").as_deref(),
+                Ok("require"),
+                "{test}: no PostgreSQL server (run `eval \"$(bash scripts/test-servers.sh start)\"`)"
+            );
+            eprintln!("SKIPPED {test}: no PostgreSQL server (scripts/test-servers.sh)");
+            None
+        }
+    }
+}
+
+fn client(url: &str, pw: &str) -> postgres::Client {
+    use std::str::FromStr;
+    let mut config = postgres::Config::from_str(url).unwrap();
+    config.password(pw);
+    config.connect(postgres::NoTls).unwrap()
+}
+
+/// A fresh schema `name` holding `customers.csv` as a table of text columns
+/// (`customers`), a table of typed columns (`typed`) and a view.
+fn seed(c: &mut postgres::Client, schema: &str) {
+    use std::io::Write;
+    c.batch_execute(&format!(
+        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};"
+    ))
+    .unwrap();
+    let csv = std::fs::read_to_string(fixture("csv/customers.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    let cols: Vec<String> = header.split(',').map(|h| format!("{h} text")).collect();
+    c.batch_execute(&format!(
+        "CREATE TABLE {schema}.customers ({});",
+        cols.join(", ")
+    ))
+    .unwrap();
+    let mut w = c
+        .copy_in(&format!(
+            "COPY {schema}.customers FROM STDIN WITH (FORMAT csv, HEADER true)"
+        ))
+        .unwrap();
+    w.write_all(csv.as_bytes()).unwrap();
+    w.finish().unwrap();
+    c.batch_execute(&format!(
+        "CREATE TABLE {schema}.typed (id serial PRIMARY KEY, email text, phone varchar(40),
+            born date, balance numeric(12,2), seen timestamptz, ip inet, tags text[],
+            profile jsonb, photo bytea, active boolean, version text);
+         INSERT INTO {schema}.typed (email, phone, born, balance, seen, ip, tags, profile,
+                                     photo, active, version)
+         SELECT 'user' || g || '@example.com', '+44 20 7946 ' || lpad((g % 10000)::text, 4, '0'),
+                date '1950-01-01' + (g * 7) % 20000, g * 1.25,
+                timestamptz '2024-01-01 10:00+00' + g * interval '1 minute',
+                ('10.' || (g % 200) || '.' || (g % 250) || '.' || (g % 199 + 1))::inet,
+                ARRAY['vip', 'tier' || (g % 3)],
+                jsonb_build_object('contact', jsonb_build_object('email', 'j' || g || '@example.org'), 'city', 'Paris'),
+                convert_to('thumbnail ' || g, 'UTF8'), g % 2 = 0, '2.' || (g % 20) || '.' || (g % 7)
+         FROM generate_series(1, 3000) g;
+         CREATE VIEW {schema}.emails AS SELECT email FROM {schema}.typed;
+         ANALYZE {schema}.customers; ANALYZE {schema}.typed;"
+    ))
+    .unwrap();
+}
+
+/// `scan URL#schema.* --report`: the report and the output.
+fn scan_db(dir: &Path, target: &str, pw: &str, extra: &[&str]) -> (Value, std::process::Output) {
+    let report = dir.join("report.json");
+    let _ = std::fs::remove_file(&report);
+    let mut args = vec!["scan", target, "--report", report.to_str().unwrap(), "-q"];
+    args.extend_from_slice(extra);
+    let out = shroud_env(dir, &args, &[("PGPASSWORD", pw)]);
+    let v = std::fs::read_to_string(&report)
+        .map(|s| serde_json::from_str(&s).unwrap())
+        .unwrap_or(Value::Null);
+    (v, out)
+}
+
+fn file<'a>(report: &'a Value, suffix: &str) -> &'a Value {
+    report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().ends_with(suffix))
+        .unwrap_or_else(|| panic!("no {suffix} in {report}"))
+}
+
+fn entities(file: &Value) -> std::collections::BTreeMap<String, String> {
+    file["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["column"].as_str().unwrap().to_string(),
+                c["entity"].as_str().unwrap_or("null").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn postgres_verdicts_equal_those_of_the_same_data_as_a_local_file() {
+    let Some((url, pw)) = server("postgres_verdicts") else {
+        return;
+    };
+    let mut c = client(&url, &pw);
+    seed(&mut c, "s_verdicts");
+    let dir = tempfile::tempdir().unwrap();
+    let (report, out) = scan_db(dir.path(), &format!("{url}#s_verdicts.*"), &pw, &[]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let paths: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            format!("{url}#s_verdicts.customers"),
+            format!("{url}#s_verdicts.emails"),
+            format!("{url}#s_verdicts.typed")
+        ],
+        "tables and views, by schema.table"
+    );
+    assert!(
+        report["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["format"] == "postgres")
+    );
+    // The same verdict for every column as the CSV file the table was loaded from.
+    let (local, _, out) = scan(&fixture("csv/customers.csv"), &["-q"]);
+    assert!(out.status.success());
+    let db = file(&report, "#s_verdicts.customers");
+    assert_eq!(entities(db), verdicts(&local));
+    assert_eq!(db["rows"], local["files"][0]["rows"]);
+    // Typed columns, as PostgreSQL writes them.
+    let typed = entities(file(&report, "#s_verdicts.typed"));
+    assert_eq!(typed["email"], "EMAIL_ADDRESS");
+    assert_eq!(typed["phone"], "PHONE_NUMBER");
+    assert_eq!(typed["born"], "DATE_OF_BIRTH", "date");
+    assert_eq!(typed["ip"], "IP_ADDRESS", "inet");
+    for not_personal in [
+        "id", "balance", "seen", "tags", "photo", "active", "version",
+    ] {
+        assert_eq!(typed[not_personal], "null", "{not_personal}: {typed:?}");
+    }
+    let profile = file(&report, "#s_verdicts.typed")["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "profile")
+        .unwrap()
+        .clone();
+    assert!(
+        profile.to_string().contains("EMAIL_ADDRESS"),
+        "e-mails inside JSONB are found: {profile}"
+    );
+    assert_eq!(file(&report, "#s_verdicts.typed")["rows"], 3000);
+    // A sample reads no more rows than asked for, from pages picked at random.
+    let (sampled, out) = scan_db(
+        dir.path(),
+        &url,
+        &pw,
+        &["--table", "s_verdicts.typed", "--sample-rows", "100"],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert_eq!(sampled["files"].as_array().unwrap().len(), 1);
+    assert_eq!(sampled["files"][0]["rows"], 100);
+    assert_eq!(sampled["files"][0]["sampled"], true);
+    assert_eq!(entities(&sampled["files"][0])["email"], "EMAIL_ADDRESS");
+    // A table larger than --table-sample-rows is sampled by default; smaller ones are read
+    // whole (the customers table has 8 rows).
+    let (by_default, out) = scan_db(
+        dir.path(),
+        &format!("{url}#s_verdicts.[ct]*"),
+        &pw,
+        &["--table-sample-rows", "500"],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let typed = file(&by_default, "#s_verdicts.typed");
+    assert_eq!(
+        (typed["rows"].as_u64(), typed["sampled"].as_bool()),
+        (Some(500), Some(true))
+    );
+    let customers = file(&by_default, "#s_verdicts.customers");
+    assert_eq!(customers["sampled"], false);
+    assert_eq!(customers["rows"], db["rows"]);
+}
+
+#[test]
+fn postgres_pseudonymize_gives_the_local_runs_tokens_and_never_writes_the_database() {
+    let Some((url, pw)) = server("postgres_pseudonymize") else {
+        return;
+    };
+    let mut c = client(&url, &pw);
+    seed(&mut c, "s_pseudo");
+    let digest = |c: &mut postgres::Client| -> String {
+        c.query_one(
+            "SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM s_pseudo.customers t",
+            &[],
+        )
+        .unwrap()
+        .get(0)
+    };
+    let before = digest(&mut c);
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("k.key");
+    assert!(
+        shroud(dir.path(), &["keygen", key.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let key = key.to_str().unwrap();
+    let target = format!("{url}#s_pseudo.customers");
+    let out = shroud_env(
+        dir.path(),
+        &[
+            "pseudonymize",
+            &target,
+            "--out",
+            "share",
+            "--key-file",
+            key,
+            "--verify",
+        ],
+        &[("PGPASSWORD", &pw)],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert_eq!(digest(&mut c), before, "the database is never written");
+    let out = shroud(
+        dir.path(),
+        &[
+            "pseudonymize",
+            fixture("csv/customers.csv").to_str().unwrap(),
+            "--out",
+            "local",
+            "--key-file",
+            key,
+        ],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    // The table's Parquet file holds, cell for cell, what the CSV run wrote.
+    let f =
+        std::fs::File::open(dir.path().join("share/postgres/s_pseudo.customers.parquet")).unwrap();
+    let batches: Vec<arrow_array::RecordBatch> =
+        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
+            .unwrap()
+            .build()
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+    let mut local = csv::Reader::from_path(dir.path().join("local/customers.csv")).unwrap();
+    let headers: Vec<String> = local.headers().unwrap().iter().map(String::from).collect();
+    let local_rows: Vec<csv::StringRecord> = local.records().map(Result::unwrap).collect();
+    let mut r = 0;
+    for b in &batches {
+        for i in 0..b.num_rows() {
+            for (k, h) in headers.iter().enumerate() {
+                let a = b.column_by_name(h).unwrap_or_else(|| panic!("column {h}"));
+                let a = a
+                    .as_any()
+                    .downcast_ref::<arrow_array::StringArray>()
+                    .unwrap();
+                let db = if a.is_valid(i) { a.value(i) } else { "" };
+                assert_eq!(db, &local_rows[r][k], "row {r} column {h}");
+            }
+            r += 1;
+        }
+    }
+    assert_eq!(r, local_rows.len());
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("share/_shroud_manifest.json")).unwrap(),
+    )
+    .unwrap();
+    // The manifest is shared: the server's address and user are shown masked, if at all.
+    let input = manifest["files"][0]["input"].as_str().unwrap();
+    assert!(
+        input.starts_with("postgres://") && input.ends_with("/postgres#s_pseudo.customers"),
+        "{input}"
+    );
+    assert_eq!(
+        manifest["files"][0]["output"],
+        "postgres/s_pseudo.customers.parquet"
+    );
+    assert!(!manifest.to_string().contains(&pw));
+    let out = shroud(dir.path(), &["check", "share"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    // check reads the database itself too, and fails it: it holds personal data.
+    let out = shroud_env(dir.path(), &["check", &target], &[("PGPASSWORD", &pw)]);
+    assert_eq!(out.status.code(), Some(1), "{:?}", text(&out));
+}
+
+#[test]
+fn postgres_errors_are_clear_exit_2_and_never_show_the_password() {
+    let Some((url, pw)) = server("postgres_errors") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "Wr0ng-Secret-9f2c";
+    let check = |out: &std::process::Output, needle: &str| {
+        let (stdout, stderr) = text(out);
+        assert_eq!(out.status.code(), Some(2), "{stdout} {stderr}");
+        assert!(stderr.contains(needle), "{needle:?} in {stderr}");
+        for s in [secret, pw.as_str()] {
+            assert!(
+                !stderr.contains(s) && !stdout.contains(s),
+                "a password leaked: {stderr}"
+            );
+        }
+    };
+    // A wrong password from the environment.
+    let out = shroud_env(dir.path(), &["scan", &url, "-q"], &[("PGPASSWORD", secret)]);
+    check(&out, "password authentication failed");
+    // A wrong password typed in the URL: the error shows the URL without it.
+    let with_pw = url.replacen("shroud@", &format!("shroud:{secret}@"), 1);
+    let out = shroud_env(dir.path(), &["scan", &with_pw, "-q"], &[("PGPASSWORD", "")]);
+    check(&out, "postgres://shroud@");
+    // The right password typed in the URL works, and the report never holds it.
+    let report = dir.path().join("r.json");
+    let good = url.replacen("shroud@", &format!("shroud:{pw}@"), 1);
+    let out = shroud_env(
+        dir.path(),
+        &["scan", &format!("{good}#pg_catalog_none*"), "-q"],
+        &[("PGPASSWORD", "")],
+    );
+    check(&out, "no table matches");
+    let _ = report;
+    // A refused connection (nothing listens on that port).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = shroud_env(
+        dir.path(),
+        &[
+            "scan",
+            &format!("postgres://shroud@127.0.0.1:{port}/postgres"),
+            "-q",
+        ],
+        &[("PGPASSWORD", &pw)],
+    );
+    check(&out, "refused");
+    // A --table glob that names nothing.
+    let out = shroud_env(
+        dir.path(),
+        &["scan", &url, "--table", "no_such_schema.*", "-q"],
+        &[("PGPASSWORD", &pw)],
+    );
+    check(&out, "no table matches");
+}
+
+#[test]
+fn postgres_password_file_is_read_as_libpq_reads_it() {
+    let Some((url, pw)) = server("postgres_pgpass") else {
+        return;
+    };
+    let mut c = client(&url, &pw);
+    c.batch_execute(
+        "DROP SCHEMA IF EXISTS s_pass CASCADE; CREATE SCHEMA s_pass;
+         CREATE TABLE s_pass.t AS SELECT 'ann' || g || '@example.com' AS email FROM generate_series(1, 10) g;",
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pgpass = dir.path().join("pgpass");
+    std::fs::write(
+        &pgpass,
+        format!("# comment\nother:*:*:*:nope\n*:*:*:shroud:{pw}\n"),
+    )
+    .unwrap();
+    let report = dir.path().join("r.json");
+    let out = shroud_env(
+        dir.path(),
+        &[
+            "scan",
+            &format!("{url}#s_pass.t"),
+            "--report",
+            report.to_str().unwrap(),
+            "-q",
+        ],
+        &[("PGPASSWORD", ""), ("PGPASSFILE", pgpass.to_str().unwrap())],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(entities(&report["files"][0])["email"], "EMAIL_ADDRESS");
+}
