@@ -7,6 +7,8 @@
 #   cargo test
 #   bash scripts/test-servers.sh stop "$SHROUD_TEST_SERVERS"
 #
+# S3: moto's server mode (PyPI `moto[server]`, installed once into target/moto-venv), with
+# no authentication; tests create their own buckets.
 # PostgreSQL: Debian's server (package postgresql; installed when missing and apt can), a
 # fresh cluster with password (SCRAM) authentication on TCP. A server that cannot start is
 # reported on stderr and its variables left unset: the tests then say SKIPPED, or fail when
@@ -64,11 +66,35 @@ start_postgres() {
   echo "export SHROUD_TEST_PG_BIN='$bin'"
 }
 
+start_s3() {
+  # moto's server mode (PyPI), an S3-compatible server, in its own venv (kept in target/).
+  local dir=$1 venv port
+  venv="$(cd "$(dirname "$0")/.." && pwd)/target/moto-venv"
+  if [ ! -x "$venv/bin/moto_server" ]; then
+    python3 -m venv "$venv" >/dev/null &&
+      "$venv/bin/pip" install -q --disable-pip-version-check 'moto[server]>=5,<6' >"$dir/moto-install.log" 2>&1 ||
+      { echo "test-servers: installing moto failed (see $dir/moto-install.log)" >&2; return 1; }
+  fi
+  port=$(free_port)
+  "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 &
+  echo $! >"$dir/moto.pid"
+  for _ in $(seq 1 100); do
+    if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/')" 2>/dev/null; then
+      echo "export SHROUD_TEST_S3_ENDPOINT='http://127.0.0.1:$port'"
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "test-servers: moto did not start (see $dir/moto.log)" >&2
+  return 1
+}
+
 case "${1:-}" in
   start)
     dir=$(mktemp -d /tmp/shroud-servers.XXXXXX)
     echo "export SHROUD_TEST_SERVERS='$dir'"
     start_postgres "$dir" || true
+    start_s3 "$dir" || true
     ;;
   stop)
     dir=${2:-${SHROUD_TEST_SERVERS:-}}

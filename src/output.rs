@@ -128,6 +128,8 @@ fn remove_pending(select: impl Fn(&Path) -> bool) -> usize {
 /// status 130: an interrupted run leaves the previous outputs, never a partial one.
 pub fn remove_temp_files_on_interrupt() {
     let _ = ctrlc::set_handler(|| {
+        // Uploads to an object store first: the one in flight aborts, completed ones go.
+        crate::source::remote::undo_on_interrupt();
         // One critical section from the sweep to the exit: no thread can create or persist
         // a file after the sweep (they block on the registry; exit runs no destructors).
         let mut list = pending();

@@ -16,7 +16,8 @@
 //! - `pseudonymize`: pseudonymized copies, keys, joins, refusals;
 //! - `trust`: what leaves is what was vouched for (the hostile review, issue 13);
 //! - `sqlite`: tables of SQLite databases, scanned, checked and aggregated read-only;
-//! - `postgres`: tables of a real PostgreSQL server (started by `scripts/test-servers.sh`).
+//! - `postgres`: tables of a real PostgreSQL server (started by `scripts/test-servers.sh`);
+//! - `object_store`: buckets of a real S3-compatible server (moto, started likewise).
 
 mod aggregate;
 mod check;
@@ -26,6 +27,7 @@ mod hostile;
 mod html;
 mod interrupt;
 mod leaks;
+mod object_store;
 mod postgres;
 mod properties;
 mod pseudonymize;

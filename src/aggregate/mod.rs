@@ -461,8 +461,8 @@ fn for_each_group(
     mut f: impl FnMut(&Input, &[Batch], &[Slot]) -> Result<(), AggregateError>,
 ) -> Result<(), AggregateError> {
     for input in inputs {
-        // Hive partitions are folders; a database URL has none.
-        let parts = if input.is_remote() {
+        // Hive partitions are folders (or key prefixes); a database table has none.
+        let parts = if input.format == crate::source::Format::Postgres {
             Vec::new()
         } else {
             partitions(&input.path)

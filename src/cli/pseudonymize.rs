@@ -202,9 +202,45 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
         }
     }
     let started = std::time::Instant::now();
+    // An object store as the output: the run writes a local staging folder, uploaded whole
+    // once every file is written and verified (all or nothing; see `remote::upload_tree`).
+    let remote_out = out_dir
+        .to_str()
+        .filter(|u| shroud::source::remote::is_url(u))
+        .map(|u| u.trim_end_matches('/').to_string());
+    let staging = match &remote_out {
+        Some(url) => {
+            for i in &args.inputs {
+                let i = i.to_string_lossy();
+                let i = i.trim_end_matches('/');
+                if url == i
+                    || url.starts_with(&format!("{i}/"))
+                    || i.starts_with(&format!("{url}/"))
+                {
+                    bail!(
+                        "output {url} is, contains or is inside the input {i}: refusing (outputs must never overwrite or mix with inputs)"
+                    );
+                }
+            }
+            // A release is there already (its manifest): refused before any work is done.
+            let manifest = format!("{url}/{}", shroud::pseudo::job::MANIFEST);
+            if !args.force && shroud::source::remote::exists(&manifest)? {
+                bail!("output objects exist (replacing them needs --force): {manifest}");
+            }
+            let dir = tempfile::Builder::new()
+                .prefix("shroud-upload-")
+                .tempdir()
+                .context("failed to create a staging folder for the upload")?;
+            shroud::source::remote::register_staging(dir.path());
+            Some(dir)
+        }
+        None => None,
+    };
     let job_opts = JobOptions {
         inputs: args.inputs.clone(),
-        out: out_dir.clone(),
+        out: staging
+            .as_ref()
+            .map_or_else(|| out_dir.clone(), |d| d.path().join("out")),
         discover,
         scan: opts,
         force: args.force,
@@ -233,6 +269,21 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
         }
         Err(e) => return Err(e.into()),
     };
+    if let (Some(url), Some(dir)) = (&remote_out, &staging) {
+        let written = shroud::source::remote::upload_tree(
+            &dir.path().join("out"),
+            url,
+            shroud::pseudo::job::MANIFEST,
+            args.force,
+        )?;
+        if !quiet {
+            let _ = writeln!(
+                std::io::stderr(),
+                "uploaded {} object(s) to {url}/",
+                written.len()
+            );
+        }
+    }
     if let Some(path) = &args.html {
         let mut report = shroud::report::Report::new();
         let mut columns = Vec::new();

@@ -36,6 +36,14 @@ pub enum DiscoverError {
         /// Path.
         path: String,
     },
+    /// An object store's objects could not be listed.
+    #[error("{url}: cannot list the objects: {message}")]
+    Store {
+        /// The URL.
+        url: String,
+        /// Cause.
+        message: String,
+    },
     /// A database file could not be opened or its tables listed.
     #[error("{path}: cannot list the database's tables: {message}")]
     Database {
@@ -135,6 +143,10 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Vec<Input>,
             out.extend(tables);
             continue;
         }
+        if let Some(objects) = objects(p, &include, &exclude, opts)? {
+            out.extend(objects);
+            continue;
+        }
         // `sqlite:///path/to.db` is the file `/path/to.db` (`#table` kept).
         let sqlite_url = p
             .to_str()
@@ -191,7 +203,7 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Vec<Input>,
 /// (a `#table` suffix removed), or `None` for a database server's URL.
 pub fn local_path(arg: &Path) -> Option<PathBuf> {
     let text = arg.to_str();
-    if text.is_some_and(super::postgres::is_url) {
+    if text.is_some_and(|t| super::postgres::is_url(t) || super::remote::is_url(t)) {
         return None;
     }
     match text.and_then(|t| t.strip_prefix("sqlite://")) {
@@ -241,6 +253,72 @@ fn filter_tables(inputs: Vec<Input>, globs: &[String]) -> Result<Vec<Input>, Dis
         });
     }
     Ok(out)
+}
+
+/// `s3://bucket/prefix/` (or `gs://`, `az://`, `http(s)://`): the objects at or under it
+/// whose names give a data format, filtered like the files of a folder. `None` when `path`
+/// is not such a URL.
+fn objects(
+    path: &Path,
+    include: &Option<GlobSet>,
+    exclude: &Option<GlobSet>,
+    opts: &DiscoverOptions,
+) -> Result<Option<Vec<Input>>, DiscoverError> {
+    let Some(url) = path.to_str().filter(|t| super::remote::is_url(t)) else {
+        return Ok(None);
+    };
+    let store = |message: String| DiscoverError::Store {
+        url: url.to_string(),
+        message,
+    };
+    let listed = super::remote::list(url).map_err(store)?;
+    let single = listed.len() == 1 && listed[0].0 == url;
+    let mut out = Vec::new();
+    for (object, size) in listed {
+        let p = PathBuf::from(&object);
+        let name = object.rsplit('/').next().unwrap_or("").to_string();
+        if !single {
+            if name == crate::pseudo::job::MANIFEST || name == crate::pseudo::job::LEGACY_MANIFEST {
+                continue;
+            }
+            if !opts.all && (name.starts_with('.') || name.starts_with("shroud-")) {
+                continue;
+            }
+            let matches = |g: &GlobSet| g.is_match(&p) || g.is_match(&name);
+            if include.as_ref().is_some_and(|g| !matches(g))
+                || exclude.as_ref().is_some_and(matches)
+            {
+                continue;
+            }
+        }
+        let (format, compression) = match (opts.format, format_from_path(&p)) {
+            (Some(f), fc) => (f, fc.map_or(Compression::None, |(_, c)| c)),
+            (None, Some((Format::Sqlite, _))) => {
+                // A database file in a bucket is not read (it needs random access).
+                if opts.all || single {
+                    return Err(store(format!(
+                        "{object}: SQLite databases are read from local files only"
+                    )));
+                }
+                continue;
+            }
+            (None, Some(fc)) => fc,
+            (None, None) if opts.all => (Format::Text, compression_from_name(&name)),
+            (None, None) if single => {
+                return Err(DiscoverError::UnknownFormat { path: object });
+            }
+            (None, None) => continue,
+        };
+        out.push(Input {
+            path: p,
+            format,
+            compression,
+            size,
+            handle: None,
+            table: None,
+        });
+    }
+    Ok(Some(out))
 }
 
 /// `postgres://user@host/db` (optionally `#schema.glob`): one input per table of the

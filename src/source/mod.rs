@@ -16,6 +16,7 @@ pub mod discover;
 pub mod json;
 pub mod parquet;
 pub mod postgres;
+pub mod remote;
 pub mod sqlite;
 pub mod text;
 
@@ -123,9 +124,10 @@ impl Input {
         }
     }
 
-    /// Whether this is a table of a database server (its path is a URL, not a file).
+    /// Whether this is a table of a database server or an object in a store (its path is
+    /// a URL, not a file).
     pub fn is_remote(&self) -> bool {
-        matches!(self.format, Format::Postgres)
+        matches!(self.format, Format::Postgres) || remote::is_url_path(&self.path)
     }
 
     /// Whether this is standard input.
@@ -483,6 +485,8 @@ pub fn open_stream(
         Box::new(f)
     } else if input.is_stdin() {
         Box::new(io::stdin())
+    } else if input.is_remote() {
+        Box::new(remote::ObjectReader::open(&input.path.to_string_lossy()).map_err(io_err)?)
     } else {
         Box::new(std::fs::File::open(&input.path).map_err(io_err)?)
     };

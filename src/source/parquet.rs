@@ -35,19 +35,31 @@ pub const SKIP: u32 = u32::MAX;
 
 /// A file shared by parallel row-group decoders: positioned reads (`pread`), so no decoder
 /// moves another's offset and no one reopens the file by name (standard input spools to an
-/// unlinked file).
+/// unlinked file); or an object in a store, read by ranges.
 #[derive(Debug, Clone)]
-pub struct SharedFile(pub Arc<File>);
+pub enum SharedFile {
+    /// A local file.
+    Local(Arc<File>),
+    /// An object in a store.
+    Remote(Arc<super::remote::RangedObject>),
+}
 
 /// A reader at a position of a [`SharedFile`].
 pub struct SharedRead {
-    file: Arc<File>,
+    file: SharedFile,
     pos: u64,
 }
 
 impl std::io::Read for SharedRead {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = read_at(&self.file, buf, self.pos)?;
+        let n = match &self.file {
+            SharedFile::Local(f) => read_at(f, buf, self.pos)?,
+            SharedFile::Remote(o) => {
+                let b = o.range(self.pos, buf.len() as u64)?;
+                buf[..b.len()].copy_from_slice(&b);
+                b.len()
+            }
+        };
         self.pos += n as u64;
         Ok(n)
     }
@@ -65,7 +77,10 @@ fn read_at(f: &File, buf: &mut [u8], pos: u64) -> std::io::Result<usize> {
 
 impl Length for SharedFile {
     fn len(&self) -> u64 {
-        self.0.metadata().map_or(0, |m| m.len())
+        match self {
+            SharedFile::Local(f) => f.metadata().map_or(0, |m| m.len()),
+            SharedFile::Remote(o) => o.len(),
+        }
     }
 }
 
@@ -76,17 +91,31 @@ impl ChunkReader for SharedFile {
         Ok(std::io::BufReader::with_capacity(
             1 << 16,
             SharedRead {
-                file: Arc::clone(&self.0),
+                file: self.clone(),
                 pos: start,
             },
         ))
     }
 
     fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
+        let f = match self {
+            SharedFile::Local(f) => f,
+            // One ranged GET per column chunk.
+            SharedFile::Remote(o) => {
+                let b = o.range(start, length as u64)?;
+                if b.len() < length {
+                    return Err(parquet::errors::ParquetError::EOF(format!(
+                        "expected {length} bytes at offset {start}, the object ends after {}",
+                        b.len()
+                    )));
+                }
+                return Ok(b);
+            }
+        };
         let mut buf = vec![0u8; length];
         let mut done = 0;
         while done < length {
-            let n = read_at(&self.0, &mut buf[done..], start + done as u64)?;
+            let n = read_at(f, &mut buf[done..], start + done as u64)?;
             if n == 0 {
                 return Err(parquet::errors::ParquetError::EOF(format!(
                     "expected {length} bytes at offset {start}, the file ends after {done}"
@@ -580,15 +609,17 @@ impl ParquetReader {
             source,
         };
         let file = match &input.handle {
-            Some(f) => Arc::clone(f),
+            Some(f) => SharedFile::Local(Arc::clone(f)),
             None if input.is_stdin() => {
                 let mut f = tempfile::tempfile().map_err(io_err)?;
                 std::io::copy(&mut std::io::stdin().lock(), &mut f).map_err(io_err)?;
-                Arc::new(f)
+                SharedFile::Local(Arc::new(f))
             }
-            None => Arc::new(File::open(&input.path).map_err(io_err)?),
+            None if input.is_remote() => SharedFile::Remote(Arc::new(
+                super::remote::RangedObject::open(&input.path.to_string_lossy()).map_err(io_err)?,
+            )),
+            None => SharedFile::Local(Arc::new(File::open(&input.path).map_err(io_err)?)),
         };
-        let file = SharedFile(file);
         let footer_err = |message: String| SourceError::Malformed {
             path: path.clone(),
             location: "footer".into(),

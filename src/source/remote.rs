@@ -1,0 +1,522 @@
+//! Object stores: `s3://bucket/prefix/`, `gs://bucket/...`, `az://container/...` (also
+//! `abfs[s]://`, `azure://`) and `http(s)://` for a single file, through the `object_store`
+//! crate. An object is an input like a file: its format and compression come from its name,
+//! CSV and JSON are streamed, Parquet is read by ranges (the footer first, then only the
+//! column chunks of the row groups read), in parallel.
+//!
+//! Credentials come from each cloud's standard environment (`AWS_*`, `GOOGLE_*`, `AZURE_*`;
+//! instance and workload identities where the crate supports them), never from a command-line
+//! value; no error or report shows them.
+//!
+//! Writing ([`upload_tree`]) is atomic per object and per run: each file goes up as a
+//! multipart upload completed only when the file is whole, the manifest last; an error or an
+//! interrupt aborts the upload in flight and deletes the objects this run completed.
+
+use futures_util::StreamExt;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// URL schemes read through object stores.
+const SCHEMES: [&str; 9] = [
+    "s3://", "s3a://", "gs://", "az://", "abfs://", "abfss://", "azure://", "http://", "https://",
+];
+
+/// Whether `text` names an object or a prefix in an object store (or a file over HTTP).
+pub fn is_url(text: &str) -> bool {
+    SCHEMES
+        .iter()
+        .any(|s| text.len() >= s.len() && text[..s.len()].eq_ignore_ascii_case(s))
+}
+
+/// Whether `path` (as an input or output argument) is such a URL.
+pub fn is_url_path(path: &Path) -> bool {
+    path.to_str().is_some_and(is_url)
+}
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("shroud-io")
+            .enable_all()
+            .build()
+            .expect("the I/O runtime starts")
+    })
+}
+
+/// Runs `f` to completion on the I/O runtime (from any thread that is not one of its own).
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    runtime().block_on(f)
+}
+
+/// An object store and a path in it.
+#[derive(Debug, Clone)]
+pub struct Location {
+    store: Arc<dyn ObjectStore>,
+    path: ObjectPath,
+}
+
+/// The store of `url` (built once per scheme and bucket, from the environment).
+pub fn locate(url: &str) -> Result<Location, String> {
+    static STORES: OnceLock<Mutex<HashMap<String, Arc<dyn ObjectStore>>>> = OnceLock::new();
+    let parsed = url::Url::parse(url).map_err(|e| format!("not a valid URL: {e}"))?;
+    let scheme = parsed.scheme().to_ascii_lowercase();
+    let root = format!("{scheme}://{}", parsed.host_str().unwrap_or(""));
+    let root = match parsed.port() {
+        Some(p) => format!("{root}:{p}"),
+        None => root,
+    };
+    let path = percent_decoded_path(&parsed);
+    let mut stores = STORES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let store = match stores.get(&root) {
+        Some(s) => Arc::clone(s),
+        None => {
+            let store: Arc<dyn ObjectStore> = match scheme.as_str() {
+                "s3" | "s3a" => Arc::new(
+                    object_store::aws::AmazonS3Builder::from_env()
+                        .with_url(&root)
+                        .build()
+                        .map_err(|e| e.to_string())?,
+                ),
+                "gs" => Arc::new(
+                    object_store::gcp::GoogleCloudStorageBuilder::from_env()
+                        .with_url(&root)
+                        .build()
+                        .map_err(|e| e.to_string())?,
+                ),
+                "az" | "abfs" | "abfss" | "azure" => Arc::new(
+                    object_store::azure::MicrosoftAzureBuilder::from_env()
+                        .with_url(url)
+                        .build()
+                        .map_err(|e| e.to_string())?,
+                ),
+                "http" | "https" => Arc::new(
+                    object_store::http::HttpBuilder::new()
+                        .with_url(&root)
+                        .build()
+                        .map_err(|e| e.to_string())?,
+                ),
+                s => return Err(format!("unknown scheme {s:?}")),
+            };
+            stores.insert(root, Arc::clone(&store));
+            store
+        }
+    };
+    Ok(Location {
+        store,
+        path: ObjectPath::from(path.trim_matches('/')),
+    })
+}
+
+fn percent_decoded_path(url: &url::Url) -> String {
+    let p = url.path();
+    let b = p.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&p[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The error text of the store, with the cause chain (the crate's own text can stop at
+/// "Generic S3 error").
+fn error_text(e: &object_store::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let t = s.to_string();
+        if !text.contains(&t) {
+            text.push_str(": ");
+            text.push_str(&t);
+        }
+        source = s.source();
+    }
+    // An S3-style XML error body: its code and message say it; the rest is noise.
+    if let Some(start) = text.find("<?xml").or_else(|| text.find("<Error>")) {
+        let tag = |t: &str| {
+            let open = format!("<{t}>");
+            let from = text[start..].find(&open)? + start + open.len();
+            let to = text[from..].find('<')? + from;
+            Some(text[from..to].to_string())
+        };
+        let said = match (tag("Code"), tag("Message")) {
+            (Some(c), Some(m)) => format!("{c}: {m}"),
+            (Some(c), None) => c,
+            _ => return text,
+        };
+        let end = text
+            .rfind("</Error>")
+            .map_or(text.len(), |e| e + "</Error>".len());
+        text = format!("{}{said}{}", &text[..start], &text[end..]);
+    }
+    text
+}
+
+/// The objects that `url` names: the object itself, or every object under it when it ends
+/// with `/` or names no object (a prefix), as `(url, size)` sorted by key.
+pub fn list(url: &str) -> Result<Vec<(String, u64)>, String> {
+    let loc = locate(url)?;
+    let base = url.trim_end_matches('/');
+    if !url.ends_with('/') && !loc.path.as_ref().is_empty() {
+        match block_on(loc.store.head(&loc.path)) {
+            Ok(meta) => return Ok(vec![(url.to_string(), meta.size)]),
+            Err(object_store::Error::NotFound { .. }) => {}
+            Err(e) => return Err(error_text(&e)),
+        }
+    }
+    let prefix = (!loc.path.as_ref().is_empty()).then_some(&loc.path);
+    let metas: Vec<object_store::ObjectMeta> = block_on(async {
+        let mut out = Vec::new();
+        let mut stream = loc.store.list(prefix);
+        while let Some(m) = stream.next().await {
+            out.push(m?);
+        }
+        Ok::<_, object_store::Error>(out)
+    })
+    .map_err(|e| error_text(&e))?;
+    let prefix_len = loc.path.as_ref().len();
+    let mut out: Vec<(String, u64)> = metas
+        .into_iter()
+        .map(|m| {
+            let key = m.location.as_ref();
+            let rel = key[prefix_len.min(key.len())..].trim_start_matches('/');
+            (format!("{base}/{rel}"), m.size)
+        })
+        .collect();
+    out.sort();
+    if out.is_empty() {
+        return Err("no object at or under this URL".into());
+    }
+    Ok(out)
+}
+
+/// Whether an object exists at `url`; an error when its bucket cannot be listed (it does
+/// not exist, or the credentials do not reach it), so that a run fails before its work.
+pub fn exists(url: &str) -> Result<bool, UploadError> {
+    let err = |message: String| UploadError::Store {
+        url: url.to_string(),
+        message,
+    };
+    let loc = locate(url).map_err(err)?;
+    let parent = loc.path.parts().count().saturating_sub(1);
+    let prefix: ObjectPath = loc.path.parts().take(parent).collect();
+    block_on(loc.store.list_with_delimiter(Some(&prefix))).map_err(|e| err(error_text(&e)))?;
+    match block_on(loc.store.head(&loc.path)) {
+        Ok(_) => Ok(true),
+        Err(object_store::Error::NotFound { .. }) => Ok(false),
+        Err(e) => Err(err(error_text(&e))),
+    }
+}
+
+/// An object read as a stream (CSV, JSON): fetched as it is read, so a sampled read stops
+/// the transfer early.
+pub struct ObjectReader {
+    stream: futures_util::stream::BoxStream<'static, object_store::Result<bytes::Bytes>>,
+    buf: bytes::Bytes,
+}
+
+impl ObjectReader {
+    /// Starts reading the object at `url`.
+    pub fn open(url: &str) -> std::io::Result<Self> {
+        let loc = locate(url).map_err(std::io::Error::other)?;
+        let result = block_on(loc.store.get(&loc.path)).map_err(io_error)?;
+        Ok(ObjectReader {
+            stream: result.into_stream(),
+            buf: bytes::Bytes::new(),
+        })
+    }
+}
+
+fn io_error(e: object_store::Error) -> std::io::Error {
+    let kind = match e {
+        object_store::Error::NotFound { .. } => std::io::ErrorKind::NotFound,
+        _ => std::io::ErrorKind::Other,
+    };
+    std::io::Error::new(kind, error_text(&e))
+}
+
+impl Read for ObjectReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.buf.is_empty() {
+            match block_on(self.stream.next()) {
+                Some(Ok(b)) => self.buf = b,
+                Some(Err(e)) => return Err(io_error(e)),
+                None => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.buf.len());
+        out[..n].copy_from_slice(&self.buf[..n]);
+        self.buf = self.buf.slice(n..);
+        Ok(n)
+    }
+}
+
+/// An object read by ranges (Parquet).
+#[derive(Debug)]
+pub struct RangedObject {
+    loc: Location,
+    size: u64,
+}
+
+impl RangedObject {
+    /// The object at `url` (its size from a `HEAD`).
+    pub fn open(url: &str) -> std::io::Result<Self> {
+        let loc = locate(url).map_err(std::io::Error::other)?;
+        let meta = block_on(loc.store.head(&loc.path)).map_err(io_error)?;
+        Ok(RangedObject {
+            loc,
+            size: meta.size,
+        })
+    }
+
+    /// The object's size in bytes.
+    pub fn len(&self) -> u64 {
+        self.size
+    }
+
+    /// Whether the object is empty.
+    pub fn is_empty(&self) -> bool {
+        self.size == 0
+    }
+
+    /// Bytes `start..start + len` (fewer at the end of the object).
+    pub fn range(&self, start: u64, len: u64) -> std::io::Result<bytes::Bytes> {
+        let end = (start + len).min(self.size);
+        if start >= end {
+            return Ok(bytes::Bytes::new());
+        }
+        block_on(self.loc.store.get_range(&self.loc.path, start..end)).map_err(io_error)
+    }
+}
+
+/// What an interrupt must undo: the objects this run completed, and whether an upload is in
+/// flight (it aborts itself when it sees `INTERRUPTED`).
+struct Uploads {
+    completed: Vec<Location>,
+    staging: Option<PathBuf>,
+}
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+static IN_FLIGHT: AtomicBool = AtomicBool::new(false);
+
+fn uploads() -> &'static Mutex<Uploads> {
+    static U: OnceLock<Mutex<Uploads>> = OnceLock::new();
+    U.get_or_init(|| {
+        Mutex::new(Uploads {
+            completed: Vec::new(),
+            staging: None,
+        })
+    })
+}
+
+/// Registers a local staging folder, removed by [`undo_on_interrupt`].
+pub fn register_staging(dir: &Path) {
+    uploads().lock().unwrap_or_else(|e| e.into_inner()).staging = Some(dir.to_path_buf());
+}
+
+/// Called by the interrupt handler: stops the upload in flight (it aborts its multipart
+/// upload), deletes the objects this run completed and the staging folder. Waits at most a
+/// few seconds for the upload to stop.
+pub fn undo_on_interrupt() {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while IN_FLIGHT.load(Ordering::SeqCst) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let mut u = uploads().lock().unwrap_or_else(|e| e.into_inner());
+    let done = std::mem::take(&mut u.completed);
+    if !done.is_empty() {
+        let _ = std::thread::spawn(move || delete_all(&done)).join();
+    }
+    if let Some(d) = u.staging.take() {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+fn delete_all(done: &[Location]) {
+    for loc in done {
+        let _ = block_on(loc.store.delete(&loc.path));
+    }
+}
+
+/// Uploads one local file to `loc` as a multipart upload, completed only when the whole file
+/// is sent; aborted on error or interrupt.
+fn upload_file(local: &Path, loc: &Location) -> Result<(), String> {
+    let mut file = std::fs::File::open(local).map_err(|e| format!("{}: {e}", local.display()))?;
+    block_on(async {
+        let upload = loc
+            .store
+            .put_multipart(&loc.path)
+            .await
+            .map_err(|e| error_text(&e))?;
+        let mut w = WriteMultipart::new_with_chunk_size(upload, 8 << 20);
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            if INTERRUPTED.load(Ordering::SeqCst) {
+                let _ = w.abort().await;
+                return Err("interrupted".to_string());
+            }
+            let n = match file.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = w.abort().await;
+                    return Err(format!("{}: {e}", local.display()));
+                }
+            };
+            if let Err(e) = w.wait_for_capacity(4).await {
+                return Err(error_text(&e));
+            }
+            w.write(&buf[..n]);
+        }
+        w.finish().await.map(|_| ()).map_err(|e| error_text(&e))
+    })
+}
+
+/// Errors of [`upload_tree`].
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    /// Objects exist where the run would write (replacing them needs `force`).
+    #[error("output objects exist (replacing them needs --force): {0}")]
+    Exists(String),
+    /// The store refused or failed; nothing of this run is left.
+    #[error("{url}: {message}")]
+    Store {
+        /// The object's URL.
+        url: String,
+        /// Cause.
+        message: String,
+    },
+}
+
+/// Uploads every file under `local` to `url/<relative path>`, the file named `last` (the
+/// manifest) after all others. All or nothing: on error or interrupt the objects completed
+/// so far are deleted. Returns the URLs written.
+pub fn upload_tree(
+    local: &Path,
+    url: &str,
+    last: &str,
+    force: bool,
+) -> Result<Vec<String>, UploadError> {
+    let base = url.trim_end_matches('/');
+    let mut files = Vec::new();
+    collect(local, local, &mut files);
+    files.sort_by_key(|rel: &String| (rel == last, rel.clone()));
+    let targets: Vec<(PathBuf, String)> = files
+        .iter()
+        .map(|rel| (local.join(rel), format!("{base}/{rel}")))
+        .collect();
+    let store_err = |url: &str, message: String| UploadError::Store {
+        url: url.to_string(),
+        message,
+    };
+    let mut locs = Vec::with_capacity(targets.len());
+    let mut existing = Vec::new();
+    for (_, t) in &targets {
+        let loc = locate(t).map_err(|m| store_err(t, m))?;
+        if !force {
+            match block_on(loc.store.head(&loc.path)) {
+                Ok(_) => existing.push(t.clone()),
+                Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(store_err(t, error_text(&e))),
+            }
+        }
+        locs.push(loc);
+    }
+    if !existing.is_empty() {
+        return Err(UploadError::Exists(existing.join(", ")));
+    }
+    IN_FLIGHT.store(true, Ordering::SeqCst);
+    let mut result = Ok(());
+    for ((file, t), loc) in targets.iter().zip(&locs) {
+        if let Err(m) = upload_file(file, loc) {
+            result = Err(store_err(t, m));
+            break;
+        }
+        uploads()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .completed
+            .push(loc.clone());
+    }
+    let done = std::mem::take(
+        &mut uploads()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .completed,
+    );
+    IN_FLIGHT.store(false, Ordering::SeqCst);
+    if let Err(UploadError::Store { message, .. }) = &mut result {
+        delete_all(&done);
+        message.push_str(" (no object of this run is left)");
+    }
+    result.map(|()| targets.into_iter().map(|(_, t)| t).collect())
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect(root, &p, out);
+        } else if let Ok(rel) = p.strip_prefix(root) {
+            // The output folder's lock is not part of the release.
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            if !rel
+                .rsplit('/')
+                .next()
+                .is_some_and(|n| n.starts_with(".shroud"))
+            {
+                out.push(rel);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_of_object_stores() {
+        for u in [
+            "s3://b/k.csv",
+            "S3://b/",
+            "gs://b/x",
+            "az://c/x",
+            "https://h/x.parquet",
+        ] {
+            assert!(is_url(u), "{u}");
+        }
+        for u in ["/data/s3.csv", "postgres://h/db", "file.csv", "s3:/b"] {
+            assert!(!is_url(u), "{u}");
+        }
+    }
+
+    #[test]
+    fn keys_are_percent_decoded() {
+        let u = url::Url::parse("s3://bucket/a%20b/c.csv").unwrap();
+        assert_eq!(percent_decoded_path(&u), "/a b/c.csv");
+    }
+}
