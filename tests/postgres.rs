@@ -164,16 +164,12 @@ fn postgres_verdicts_equal_those_of_the_same_data_as_a_local_file() {
     ] {
         assert_eq!(typed[not_personal], "null", "{not_personal}: {typed:?}");
     }
-    let profile = file(&report, "#s_verdicts.typed")["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["column"] == "profile")
-        .unwrap()
-        .clone();
-    assert!(
-        profile.to_string().contains("EMAIL_ADDRESS"),
-        "e-mails inside JSONB are found: {profile}"
+    // JSONB is read as documents: each leaf a column under its path, as in JSON files.
+    assert_eq!(typed["profile.contact.email"], "EMAIL_ADDRESS", "{typed:?}");
+    assert_eq!(typed["profile.city"], "LOCATION", "{typed:?}");
+    assert_eq!(
+        typed["profile"], "null",
+        "the document itself is no cell: {typed:?}"
     );
     assert_eq!(file(&report, "#s_verdicts.typed")["rows"], 3000);
     // A sample reads no more rows than asked for, from pages picked at random.
@@ -305,6 +301,48 @@ fn postgres_pseudonymize_gives_the_local_runs_tokens_and_never_writes_the_databa
     assert!(!manifest.to_string().contains(&pw));
     let out = shroud(dir.path(), &["check", "share"]);
     assert!(out.status.success(), "{:?}", text(&out));
+    // A JSONB column is written back as its document, leaves replaced in place.
+    let out = shroud_env(
+        dir.path(),
+        &[
+            "pseudonymize",
+            &format!("{url}#s_pseudo.typed"),
+            "--out",
+            "typed",
+            "--key-file",
+            key,
+            "--verify",
+        ],
+        &[("PGPASSWORD", &pw)],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let f = std::fs::File::open(dir.path().join("typed/postgres/s_pseudo.typed.parquet")).unwrap();
+    let batches: Vec<arrow_array::RecordBatch> =
+        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
+            .unwrap()
+            .build()
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+    let mut n = 0;
+    for b in &batches {
+        let a = b
+            .column_by_name("profile")
+            .expect("the JSONB column is kept");
+        let a = a
+            .as_any()
+            .downcast_ref::<arrow_array::StringArray>()
+            .unwrap();
+        for i in 0..a.len() {
+            let doc: Value = serde_json::from_str(a.value(i)).unwrap();
+            let email = doc["contact"]["email"].as_str().unwrap();
+            assert!(email.ends_with("@pseudo.invalid"), "{doc}");
+            assert!(!a.value(i).contains("@example.org"), "{doc}");
+            n += 1;
+        }
+        assert!(b.column_by_name("profile.contact.email").is_none());
+    }
+    assert_eq!(n, 3000);
     // check reads the database itself too, and fails it: it holds personal data.
     let out = shroud_env(dir.path(), &["check", &target], &[("PGPASSWORD", &pw)]);
     assert_eq!(out.status.code(), Some(1), "{:?}", text(&out));
@@ -403,4 +441,68 @@ fn postgres_password_file_is_read_as_libpq_reads_it() {
     assert!(out.status.success(), "{:?}", text(&out));
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     assert_eq!(entities(&report["files"][0])["email"], "EMAIL_ADDRESS");
+}
+
+#[test]
+fn a_password_typed_in_the_url_reaches_no_report_page_or_manifest() {
+    let Some((url, pw)) = server("postgres_url_password") else {
+        return;
+    };
+    let mut c = client(&url, &pw);
+    c.batch_execute(
+        "DROP SCHEMA IF EXISTS s_urlpw CASCADE; CREATE SCHEMA s_urlpw;
+         CREATE TABLE s_urlpw.t AS SELECT 'ann' || g || '@example.com' AS email FROM generate_series(1, 10) g;",
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let typed = url.replacen("shroud@", &format!("shroud:{pw}@"), 1);
+    let target = format!("{typed}#s_urlpw.t");
+    let out = shroud_env(
+        dir.path(),
+        &[
+            "scan",
+            &target,
+            "--report",
+            "r.json",
+            "--html",
+            "r.html",
+            "--findings",
+            "f.jsonl",
+        ],
+        &[("PGPASSWORD", "")],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let key = dir.path().join("k.key");
+    assert!(
+        shroud(dir.path(), &["keygen", key.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let out = shroud_env(
+        dir.path(),
+        &[
+            "pseudonymize",
+            &target,
+            "--out",
+            "share",
+            "--key-file",
+            key.to_str().unwrap(),
+            "--html",
+            "p.html",
+        ],
+        &[("PGPASSWORD", "")],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let (stdout, stderr) = text(&out);
+    assert!(!stdout.contains(&pw) && !stderr.contains(&pw));
+    for f in [
+        "r.json",
+        "r.html",
+        "f.jsonl",
+        "p.html",
+        "share/_shroud_manifest.json",
+    ] {
+        let body = std::fs::read_to_string(dir.path().join(f)).unwrap();
+        assert!(!body.contains(&pw), "{f} holds the password");
+    }
 }

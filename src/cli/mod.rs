@@ -92,7 +92,14 @@ pub enum Command {
 /// Parses the command line, runs it, and turns the result into an exit code.
 pub fn main() -> ExitCode {
     shroud::output::remove_temp_files_on_interrupt();
-    let cli = match Cli::try_parse() {
+    let args = match arguments() {
+        Ok(a) => a,
+        Err(message) => {
+            let _ = writeln!(std::io::stderr(), "shroud: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -205,6 +212,32 @@ fn detector(rules: Option<&PathBuf>) -> anyhow::Result<shroud::detect::Detector>
 }
 
 /// `file.csv` or `3 inputs`: how a page title names what was given.
+/// The command line with the password taken out of every PostgreSQL URL (kept for the
+/// connection only), so that no title, message or report built from the arguments shows it.
+/// Credentials inside an object store's URL are refused: they belong in the environment.
+fn arguments() -> Result<Vec<std::ffi::OsString>, String> {
+    std::env::args_os()
+        .map(|a| match a.to_str() {
+            Some(t) if shroud::source::postgres::is_url(t) => {
+                Ok(match shroud::source::postgres::parse_url(t) {
+                    Some(target) => match target.tables {
+                        Some(g) => format!("{}#{g}", target.url).into(),
+                        None => target.url.into(),
+                    },
+                    None => a,
+                })
+            }
+            Some(t)
+                if shroud::source::remote::is_url(t)
+                    && url::Url::parse(t).is_ok_and(|u| u.password().is_some()) =>
+            {
+                Err("a password in an object store's URL is not accepted (it would show in the process list): give credentials in the environment (AWS_*, GOOGLE_*, AZURE_*)".to_string())
+            }
+            _ => Ok(a),
+        })
+        .collect()
+}
+
 fn describe_inputs(paths: &[PathBuf]) -> String {
     match paths {
         [one] => one.display().to_string(),

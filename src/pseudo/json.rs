@@ -59,13 +59,15 @@ impl<'a, 'w> JsonWriter<'a, 'w> {
 }
 
 /// Applies a batch's edits to one record: for each leaf, the next cell of its column.
-struct Apply<'e> {
-    ids: &'e HashMap<String, u32>,
-    rw: &'e Rewrite<'e>,
+pub(super) struct Apply<'e> {
+    /// Plan column ids by path.
+    pub(super) ids: &'e HashMap<String, u32>,
+    pub(super) rw: &'e Rewrite<'e>,
     /// Per column id: position of the column in the batch, and the next cell index.
-    cursor: &'e mut HashMap<u32, (usize, usize)>,
-    edits: &'e Edits,
-    missing: Option<String>,
+    pub(super) cursor: &'e mut HashMap<u32, (usize, usize)>,
+    pub(super) edits: &'e Edits,
+    /// The first path pass 1 did not see.
+    pub(super) missing: Option<String>,
 }
 
 impl Visitor for Apply<'_> {

@@ -2,13 +2,17 @@
 //! of its own to keep, so every kept column is written as text (UTF-8 strings, `NULL` as
 //! null), each cell as the reader read it or as its edit says; dropped columns are left out.
 //! The Parquet file is written with `ArrowWriter` in row groups of the batches read.
+//!
+//! A JSON column of a PostgreSQL table is read as a document whose leaves are cells under
+//! `column.path`: it is written back as its JSON text, each leaf replaced as its cell's edit
+//! says (through the same walk as JSON files, so the n-th leaf of a path is its n-th cell).
 
 use super::{BatchWriter, Edit, Edits, PseudoError, Rewrite};
-use crate::source::{Batch, BatchReader};
+use crate::source::{Batch, BatchReader, RawRecords};
 use arrow_array::{ArrayRef, RecordBatch, builder::StringBuilder};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// Writes a table's rows, with their edits, as Parquet.
@@ -17,6 +21,9 @@ pub(super) struct TableWriter<'a, 'w> {
     path: String,
     /// The columns kept, by column id, in the table's order.
     kept: Vec<u32>,
+    /// Plan column ids by path (for the leaves of JSON documents).
+    ids: HashMap<String, u32>,
+    keys: crate::source::json::KeyClass,
     schema: Arc<Schema>,
     writer: Option<ArrowWriter<&'w mut (dyn std::io::Write + Send)>>,
 }
@@ -28,8 +35,16 @@ impl<'a, 'w> TableWriter<'a, 'w> {
         out: &'w mut (dyn std::io::Write + Send),
         path: &str,
     ) -> Result<Self, PseudoError> {
-        let kept: Vec<u32> = (0..reader.columns().len() as u32)
+        // The table's own columns; paths inside JSON documents go back into them.
+        let kept: Vec<u32> = (0..reader.base_columns() as u32)
             .filter(|&id| !rw.dropped(id))
+            .collect();
+        let ids = rw
+            .plan
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.clone(), i as u32))
             .collect();
         let schema = Arc::new(Schema::new(
             kept.iter()
@@ -46,9 +61,55 @@ impl<'a, 'w> TableWriter<'a, 'w> {
             rw,
             path: path.to_string(),
             kept,
+            ids,
+            keys: reader.document_keys().cloned().unwrap_or_default(),
             schema,
             writer: Some(writer),
         })
+    }
+
+    /// A JSON column: each row's document with its leaves' edits applied, as JSON text
+    /// (null where the row has no document).
+    fn documents(
+        &self,
+        id: u32,
+        docs: Vec<(u32, serde_json::Value)>,
+        rows: usize,
+        edits: &Edits,
+        cursor: &mut HashMap<u32, (usize, usize)>,
+    ) -> Result<ArrayRef, PseudoError> {
+        let mut b = StringBuilder::with_capacity(rows, rows * 32);
+        let mut docs = docs.into_iter().peekable();
+        let mut path = String::new();
+        let name = self.schema_name(id);
+        for r in 0..rows as u32 {
+            let Some((_, mut v)) = docs.next_if(|(row, _)| *row == r) else {
+                b.append_null();
+                continue;
+            };
+            path.clear();
+            path.push_str(&name);
+            let mut apply = super::json::Apply {
+                ids: &self.ids,
+                rw: self.rw,
+                cursor,
+                edits,
+                missing: None,
+            };
+            crate::source::json::walk(&mut v, &mut path, &self.keys, &mut apply);
+            if let Some(p) = apply.missing {
+                return Err(PseudoError::Mismatch {
+                    path: self.path.clone(),
+                    message: format!("pass 2 found a path pass 1 did not ({p})"),
+                });
+            }
+            b.append_value(serde_json::to_string(&v).map_err(|e| self.malformed(e))?);
+        }
+        Ok(Arc::new(b.finish()))
+    }
+
+    fn schema_name(&self, id: u32) -> String {
+        self.rw.plan.columns[id as usize].clone()
     }
 
     fn malformed(&self, e: impl std::fmt::Display) -> PseudoError {
@@ -60,9 +121,27 @@ impl<'a, 'w> TableWriter<'a, 'w> {
 }
 
 impl BatchWriter for TableWriter<'_, '_> {
-    fn write(&mut self, batch: Batch, edits: &Edits) -> Result<(), PseudoError> {
+    fn write(&mut self, mut batch: Batch, edits: &Edits) -> Result<(), PseudoError> {
         let mut arrays: Vec<ArrayRef> = Vec::with_capacity(self.kept.len());
+        // JSON documents by column id, in row order.
+        let mut docs: HashMap<u32, Vec<(u32, serde_json::Value)>> = HashMap::new();
+        if let Some(RawRecords::Documents(d)) = batch.raw.take() {
+            for (row, col, v) in d {
+                docs.entry(col).or_default().push((row, v));
+            }
+        }
+        // Per column id: its position in the batch and the next cell (shared by the walks).
+        let mut cursor: HashMap<u32, (usize, usize)> = batch
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(pos, c)| (c.col, (pos, 0)))
+            .collect();
         for &id in &self.kept {
+            if let Some(col_docs) = docs.remove(&id) {
+                arrays.push(self.documents(id, col_docs, batch.rows, edits, &mut cursor)?);
+                continue;
+            }
             // Row by row: the cell's edit, the cell as read, or null (cells are in row order).
             let mut b = StringBuilder::with_capacity(batch.rows, batch.rows * 8);
             let pos = batch.columns.iter().position(|c| c.col == id);

@@ -274,6 +274,10 @@ pub enum RawRecords {
     Json(json::RawValues),
     /// A Parquet (Arrow) record batch.
     Arrow(arrow_array::RecordBatch),
+    /// A database table's JSON documents, as parsed, by `(row in batch, column id)`; their
+    /// leaves are the batch's cells under `column.path` (the other columns' cells are the
+    /// values themselves).
+    Documents(Vec<(u32, u32, serde_json::Value)>),
 }
 
 /// A slice of rows, column-major.
@@ -406,6 +410,16 @@ pub trait BatchReader: Send {
     fn next_batches(&mut self, n: usize) -> Result<Vec<Batch>, SourceError>;
     /// Column paths seen so far, indexed by column id.
     fn columns(&self) -> &[String];
+    /// How many of [`columns`](Self::columns) are the input's own columns (the rest are
+    /// paths inside a database table's JSON columns, written back inside their document).
+    fn base_columns(&self) -> usize {
+        self.columns().len()
+    }
+    /// Which keys of the JSON documents inside a table's columns are data (the writer walks
+    /// them with the same test).
+    fn document_keys(&self) -> Option<&json::KeyClass> {
+        None
+    }
     /// What was tolerated so far.
     fn stats(&self) -> ReadStats;
     /// The CSV reader behind this one (its header, delimiter and trailing bytes).

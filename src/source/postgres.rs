@@ -5,8 +5,10 @@
 //!
 //! Values become cells as PostgreSQL's own text form (the simple query protocol): integers
 //! and `numeric` exactly as stored, dates and timestamps in ISO form (the session is set to
-//! `DateStyle = ISO, YMD` and UTC), arrays as `{a,b}`, JSON and JSONB as their JSON text,
-//! `bytea` decoded to its bytes, NULL as no cell.
+//! `DateStyle = ISO, YMD` and UTC), arrays as `{a,b}`, `bytea` decoded to its bytes, NULL as
+//! no cell. A JSON or JSONB value is a document: its leaves are cells under `column.path`
+//! (`profile.contact.email`, `profile.devices[].ip`), as in JSON files, and pseudonymize
+//! writes the document back with its leaves replaced.
 //!
 //! The password never reaches an [`Input`]: a URL's password is taken out at
 //! [`parse_url`] and kept in this module, keyed by the URL without it; otherwise it comes from
@@ -234,8 +236,15 @@ pub fn connect(url: &str) -> Result<Client, String> {
     let mut client = config
         .connect(NoTls)
         .map_err(|e| scrub(url, error_text(&e)))?;
+    // Text forms that do not depend on the server's settings, and rows in the same order
+    // in both passes of a pseudonymize run (no scan joining another one midway, no
+    // parallel workers).
     client
-        .batch_execute("SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET IntervalStyle = 'iso_8601'; SET extra_float_digits = 1")
+        .batch_execute(
+            "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET IntervalStyle = 'iso_8601'; \
+             SET extra_float_digits = 1; SET synchronize_seqscans = off; \
+             SET max_parallel_workers_per_gather = 0",
+        )
         .map_err(|e| scrub(url, error_text(&e)))?;
     Ok(client)
 }
@@ -303,9 +312,19 @@ pub struct PostgresReader {
     url: String,
     client: Client,
     relation: String,
+    /// The table's columns, then the paths found inside its JSON columns.
     columns: Vec<String>,
+    /// How many of `columns` are the table's.
+    base: usize,
+    /// Column ids by name (the table's, then JSON paths).
+    ids: std::collections::HashMap<String, u32>,
     /// Column ids holding `bytea` (their text is hex, decoded to bytes).
     bytea: Vec<bool>,
+    /// Column ids holding `json` or `jsonb`: read as a document, each leaf a cell under
+    /// `column.path`.
+    json: Vec<bool>,
+    keys: super::json::KeyClass,
+    keep_raw: bool,
     rows: u64,
     max_rows: Option<u64>,
     /// Rows were sampled (TABLESAMPLE): no closing count.
@@ -349,6 +368,16 @@ impl PostgresReader {
             .columns()
             .iter()
             .map(|c| *c.type_() == postgres::types::Type::BYTEA)
+            .collect();
+        let json = stmt
+            .columns()
+            .iter()
+            .map(|c| {
+                matches!(
+                    *c.type_(),
+                    postgres::types::Type::JSON | postgres::types::Type::JSONB
+                )
+            })
             .collect();
         // A sample of a large table: whole pages picked at random (repeatably), enough of
         // them for the rows asked for, then the first rows of those.
@@ -399,13 +428,23 @@ impl PostgresReader {
                 .map_err(|e| malformed("table", error_text(&e)))?;
             sampled = false;
         }
+        let ids = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.clone(), i as u32))
+            .collect();
         Ok(PostgresReader {
             display,
             url,
             client,
             relation,
+            base: columns.len(),
             columns,
+            ids,
             bytea,
+            json,
+            keys: super::json::KeyClass::new(opts.data_key.clone()),
+            keep_raw: opts.keep_raw,
             rows: 0,
             max_rows,
             sampled,
@@ -428,9 +467,10 @@ impl PostgresReader {
             .client
             .simple_query(&format!("FETCH FORWARD {limit} FROM shroud_rows"))
             .map_err(|e| self.malformed(format!("row {}", self.rows), error_text(&e)))?;
-        let n_cols = self.columns.len();
+        let n_cols = self.base;
         let mut out = Vec::new();
         let mut builder = BatchBuilder::new(self.rows);
+        let mut docs: Vec<(u32, u32, serde_json::Value)> = Vec::new();
         let mut in_batch = 0usize;
         let mut bytes = 0u64;
         let mut read = 0u64;
@@ -440,7 +480,25 @@ impl PostgresReader {
             };
             for c in 0..n_cols {
                 let Some(text) = row.get(c) else { continue };
-                if self.bytea[c]
+                if self.json[c] {
+                    let mut doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+                        self.malformed(
+                            format!("row {}", self.rows + read),
+                            format!("column {}: not JSON: {e}", self.columns[c]),
+                        )
+                    })?;
+                    bytes += text.len() as u64;
+                    let mut path = self.columns[c].clone();
+                    let mut collect = Collect {
+                        columns: &mut self.columns,
+                        ids: &mut self.ids,
+                        builder: &mut builder,
+                    };
+                    super::json::walk(&mut doc, &mut path, &self.keys, &mut collect);
+                    if self.keep_raw {
+                        docs.push((in_batch as u32, c as u32, doc));
+                    }
+                } else if self.bytea[c]
                     && let Some(hex) = text.strip_prefix("\\x")
                 {
                     self.cell.clear();
@@ -463,12 +521,12 @@ impl PostgresReader {
             read += 1;
             in_batch += 1;
             if in_batch == super::BATCH_ROWS {
-                out.push(builder.take());
+                out.push(self.finish_batch(&mut builder, &mut docs));
                 in_batch = 0;
             }
         }
         if in_batch > 0 {
-            out.push(builder.take());
+            out.push(self.finish_batch(&mut builder, &mut docs));
         }
         self.rows += read;
         self.counter.fetch_add(bytes, Ordering::Relaxed);
@@ -476,6 +534,48 @@ impl PostgresReader {
             self.done = true;
         }
         Ok(out)
+    }
+}
+
+impl PostgresReader {
+    fn finish_batch(
+        &self,
+        builder: &mut BatchBuilder,
+        docs: &mut Vec<(u32, u32, serde_json::Value)>,
+    ) -> Batch {
+        let mut batch = builder.take();
+        if self.keep_raw {
+            batch.raw = Some(super::RawRecords::Documents(std::mem::take(docs)));
+        }
+        batch
+    }
+}
+
+/// Pushes a JSON document's leaves into a batch, giving new paths the next column id.
+struct Collect<'a> {
+    columns: &'a mut Vec<String>,
+    ids: &'a mut std::collections::HashMap<String, u32>,
+    builder: &'a mut BatchBuilder,
+}
+
+impl super::json::Visitor for Collect<'_> {
+    fn leaf(
+        &mut self,
+        path: &str,
+        _kind: super::json::LeafKind,
+        text: &str,
+    ) -> Option<super::json::Replacement> {
+        let id = match self.ids.get(path) {
+            Some(&id) => id,
+            None => {
+                let id = self.columns.len() as u32;
+                self.columns.push(path.to_string());
+                self.ids.insert(path.to_string(), id);
+                id
+            }
+        };
+        self.builder.push(id, text.as_bytes());
+        None
     }
 }
 
@@ -512,6 +612,14 @@ impl BatchReader for PostgresReader {
 
     fn columns(&self) -> &[String] {
         &self.columns
+    }
+
+    fn base_columns(&self) -> usize {
+        self.base
+    }
+
+    fn document_keys(&self) -> Option<&super::json::KeyClass> {
+        Some(&self.keys)
     }
 
     fn stats(&self) -> ReadStats {
