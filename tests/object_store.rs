@@ -140,26 +140,10 @@ fn verdicts_by_name(report: &Value) -> std::collections::BTreeMap<String, Value>
         .unwrap()
         .iter()
         .map(|f| {
-            let name = f["path"]
-                .as_str()
-                .unwrap()
-                .rsplit('/')
-                .next()
-                .unwrap()
-                .to_string();
-            let cols: Vec<(String, String)> = f["columns"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| {
-                    (
-                        c["column"].as_str().unwrap().to_string(),
-                        c["entity"].as_str().unwrap_or("null").to_string(),
-                    )
-                })
-                .collect();
+            let name = f["path"].as_str().unwrap().rsplit('/').next().unwrap();
+            let cols = file_verdicts(f);
             (
-                name,
+                name.to_string(),
                 serde_json::json!({"rows": f["rows"], "columns": cols}),
             )
         })

@@ -79,6 +79,15 @@ fn seed(c: &mut postgres::Client, schema: &str) {
     .unwrap();
 }
 
+/// A fresh schema `name` holding a table `t` of ten e-mail addresses.
+fn emails(c: &mut postgres::Client, schema: &str) {
+    c.batch_execute(&format!(
+        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};
+         CREATE TABLE {schema}.t AS SELECT 'ann' || g || '@example.com' AS email FROM generate_series(1, 10) g;"
+    ))
+    .unwrap();
+}
+
 /// `scan URL#schema.* --report`: the report and the output.
 fn scan_db(dir: &Path, target: &str, pw: &str, extra: &[&str]) -> (Value, std::process::Output) {
     let report = dir.join("report.json");
@@ -99,20 +108,6 @@ fn file<'a>(report: &'a Value, suffix: &str) -> &'a Value {
         .iter()
         .find(|f| f["path"].as_str().unwrap().ends_with(suffix))
         .unwrap_or_else(|| panic!("no {suffix} in {report}"))
-}
-
-fn entities(file: &Value) -> std::collections::BTreeMap<String, String> {
-    file["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["column"].as_str().unwrap().to_string(),
-                c["entity"].as_str().unwrap_or("null").to_string(),
-            )
-        })
-        .collect()
 }
 
 #[test]
@@ -151,10 +146,10 @@ fn postgres_verdicts_equal_those_of_the_same_data_as_a_local_file() {
     let (local, _, out) = scan(&fixture("csv/customers.csv"), &["-q"]);
     assert!(out.status.success());
     let db = file(&report, "#s_verdicts.customers");
-    assert_eq!(entities(db), verdicts(&local));
+    assert_eq!(file_verdicts(db), verdicts(&local));
     assert_eq!(db["rows"], local["files"][0]["rows"]);
     // Typed columns, as PostgreSQL writes them.
-    let typed = entities(file(&report, "#s_verdicts.typed"));
+    let typed = file_verdicts(file(&report, "#s_verdicts.typed"));
     assert_eq!(typed["email"], "EMAIL_ADDRESS");
     assert_eq!(typed["phone"], "PHONE_NUMBER");
     assert_eq!(typed["born"], "DATE_OF_BIRTH", "date");
@@ -183,7 +178,10 @@ fn postgres_verdicts_equal_those_of_the_same_data_as_a_local_file() {
     assert_eq!(sampled["files"].as_array().unwrap().len(), 1);
     assert_eq!(sampled["files"][0]["rows"], 100);
     assert_eq!(sampled["files"][0]["sampled"], true);
-    assert_eq!(entities(&sampled["files"][0])["email"], "EMAIL_ADDRESS");
+    assert_eq!(
+        file_verdicts(&sampled["files"][0])["email"],
+        "EMAIL_ADDRESS"
+    );
     // A table larger than --table-sample-rows is sampled by default; smaller ones are read
     // whole (the customers table has 8 rows).
     let (by_default, out) = scan_db(
@@ -256,15 +254,7 @@ fn postgres_pseudonymize_gives_the_local_runs_tokens_and_never_writes_the_databa
     );
     assert!(out.status.success(), "{:?}", text(&out));
     // The table's Parquet file holds, cell for cell, what the CSV run wrote.
-    let f =
-        std::fs::File::open(dir.path().join("share/postgres/s_pseudo.customers.parquet")).unwrap();
-    let batches: Vec<arrow_array::RecordBatch> =
-        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
-            .unwrap()
-            .build()
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+    let batches = read_parquet(&dir.path().join("share/postgres/s_pseudo.customers.parquet"));
     let mut local = csv::Reader::from_path(dir.path().join("local/customers.csv")).unwrap();
     let headers: Vec<String> = local.headers().unwrap().iter().map(String::from).collect();
     let local_rows: Vec<csv::StringRecord> = local.records().map(Result::unwrap).collect();
@@ -316,14 +306,7 @@ fn postgres_pseudonymize_gives_the_local_runs_tokens_and_never_writes_the_databa
         &[("PGPASSWORD", &pw)],
     );
     assert!(out.status.success(), "{:?}", text(&out));
-    let f = std::fs::File::open(dir.path().join("typed/postgres/s_pseudo.typed.parquet")).unwrap();
-    let batches: Vec<arrow_array::RecordBatch> =
-        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
-            .unwrap()
-            .build()
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+    let batches = read_parquet(&dir.path().join("typed/postgres/s_pseudo.typed.parquet"));
     let mut n = 0;
     for b in &batches {
         let a = b
@@ -413,12 +396,7 @@ fn postgres_password_file_is_read_as_libpq_reads_it() {
     let Some((url, pw)) = server("postgres_pgpass") else {
         return;
     };
-    let mut c = client(&url, &pw);
-    c.batch_execute(
-        "DROP SCHEMA IF EXISTS s_pass CASCADE; CREATE SCHEMA s_pass;
-         CREATE TABLE s_pass.t AS SELECT 'ann' || g || '@example.com' AS email FROM generate_series(1, 10) g;",
-    )
-    .unwrap();
+    emails(&mut client(&url, &pw), "s_pass");
     let dir = tempfile::tempdir().unwrap();
     let pgpass = dir.path().join("pgpass");
     std::fs::write(
@@ -440,7 +418,7 @@ fn postgres_password_file_is_read_as_libpq_reads_it() {
     );
     assert!(out.status.success(), "{:?}", text(&out));
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
-    assert_eq!(entities(&report["files"][0])["email"], "EMAIL_ADDRESS");
+    assert_eq!(file_verdicts(&report["files"][0])["email"], "EMAIL_ADDRESS");
 }
 
 #[test]
@@ -448,12 +426,7 @@ fn a_password_typed_in_the_url_reaches_no_report_page_or_manifest() {
     let Some((url, pw)) = server("postgres_url_password") else {
         return;
     };
-    let mut c = client(&url, &pw);
-    c.batch_execute(
-        "DROP SCHEMA IF EXISTS s_urlpw CASCADE; CREATE SCHEMA s_urlpw;
-         CREATE TABLE s_urlpw.t AS SELECT 'ann' || g || '@example.com' AS email FROM generate_series(1, 10) g;",
-    )
-    .unwrap();
+    emails(&mut client(&url, &pw), "s_urlpw");
     let dir = tempfile::tempdir().unwrap();
     let typed = url.replacen("shroud@", &format!("shroud:{pw}@"), 1);
     let target = format!("{typed}#s_urlpw.t");

@@ -100,7 +100,12 @@ pub fn scan(path: &Path, extra: &[&str]) -> (Value, Vec<Value>, Output) {
 
 /// `column -> entity (or "null")` for the first file of a report.
 pub fn verdicts(report: &Value) -> std::collections::BTreeMap<String, String> {
-    report["files"][0]["columns"]
+    file_verdicts(&report["files"][0])
+}
+
+/// `column -> entity (or "null")` for one file entry of a report.
+pub fn file_verdicts(file: &Value) -> std::collections::BTreeMap<String, String> {
+    file["columns"]
         .as_array()
         .unwrap()
         .iter()
@@ -110,6 +115,17 @@ pub fn verdicts(report: &Value) -> std::collections::BTreeMap<String, String> {
                 c["entity"].as_str().unwrap_or("null").to_string(),
             )
         })
+        .collect()
+}
+
+/// The record batches of a Parquet file.
+pub fn read_parquet(path: &Path) -> Vec<arrow_array::RecordBatch> {
+    let f = std::fs::File::open(path).unwrap();
+    parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
+        .unwrap()
+        .build()
+        .unwrap()
+        .map(Result::unwrap)
         .collect()
 }
 

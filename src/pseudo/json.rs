@@ -32,13 +32,7 @@ impl<'a, 'w> JsonWriter<'a, 'w> {
             path: path.to_string(),
             message: "not read as JSON".into(),
         })?;
-        let ids = rw
-            .plan
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.clone(), i as u32))
-            .collect();
+        let ids = rw.plan_ids();
         Ok(JsonWriter {
             rw,
             out,

@@ -387,6 +387,16 @@ pub struct Rewrite<'a> {
 }
 
 impl<'a> Rewrite<'a> {
+    /// Plan column ids by column path (what the JSON walks look leaves up by).
+    pub(crate) fn plan_ids(&self) -> std::collections::HashMap<String, u32> {
+        self.plan
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.clone(), i as u32))
+            .collect()
+    }
+
     /// A rewrite of one file with the given plan.
     pub fn new(
         detector: &'a Detector,

@@ -39,13 +39,7 @@ impl<'a, 'w> TableWriter<'a, 'w> {
         let kept: Vec<u32> = (0..reader.base_columns() as u32)
             .filter(|&id| !rw.dropped(id))
             .collect();
-        let ids = rw
-            .plan
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.clone(), i as u32))
-            .collect();
+        let ids = rw.plan_ids();
         let schema = Arc::new(Schema::new(
             kept.iter()
                 .map(|&id| Field::new(&reader.columns()[id as usize], DataType::Utf8, true))

@@ -86,6 +86,16 @@ pub fn is_shroud_manifest(path: &Path) -> bool {
         .is_ok_and(|m| m.tool.starts_with("shroud "))
 }
 
+/// One glob, compiled.
+fn matcher(glob: &str) -> Result<globset::GlobMatcher, DiscoverError> {
+    Glob::new(glob)
+        .map(|g| g.compile_matcher())
+        .map_err(|e| DiscoverError::Glob {
+            glob: glob.to_string(),
+            message: e.to_string(),
+        })
+}
+
 fn globset(globs: &[String]) -> Result<Option<GlobSet>, DiscoverError> {
     if globs.is_empty() {
         return Ok(None);
@@ -218,17 +228,10 @@ fn filter_tables(inputs: Vec<Input>, globs: &[String]) -> Result<Vec<Input>, Dis
     if globs.is_empty() {
         return Ok(inputs);
     }
-    let mut matchers = Vec::with_capacity(globs.len());
-    for g in globs {
-        matchers.push(
-            Glob::new(g)
-                .map_err(|e| DiscoverError::Glob {
-                    glob: g.clone(),
-                    message: e.to_string(),
-                })?
-                .compile_matcher(),
-        );
-    }
+    let matchers = globs
+        .iter()
+        .map(|g| matcher(g))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut used = vec![false; globs.len()];
     let out: Vec<Input> = inputs
         .into_iter()
@@ -331,17 +334,7 @@ fn postgres_tables(path: &Path) -> Result<Option<Vec<Input>>, DiscoverError> {
         path: target.url.clone(),
         message,
     };
-    let glob = match &target.tables {
-        Some(g) => Some(
-            Glob::new(g)
-                .map_err(|e| DiscoverError::Glob {
-                    glob: g.clone(),
-                    message: e.to_string(),
-                })?
-                .compile_matcher(),
-        ),
-        None => None,
-    };
+    let glob = target.tables.as_deref().map(matcher).transpose()?;
     let tables: Vec<Input> = super::postgres::tables(&target.url)
         .map_err(database)?
         .into_iter()
@@ -377,12 +370,7 @@ fn named_tables(path: &Path) -> Result<Option<Vec<Input>>, DiscoverError> {
     if pattern.is_empty() || path.exists() || !file.is_file() || !super::sqlite::is_sqlite(&file) {
         return Ok(None);
     }
-    let glob = Glob::new(pattern)
-        .map_err(|e| DiscoverError::Glob {
-            glob: pattern.to_string(),
-            message: e.to_string(),
-        })?
-        .compile_matcher();
+    let glob = matcher(pattern)?;
     let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
     let database = |message: String| DiscoverError::Database {
         path: file.display().to_string(),

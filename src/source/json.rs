@@ -236,11 +236,15 @@ pub struct JsonReader {
     done: bool,
 }
 
-/// Pushes a record's cells into a batch, giving new paths the next column id.
-struct Collect<'a> {
-    columns: &'a mut Vec<String>,
-    ids: &'a mut HashMap<String, u32>,
-    builder: &'a mut BatchBuilder,
+/// Pushes a record's cells into a batch, giving new paths the next column id (JSON files,
+/// and the JSON documents of database tables).
+pub(crate) struct Collect<'a> {
+    /// Column paths by id.
+    pub(crate) columns: &'a mut Vec<String>,
+    /// Column ids by path.
+    pub(crate) ids: &'a mut HashMap<String, u32>,
+    /// The batch being built.
+    pub(crate) builder: &'a mut BatchBuilder,
 }
 
 impl Visitor for Collect<'_> {

@@ -482,6 +482,42 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// An error's text followed by each cause's that it does not already hold (clients' own
+/// texts often stop at "error connecting" or "Generic S3 error").
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let t = s.to_string();
+        if !text.contains(&t) {
+            text.push_str(": ");
+            text.push_str(&t);
+        }
+        source = s.source();
+    }
+    text
+}
+
+/// `%xx` escapes decoded (a URL's user, password or path); invalid escapes kept as written.
+pub(crate) fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Opens a CSV/JSON input as a buffered byte stream, decompressing if needed.
 pub fn open_stream(
     input: &Input,

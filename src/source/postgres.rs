@@ -51,25 +51,6 @@ pub struct Target {
     pub tables: Option<String>,
 }
 
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// Splits a PostgreSQL URL into the URL without its password (in the user part or a
 /// `password=` parameter) and the table glob after `#`; the password is kept for
 /// [`connect`]. `None` when `text` is not a PostgreSQL URL.
@@ -90,7 +71,7 @@ pub fn parse_url(text: &str) -> Option<Target> {
     let authority = match authority.rsplit_once('@') {
         Some((userinfo, host)) => match userinfo.split_once(':') {
             Some((user, pw)) => {
-                password = Some(percent_decode(pw));
+                password = Some(super::percent_decode(pw));
                 format!("{user}@{host}")
             }
             None => authority.to_string(),
@@ -104,7 +85,7 @@ pub fn parse_url(text: &str) -> Option<Target> {
                 .filter(|kv| {
                     let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
                     if k.eq_ignore_ascii_case("password") {
-                        password = Some(percent_decode(v));
+                        password = Some(super::percent_decode(v));
                         false
                     } else {
                         true
@@ -254,17 +235,7 @@ fn error_text(e: &postgres::Error) -> String {
     if let Some(db) = e.as_db_error() {
         return format!("{}: {}", db.severity(), db.message());
     }
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        let s_text = s.to_string();
-        if !text.contains(&s_text) {
-            text.push_str(": ");
-            text.push_str(&s_text);
-        }
-        source = s.source();
-    }
-    text
+    super::error_chain(e)
 }
 
 /// Quotes an identifier (`"a""b"`).
@@ -489,7 +460,7 @@ impl PostgresReader {
                     })?;
                     bytes += text.len() as u64;
                     let mut path = self.columns[c].clone();
-                    let mut collect = Collect {
+                    let mut collect = super::json::Collect {
                         columns: &mut self.columns,
                         ids: &mut self.ids,
                         builder: &mut builder,
@@ -548,34 +519,6 @@ impl PostgresReader {
             batch.raw = Some(super::RawRecords::Documents(std::mem::take(docs)));
         }
         batch
-    }
-}
-
-/// Pushes a JSON document's leaves into a batch, giving new paths the next column id.
-struct Collect<'a> {
-    columns: &'a mut Vec<String>,
-    ids: &'a mut std::collections::HashMap<String, u32>,
-    builder: &'a mut BatchBuilder,
-}
-
-impl super::json::Visitor for Collect<'_> {
-    fn leaf(
-        &mut self,
-        path: &str,
-        _kind: super::json::LeafKind,
-        text: &str,
-    ) -> Option<super::json::Replacement> {
-        let id = match self.ids.get(path) {
-            Some(&id) => id,
-            None => {
-                let id = self.columns.len() as u32;
-                self.columns.push(path.to_string());
-                self.ids.insert(path.to_string(), id);
-                id
-            }
-        };
-        self.builder.push(id, text.as_bytes());
-        None
     }
 }
 

@@ -118,38 +118,13 @@ pub fn locate(url: &str) -> Result<Location, String> {
 }
 
 fn percent_decoded_path(url: &url::Url) -> String {
-    let p = url.path();
-    let b = p.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(&p[i + 1..i + 3], 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    super::percent_decode(url.path())
 }
 
 /// The error text of the store, with the cause chain (the crate's own text can stop at
 /// "Generic S3 error").
 fn error_text(e: &object_store::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        let t = s.to_string();
-        if !text.contains(&t) {
-            text.push_str(": ");
-            text.push_str(&t);
-        }
-        source = s.source();
-    }
+    let mut text = super::error_chain(e);
     // An S3-style XML error body: its code and message say it; the rest is noise.
     if let Some(start) = text.find("<?xml").or_else(|| text.find("<Error>")) {
         let tag = |t: &str| {
