@@ -53,17 +53,33 @@ start_postgres() {
   pw="pw-$(python3 -c 'import secrets; print(secrets.token_hex(8))')"
   mkdir -p "$dir/pg"
   printf '%s\n' "$pw" >"$dir/pg.pw"
+  # A self-signed certificate for 127.0.0.1: TLS is offered, and verified by the tests.
+  local ssl=""
+  # (a CA of the run's own, and a server certificate it signed: what the tests trust).
+  if command -v openssl >/dev/null 2>&1 &&
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=shroud test CA" \
+      -keyout "$dir/pg/ca.key" -out "$dir/pg/ca.crt" >/dev/null 2>&1 &&
+    openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 \
+      -keyout "$dir/pg/server.key" -out "$dir/pg/server.csr" >/dev/null 2>&1 &&
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' >"$dir/pg/ext.cnf" &&
+    openssl x509 -req -in "$dir/pg/server.csr" -CA "$dir/pg/ca.crt" -CAkey "$dir/pg/ca.key" \
+      -CAcreateserial -days 2 -extfile "$dir/pg/ext.cnf" -out "$dir/pg/server.crt" >/dev/null 2>&1; then
+    chmod 600 "$dir/pg/server.key"
+    ssl="-c ssl=on -c ssl_cert_file=$dir/pg/server.crt -c ssl_key_file=$dir/pg/server.key"
+  fi
   if [ "$(id -u)" -eq 0 ]; then chown -R postgres "$dir/pg" "$dir/pg.pw"; chmod 755 "$dir"; fi
   as_pg "$bin/initdb" -D "$dir/pg/data" -U shroud --pwfile="$dir/pg.pw" \
     --auth-host=scram-sha-256 --auth-local=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/pg/initdb.log" 2>&1 ||
     { echo "test-servers: initdb failed (see $dir/pg/initdb.log)" >&2; return 1; }
   as_pg "$bin/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/server.log" -w -t 60 \
-    -o "-p $port -c listen_addresses=127.0.0.1 -k $dir/pg -c fsync=off -c full_page_writes=off -c synchronous_commit=off" \
+    -o "-p $port -c listen_addresses=127.0.0.1 -k $dir/pg -c fsync=off -c full_page_writes=off -c synchronous_commit=off $ssl" \
     start >/dev/null ||
     { echo "test-servers: PostgreSQL did not start (see $dir/pg/server.log)" >&2; return 1; }
   echo "export SHROUD_TEST_PG_URL='postgres://shroud@127.0.0.1:$port/postgres'"
   echo "export SHROUD_TEST_PG_PASSWORD='$pw'"
   echo "export SHROUD_TEST_PG_BIN='$bin'"
+  [ -n "$ssl" ] && echo "export SHROUD_TEST_PG_CA='$dir/pg/ca.crt'"
+  return 0
 }
 
 start_s3() {

@@ -479,3 +479,48 @@ fn a_password_typed_in_the_url_reaches_no_report_page_or_manifest() {
         assert!(!body.contains(&pw), "{f} holds the password");
     }
 }
+
+#[test]
+fn postgres_tls_verifies_the_server_certificate() {
+    let Some((url, pw)) = server("postgres_tls") else {
+        return;
+    };
+    let Ok(ca) = std::env::var("SHROUD_TEST_PG_CA") else {
+        assert_ne!(
+            std::env::var("SHROUD_STORE_TESTS").as_deref(),
+            Ok("require"),
+            "the test server offers no TLS (openssl missing?)"
+        );
+        eprintln!("SKIPPED postgres_tls: the test server offers no TLS");
+        return;
+    };
+    emails(&mut client(&url, &pw), "s_tls");
+    let dir = tempfile::tempdir().unwrap();
+    let scan_with = |target: &str, env: &[(&str, &str)]| {
+        let mut all = vec![("PGPASSWORD", pw.as_str())];
+        all.extend_from_slice(env);
+        shroud_env(
+            dir.path(),
+            &["scan", target, "-q", "--report", "r.json"],
+            &all,
+        )
+    };
+    // Verified against the server's own certificate, from the URL or the environment.
+    let root = format!("{url}?sslmode=require&sslrootcert={ca}#s_tls.t");
+    let out = scan_with(&root, &[]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(file_verdicts(&report["files"][0])["email"], "EMAIL_ADDRESS");
+    let out = scan_with(
+        &format!("{url}#s_tls.t"),
+        &[("PGSSLMODE", "verify-full"), ("PGSSLROOTCERT", &ca)],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    // A certificate nobody vouched for is refused, not trusted (exit 2, a clear reason).
+    let out = scan_with(&format!("{url}?sslmode=require#s_tls.t"), &[]);
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+    let (_, stderr) = text(&out);
+    assert!(stderr.contains("certificate"), "{stderr}");
+    assert!(!stderr.contains(&pw), "{stderr}");
+}

@@ -174,7 +174,8 @@ fn scrub(url: &str, message: String) -> String {
 
 /// Connects to the database of `url` (a URL without its password, as [`parse_url`] gives).
 pub fn connect(url: &str) -> Result<Client, String> {
-    let mut config = Config::from_str(url).map_err(|e| scrub(url, e.to_string()))?;
+    let (config_url, tls) = tls_settings(url);
+    let mut config = Config::from_str(&config_url).map_err(|e| scrub(url, e.to_string()))?;
     if config.get_hosts().is_empty() {
         let host = std::env::var("PGHOST").unwrap_or_else(|_| "localhost".into());
         config.host(&host);
@@ -214,9 +215,18 @@ pub fn connect(url: &str) -> Result<Client, String> {
     if let Some(pw) = &password {
         config.password(pw.as_bytes());
     }
-    let mut client = config
-        .connect(NoTls)
-        .map_err(|e| scrub(url, error_text(&e)))?;
+    let connected = match &tls {
+        Some(root) => {
+            config.ssl_mode(postgres::config::SslMode::Require);
+            let tls = tls_connector(root.as_deref()).map_err(|e| scrub(url, e))?;
+            config.connect(tls)
+        }
+        None => {
+            config.ssl_mode(postgres::config::SslMode::Disable);
+            config.connect(NoTls)
+        }
+    };
+    let mut client = connected.map_err(|e| scrub(url, error_text(&e)))?;
     // Text forms that do not depend on the server's settings, and rows in the same order
     // in both passes of a pseudonymize run (no scan joining another one midway, no
     // parallel workers).
@@ -228,6 +238,79 @@ pub fn connect(url: &str) -> Result<Client, String> {
         )
         .map_err(|e| scrub(url, error_text(&e)))?;
     Ok(client)
+}
+
+/// The URL the client parses, and whether to connect with TLS (`Some`, with the
+/// `sslrootcert` file if any). libpq's `sslmode` (or `PGSSLMODE`): `require`, `verify-ca` and
+/// `verify-full` connect with TLS and always verify the server's certificate and name
+/// (against `sslrootcert` / `PGSSLROOTCERT`, else the system's roots); `disable`, `allow` and
+/// `prefer` (the default) connect without TLS. The client knows neither `sslrootcert` nor
+/// the `verify-*` modes, so they are taken out of the URL here.
+fn tls_settings(url: &str) -> (String, Option<Option<String>>) {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let mut mode = env("PGSSLMODE");
+    let mut root = env("PGSSLROOTCERT");
+    let clean = match url.split_once('?') {
+        Some((base, query)) => {
+            let kept: Vec<&str> = query
+                .split('&')
+                .filter(|kv| {
+                    let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                    match k {
+                        "sslmode" => mode = Some(super::percent_decode(v)),
+                        "sslrootcert" => root = Some(super::percent_decode(v)),
+                        _ => return true,
+                    }
+                    false
+                })
+                .collect();
+            if kept.is_empty() {
+                base.to_string()
+            } else {
+                format!("{base}?{}", kept.join("&"))
+            }
+        }
+        None => url.to_string(),
+    };
+    let tls = matches!(
+        mode.as_deref(),
+        Some("require" | "verify-ca" | "verify-full")
+    );
+    (clean, tls.then(|| root.filter(|r| r != "system")))
+}
+
+/// A TLS connector trusting the certificates of the PEM file `root`, or the system's roots.
+fn tls_connector(root: Option<&str>) -> Result<tokio_postgres_rustls::MakeRustlsConnect, String> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    match root {
+        Some(path) => {
+            let certs = CertificateDer::pem_file_iter(path)
+                .map_err(|e| format!("sslrootcert {path}: {e}"))?;
+            for cert in certs {
+                let cert = cert.map_err(|e| format!("sslrootcert {path}: {e}"))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| format!("sslrootcert {path}: {e}"))?;
+            }
+        }
+        None => {
+            let found = rustls_native_certs::load_native_certs();
+            roots.add_parsable_certificates(found.certs);
+        }
+    }
+    if roots.is_empty() {
+        return Err("no root certificate to verify the server with (set sslrootcert)".into());
+    }
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| e.to_string())?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
 /// The client's error with its cause (the client's own text stops at "error connecting").
@@ -598,6 +681,18 @@ mod tests {
         );
         assert!(parse_url("/data/postgres.csv").is_none());
         assert_eq!(parse_url("postgres://u@h/d").unwrap().tables, None);
+    }
+
+    #[test]
+    fn tls_settings_leave_the_url_the_client_parses() {
+        let (url, tls) =
+            tls_settings("postgres://u@h/d?sslmode=verify-full&sslrootcert=%2Fca.pem&x=1");
+        assert_eq!(url, "postgres://u@h/d?x=1");
+        assert_eq!(tls, Some(Some("/ca.pem".to_string())));
+        let (url, tls) = tls_settings("postgres://u@h/d?sslmode=require&sslrootcert=system");
+        assert_eq!((url.as_str(), tls), ("postgres://u@h/d", Some(None)));
+        let (_, tls) = tls_settings("postgres://u@h/d?sslmode=prefer");
+        assert_eq!(tls, None);
     }
 
     #[test]

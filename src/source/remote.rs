@@ -8,8 +8,9 @@
 //! instance and workload identities where the crate supports them), never from a command-line
 //! value; no error or report shows them.
 //!
-//! Writing ([`upload_tree`]) is atomic per object and per run: each file goes up as a
-//! multipart upload completed only when the file is whole, the manifest last; an error or an
+//! Writing ([`upload_tree`]) is atomic per object and per run: each file goes up as one PUT
+//! (under 5 MiB) or a multipart upload completed only when the file is whole, the manifest
+//! last; an error or an
 //! interrupt aborts the upload in flight and deletes the objects this run completed.
 
 use futures_util::StreamExt;
@@ -82,7 +83,7 @@ pub fn locate(url: &str) -> Result<Location, String> {
         None => {
             let store: Arc<dyn ObjectStore> = match scheme.as_str() {
                 "s3" | "s3a" => Arc::new(
-                    object_store::aws::AmazonS3Builder::from_env()
+                    with_aws_profile(object_store::aws::AmazonS3Builder::from_env())
                         .with_url(&root)
                         .build()
                         .map_err(|e| e.to_string())?,
@@ -115,6 +116,76 @@ pub fn locate(url: &str) -> Result<Location, String> {
         store,
         path: ObjectPath::from(path.trim_matches('/')),
     })
+}
+
+/// The AWS shared files' credentials and region for `AWS_PROFILE` (else `default`), where
+/// the environment gives none: `~/.aws/credentials` (`AWS_SHARED_CREDENTIALS_FILE`) and
+/// `~/.aws/config` (`AWS_CONFIG_FILE`, sections `[profile NAME]`). Static keys only: a
+/// profile that assumes a role or uses SSO is not followed.
+fn with_aws_profile(
+    builder: object_store::aws::AmazonS3Builder,
+) -> object_store::aws::AmazonS3Builder {
+    use object_store::aws::AmazonS3ConfigKey as K;
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let home = env("HOME").map(PathBuf::from);
+    let file = |var: &str, name: &str| {
+        env(var)
+            .map(PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".aws").join(name)))
+            .and_then(|p| std::fs::read_to_string(p).ok())
+    };
+    let profile = env("AWS_PROFILE").unwrap_or_else(|| "default".into());
+    let mut builder = builder;
+    if env("AWS_ACCESS_KEY_ID").is_none()
+        && let Some(text) = file("AWS_SHARED_CREDENTIALS_FILE", "credentials")
+    {
+        let section = ini_section(&text, &profile);
+        if let (Some(id), Some(secret)) = (
+            section.get("aws_access_key_id"),
+            section.get("aws_secret_access_key"),
+        ) {
+            builder = builder
+                .with_config(K::AccessKeyId, id)
+                .with_config(K::SecretAccessKey, secret);
+            if let Some(t) = section.get("aws_session_token") {
+                builder = builder.with_config(K::Token, t);
+            }
+        }
+    }
+    if env("AWS_REGION").is_none()
+        && env("AWS_DEFAULT_REGION").is_none()
+        && let Some(text) = file("AWS_CONFIG_FILE", "config")
+    {
+        let name = if profile == "default" {
+            profile
+        } else {
+            format!("profile {profile}")
+        };
+        if let Some(region) = ini_section(&text, &name).get("region") {
+            builder = builder.with_config(K::Region, region);
+        }
+    }
+    builder
+}
+
+/// The `key = value` pairs of section `[name]` of an INI text.
+fn ini_section(text: &str, name: &str) -> HashMap<String, String> {
+    let mut inside = false;
+    let mut out = HashMap::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('#') || line.starts_with(';') || line.is_empty() {
+            continue;
+        }
+        if let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            inside = section.trim() == name;
+            continue;
+        }
+        if inside && let Some((k, v)) = line.split_once('=') {
+            out.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+        }
+    }
+    out
 }
 
 fn percent_decoded_path(url: &url::Url) -> String {
@@ -333,17 +404,37 @@ fn delete_all(done: &[Location]) {
     }
 }
 
+/// The size of an upload's parts (S3 wants at least 5 MiB but for the last).
+const PART: usize = 5 << 20;
+
 /// Uploads one local file to `loc` as a multipart upload, completed only when the whole file
 /// is sent; aborted on error or interrupt.
 fn upload_file(local: &Path, loc: &Location) -> Result<(), String> {
     let mut file = std::fs::File::open(local).map_err(|e| format!("{}: {e}", local.display()))?;
+    let size = file
+        .metadata()
+        .map_err(|e| format!("{}: {e}", local.display()))?
+        .len();
+    if size < PART as u64 {
+        // One part's worth: a single PUT, which is whole or absent by itself (a multipart
+        // upload of no part is refused by S3).
+        let mut bytes = Vec::with_capacity(size as usize);
+        file.read_to_end(&mut bytes)
+            .map_err(|e| format!("{}: {e}", local.display()))?;
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            return Err("interrupted".to_string());
+        }
+        return block_on(loc.store.put(&loc.path, bytes.into()))
+            .map(|_| ())
+            .map_err(|e| error_text(&e));
+    }
     block_on(async {
         let upload = loc
             .store
             .put_multipart(&loc.path)
             .await
             .map_err(|e| error_text(&e))?;
-        let mut w = WriteMultipart::new_with_chunk_size(upload, 8 << 20);
+        let mut w = WriteMultipart::new_with_chunk_size(upload, PART);
         let mut buf = vec![0u8; 1 << 20];
         loop {
             if INTERRUPTED.load(Ordering::SeqCst) {
@@ -405,17 +496,28 @@ pub fn upload_tree(
         message,
     };
     let mut locs = Vec::with_capacity(targets.len());
-    let mut existing = Vec::new();
     for (_, t) in &targets {
-        let loc = locate(t).map_err(|m| store_err(t, m))?;
-        if !force {
-            match block_on(loc.store.head(&loc.path)) {
-                Ok(_) => existing.push(t.clone()),
-                Err(object_store::Error::NotFound { .. }) => {}
-                Err(e) => return Err(store_err(t, error_text(&e))),
+        locs.push(locate(t).map_err(|m| store_err(t, m))?);
+    }
+    // What is there already: one listing of the prefix, not a request per file.
+    let mut existing = Vec::new();
+    if !force && let Some(first) = locs.first() {
+        let root = locate(&format!("{base}/")).map_err(|m| store_err(base, m))?;
+        let prefix = (!root.path.as_ref().is_empty()).then_some(&root.path);
+        let present: std::collections::HashSet<String> = block_on(async {
+            let mut out = std::collections::HashSet::new();
+            let mut stream = first.store.list(prefix);
+            while let Some(m) = stream.next().await {
+                out.insert(m?.location.to_string());
+            }
+            Ok::<_, object_store::Error>(out)
+        })
+        .map_err(|e| store_err(base, error_text(&e)))?;
+        for ((_, t), loc) in targets.iter().zip(&locs) {
+            if present.contains(loc.path.as_ref()) {
+                existing.push(t.clone());
             }
         }
-        locs.push(loc);
     }
     if !existing.is_empty() {
         return Err(UploadError::Exists(existing.join(", ")));
@@ -487,6 +589,17 @@ mod tests {
         for u in ["/data/s3.csv", "postgres://h/db", "file.csv", "s3:/b"] {
             assert!(!is_url(u), "{u}");
         }
+    }
+
+    #[test]
+    fn aws_profiles_are_read_from_their_sections() {
+        let text = "[default]\naws_access_key_id = A1\n# note\n[other]\naws_access_key_id=B2\naws_secret_access_key = s2 \n";
+        assert_eq!(ini_section(text, "default")["aws_access_key_id"], "A1");
+        let other = ini_section(text, "other");
+        assert_eq!(other["aws_secret_access_key"], "s2");
+        assert!(ini_section(text, "missing").is_empty());
+        let config = "[profile other]\nregion = eu-west-3\n";
+        assert_eq!(ini_section(config, "profile other")["region"], "eu-west-3");
     }
 
     #[test]
