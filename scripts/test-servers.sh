@@ -91,18 +91,28 @@ start_s3() {
       "$venv/bin/pip" install -q --disable-pip-version-check 'moto[server]>=5,<6' >"$dir/moto-install.log" 2>&1 ||
       { echo "test-servers: installing moto failed (see $dir/moto-install.log)" >&2; return 1; }
   fi
-  port=$(free_port)
-  "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 &
+  # One server without authentication (the tests' buckets), one that checks every key (it
+  # knows none: any credentials are bad there).
+  local open_port auth_port
+  open_port=$(free_port)
+  "$venv/bin/moto_server" -H 127.0.0.1 -p "$open_port" >"$dir/moto.log" 2>&1 &
   echo $! >"$dir/moto.pid"
-  for _ in $(seq 1 100); do
-    if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/')" 2>/dev/null; then
-      echo "export SHROUD_TEST_S3_ENDPOINT='http://127.0.0.1:$port'"
-      return 0
-    fi
-    sleep 0.2
+  auth_port=$(free_port)
+  INITIAL_NO_AUTH_ACTION_COUNT=0 "$venv/bin/moto_server" -H 127.0.0.1 -p "$auth_port" >"$dir/moto-auth.log" 2>&1 &
+  echo $! >"$dir/moto-auth.pid"
+  for port in "$open_port" "$auth_port"; do
+    local up=""
+    for _ in $(seq 1 100); do
+      if python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null; then
+        up=1
+        break
+      fi
+      sleep 0.2
+    done
+    [ -n "$up" ] || { echo "test-servers: moto did not start (see $dir/moto*.log)" >&2; return 1; }
   done
-  echo "test-servers: moto did not start (see $dir/moto.log)" >&2
-  return 1
+  echo "export SHROUD_TEST_S3_ENDPOINT='http://127.0.0.1:$open_port'"
+  echo "export SHROUD_TEST_S3_AUTH_ENDPOINT='http://127.0.0.1:$auth_port'"
 }
 
 case "${1:-}" in
@@ -119,7 +129,9 @@ case "${1:-}" in
       bin=$(pg_bin || true)
       [ -n "$bin" ] && as_pg "$bin/pg_ctl" -D "$dir/pg/data" -m immediate stop >/dev/null 2>&1 || true
     fi
-    [ -f "$dir/moto.pid" ] && kill "$(cat "$dir/moto.pid")" 2>/dev/null || true
+    for pid in "$dir"/moto*.pid; do
+      [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true
+    done
     rm -rf "$dir"
     ;;
   *)

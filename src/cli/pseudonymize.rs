@@ -270,12 +270,19 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
         Err(e) => return Err(e.into()),
     };
     if let (Some(url), Some(dir)) = (&remote_out, &staging) {
-        let written = shroud::source::remote::upload_tree(
+        let written = match shroud::source::remote::upload_tree(
             &dir.path().join("out"),
             url,
             shroud::pseudo::job::MANIFEST,
             args.force,
-        )?;
+        ) {
+            Ok(w) => w,
+            // The interrupt handler has the last word (it exits with status 130).
+            Err(shroud::source::remote::UploadError::Interrupted) => loop {
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            },
+            Err(e) => return Err(e.into()),
+        };
         if !quiet {
             let _ = writeln!(
                 std::io::stderr(),

@@ -464,6 +464,10 @@ pub enum UploadError {
     /// Objects exist where the run would write (replacing them needs `force`).
     #[error("output objects exist (replacing them needs --force): {0}")]
     Exists(String),
+    /// The run was interrupted (SIGINT, SIGTERM) while uploading: the upload in flight was
+    /// aborted and the objects it completed deleted; the interrupt handler ends the process.
+    #[error("interrupted; no object of this run is left")]
+    Interrupted,
     /// The store refused or failed; nothing of this run is left.
     #[error("{url}: {message}")]
     Store {
@@ -541,9 +545,14 @@ pub fn upload_tree(
             .unwrap_or_else(|e| e.into_inner())
             .completed,
     );
-    IN_FLIGHT.store(false, Ordering::SeqCst);
-    if let Err(UploadError::Store { message, .. }) = &mut result {
+    if result.is_err() {
         delete_all(&done);
+    }
+    IN_FLIGHT.store(false, Ordering::SeqCst);
+    if result.is_err() && INTERRUPTED.load(Ordering::SeqCst) {
+        return Err(UploadError::Interrupted);
+    }
+    if let Err(UploadError::Store { message, .. }) = &mut result {
         message.push_str(" (no object of this run is left)");
     }
     result.map(|()| targets.into_iter().map(|(_, t)| t).collect())
