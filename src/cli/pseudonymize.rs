@@ -227,11 +227,8 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
             if !args.force && shroud::source::remote::exists(&manifest)? {
                 bail!("output objects exist (replacing them needs --force): {manifest}");
             }
-            let dir = tempfile::Builder::new()
-                .prefix("shroud-upload-")
-                .tempdir()
+            let dir = shroud::source::remote::Staging::new()
                 .context("failed to create a staging folder for the upload")?;
-            shroud::source::remote::register_staging(dir.path());
             Some(dir)
         }
         None => None,

@@ -358,7 +358,6 @@ impl RangedObject {
 /// flight (it aborts itself when it sees `INTERRUPTED`).
 struct Uploads {
     completed: Vec<Location>,
-    staging: Option<PathBuf>,
 }
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -369,32 +368,84 @@ fn uploads() -> &'static Mutex<Uploads> {
     U.get_or_init(|| {
         Mutex::new(Uploads {
             completed: Vec::new(),
-            staging: None,
         })
     })
 }
 
-/// Registers a local staging folder, removed by [`undo_on_interrupt`].
-pub fn register_staging(dir: &Path) {
-    uploads().lock().unwrap_or_else(|e| e.into_inner()).staging = Some(dir.to_path_buf());
+/// The local folder a release is written to before its upload: `shroud-upload-<pid>-…` in
+/// the temporary folder, locked while the run lives, removed when dropped. An interrupted
+/// run's folder cannot be removed by the interrupt handler (the run's threads may still be
+/// writing in it), so each new one first removes those of runs that no longer live.
+pub struct Staging {
+    dir: tempfile::TempDir,
+    _lock: std::fs::File,
+}
+
+impl Staging {
+    /// Creates the folder (after sweeping stale ones).
+    pub fn new() -> std::io::Result<Self> {
+        let tmp = std::env::temp_dir();
+        sweep_staging(&tmp);
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("shroud-upload-{}-", std::process::id()))
+            .tempdir_in(&tmp)?;
+        let lock = std::fs::File::open(dir.path())?;
+        lock.try_lock().map_err(std::io::Error::other)?;
+        Ok(Staging { dir, _lock: lock })
+    }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// Removes the staging folders in `tmp` of processes that no longer run (and that nobody
+/// holds locked), where `/proc` tells which processes run.
+fn sweep_staging(tmp: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("shroud-upload-"))
+            .and_then(|r| r.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        let unlocked = std::fs::File::open(e.path()).is_ok_and(|f| f.try_lock().is_ok());
+        if unlocked {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 /// Called by the interrupt handler: stops the upload in flight (it aborts its multipart
-/// upload), deletes the objects this run completed and the staging folder. Waits at most a
-/// few seconds for the upload to stop.
+/// upload) and deletes the objects this run completed. Waits at most a few seconds for the
+/// upload to stop.
 pub fn undo_on_interrupt() {
     INTERRUPTED.store(true, Ordering::SeqCst);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while IN_FLIGHT.load(Ordering::SeqCst) && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    let mut u = uploads().lock().unwrap_or_else(|e| e.into_inner());
-    let done = std::mem::take(&mut u.completed);
+    let done = std::mem::take(
+        &mut uploads()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .completed,
+    );
     if !done.is_empty() {
         let _ = std::thread::spawn(move || delete_all(&done)).join();
-    }
-    if let Some(d) = u.staging.take() {
-        let _ = std::fs::remove_dir_all(d);
     }
 }
 
