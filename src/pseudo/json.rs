@@ -94,6 +94,16 @@ impl Visitor for Apply<'_> {
     }
 }
 
+/// Per column id of a batch's `columns`: its position in the batch and the next cell, the state the
+/// walks of [`Apply`] share over a batch's records.
+pub(super) fn cursors(columns: &[crate::source::ColumnCells]) -> HashMap<u32, (usize, usize)> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(pos, c)| (c.col, (pos, 0)))
+        .collect()
+}
+
 /// Whether `s` is a JSON number as written by people (no leading zeros).
 fn is_json_number(s: &str) -> bool {
     let digits = s.strip_prefix('-').unwrap_or(s);
@@ -124,12 +134,7 @@ impl BatchWriter for JsonWriter<'_, '_> {
                 .columns
                 .values()
                 .any(|o| *o == crate::transform::Operator::Drop);
-        let mut cursor: HashMap<u32, (usize, usize)> = batch
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(pos, c)| (c.col, (pos, 0)))
-            .collect();
+        let mut cursor = cursors(&batch.columns);
         let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
         let mut path = String::new();
         for (i, v) in values.iter_mut().enumerate() {

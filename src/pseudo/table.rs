@@ -124,13 +124,7 @@ impl BatchWriter for TableWriter<'_, '_> {
                 docs.entry(col).or_default().push((row, v));
             }
         }
-        // Per column id: its position in the batch and the next cell (shared by the walks).
-        let mut cursor: HashMap<u32, (usize, usize)> = batch
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(pos, c)| (c.col, (pos, 0)))
-            .collect();
+        let mut cursor = super::json::cursors(&batch.columns);
         for &id in &self.kept {
             if let Some(col_docs) = docs.remove(&id) {
                 arrays.push(self.documents(id, col_docs, batch.rows, edits, &mut cursor)?);

@@ -340,13 +340,8 @@ fn postgres_tables(path: &Path) -> Result<Option<Vec<Input>>, DiscoverError> {
         .into_iter()
         .map(|(schema, table, size)| (super::postgres::table_name(&schema, &table), size))
         .filter(|(t, _)| glob.as_ref().is_none_or(|g| g.is_match(t)))
-        .map(|(t, size)| Input {
-            path: PathBuf::from(&target.url),
-            format: Format::Postgres,
-            compression: Compression::None,
-            size,
-            handle: None,
-            table: Some(t),
+        .map(|(t, size)| {
+            Input::database_table(PathBuf::from(&target.url), Format::Postgres, size, t)
         })
         .collect();
     if tables.is_empty() {
@@ -361,7 +356,7 @@ fn postgres_tables(path: &Path) -> Result<Option<Vec<Input>>, DiscoverError> {
 /// `file.db#table` (the table may be a glob: `file.db#sales_*`): the tables of a database
 /// named on the command line. `None` when `path` is not of that form.
 fn named_tables(path: &Path) -> Result<Option<Vec<Input>>, DiscoverError> {
-    // (the `--table` globs apply after, in `expand_tables`)
+    // (the `--table` globs apply after, in `filter_tables`)
     let text = path.to_string_lossy();
     let Some((file, pattern)) = text.rsplit_once('#') else {
         return Ok(None);
@@ -380,14 +375,7 @@ fn named_tables(path: &Path) -> Result<Option<Vec<Input>>, DiscoverError> {
         .map_err(database)?
         .into_iter()
         .filter(|t| glob.is_match(t))
-        .map(|t| Input {
-            path: file.clone(),
-            format: Format::Sqlite,
-            compression: Compression::None,
-            size,
-            handle: None,
-            table: Some(t),
-        })
+        .map(|t| Input::database_table(file.clone(), Format::Sqlite, size, t))
         .collect();
     if tables.is_empty() {
         return Err(database(format!("no table matches {pattern:?}")));

@@ -124,6 +124,18 @@ impl Input {
         }
     }
 
+    /// A table of a database (`path` the file or URL, `size` for progress).
+    pub fn database_table(path: PathBuf, format: Format, size: u64, table: String) -> Input {
+        Input {
+            path,
+            format,
+            compression: Compression::None,
+            size,
+            handle: None,
+            table: Some(table),
+        }
+    }
+
     /// Whether this is a table of a database server or an object in a store (its path is
     /// a URL, not a file).
     pub fn is_remote(&self) -> bool {

@@ -446,7 +446,7 @@ impl PostgresReader {
                     &[&relation],
                 )
                 .map(|r| r.get(0))
-                .unwrap_or(0.0);
+                .map_err(|e| malformed("table", error_text(&e)))?;
             if max_rows.is_none()
                 && let Some(t) = opts.table_sample_rows
                 && estimate > t as f64
@@ -525,6 +525,7 @@ impl PostgresReader {
         let mut out = Vec::new();
         let mut builder = BatchBuilder::new(self.rows);
         let mut docs: Vec<(u32, u32, serde_json::Value)> = Vec::new();
+        let mut path = String::new();
         let mut in_batch = 0usize;
         let mut bytes = 0u64;
         let mut read = 0u64;
@@ -542,7 +543,8 @@ impl PostgresReader {
                         )
                     })?;
                     bytes += text.len() as u64;
-                    let mut path = self.columns[c].clone();
+                    path.clear();
+                    path.push_str(&self.columns[c]);
                     let mut collect = super::json::Collect {
                         columns: &mut self.columns,
                         ids: &mut self.ids,

@@ -73,7 +73,7 @@ pub fn locate(url: &str) -> Result<Location, String> {
         Some(p) => format!("{root}:{p}"),
         None => root,
     };
-    let path = percent_decoded_path(&parsed);
+    let path = super::percent_decode(parsed.path());
     let mut stores = STORES
         .get_or_init(Default::default)
         .lock()
@@ -186,10 +186,6 @@ fn ini_section(text: &str, name: &str) -> HashMap<String, String> {
         }
     }
     out
-}
-
-fn percent_decoded_path(url: &url::Url) -> String {
-    super::percent_decode(url.path())
 }
 
 /// The error text of the store, with the cause chain (the crate's own text can stop at
@@ -665,6 +661,6 @@ mod tests {
     #[test]
     fn keys_are_percent_decoded() {
         let u = url::Url::parse("s3://bucket/a%20b/c.csv").unwrap();
-        assert_eq!(percent_decoded_path(&u), "/a b/c.csv");
+        assert_eq!(super::super::percent_decode(u.path()), "/a b/c.csv");
     }
 }
