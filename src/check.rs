@@ -499,9 +499,10 @@ pub fn check_input(
 /// Checks one input against the policy, read with `opts` (delimiter, sampling, limits).
 ///
 /// Findings are judged value by value (allow-lists, generalized values), then by column: in
-/// a column whose verdict the policy allows (a city column), findings of entities that are
-/// not evident on their own (a city read as a person's name) belong to that verdict, as
-/// `pseudonymize` keeps them; only self-evident ones (an email typed into it) count. A column
+/// a column whose verdict the policy allows (a city column), findings that read its values
+/// as another entity (a city read as a person's name) belong to that verdict, as
+/// `pseudonymize` keeps them ([`crate::entity::kept_column_covers`]); anything else typed
+/// into it (an email, a street address, a birth date) counts. A column
 /// name that holds personal data counts like a cell.
 pub fn check_input_with(
     detector: &Detector,
@@ -533,7 +534,7 @@ pub fn check_input_with(
         };
         match c.verdict.entity.as_deref() {
             Some(v) if policy.allows(v) => {
-                detector.entities[*entity as usize] != v && detector.self_evident(*entity)
+                !crate::entity::kept_column_covers(v, &detector.entities[*entity as usize])
             }
             _ => true,
         }
@@ -544,6 +545,24 @@ pub fn check_input_with(
             if let Some(idx) = detector.entity_index(e) {
                 let shown = crate::report::display_column(&c.name, true);
                 collector.add(i as u32, &shown, idx as u16, &c.name, 0, 1);
+            }
+        }
+    }
+    // The footer's strings of a Parquet file (metadata, comments, queries) are data too:
+    // pseudonymize judges and rewrites them, so the gate judges them (issue 23).
+    if input.format == crate::source::Format::Parquet {
+        let reader = crate::source::parquet::ParquetReader::new(
+            input,
+            &opts.read,
+            Arc::new(AtomicU64::new(0)),
+        )?;
+        let plan = detector.plan("");
+        let mut scratch = crate::detect::Scratch::default();
+        for (_, text) in reader.footer_texts() {
+            detector.scan_cell(&plan, text.as_bytes(), &mut scratch);
+            for f in &scratch.findings {
+                let value = text.get(f.start as usize..f.end as usize).unwrap_or("");
+                collector.add(u32::MAX, "{parquet metadata}", f.entity, value, 0, 1);
             }
         }
     }

@@ -518,6 +518,16 @@ impl EntityInfo {
     }
 }
 
+/// Whether a finding of `found` in a column whose kept verdict is `kept` belongs to that
+/// verdict (issue 23, class 7): the kept entity itself, and readings of its values as
+/// another entity. A street address, a birth date or a postcode typed into a city or gender
+/// column is not the column's, and is handled by its own entity's operator.
+pub fn kept_column_covers(kept: &str, found: &str) -> bool {
+    // A place is often also a first name (Paris, Florence, Lourdes): in a column of places
+    // that reading is the place's. Nothing else typed into a kept column is the column's.
+    found == kept || (kept == "LOCATION" && found == "PERSON")
+}
+
 /// The registry row of `name`, if the built-in table has one.
 pub fn lookup(name: &str) -> Option<&'static EntityInfo> {
     ENTITIES.iter().find(|e| e.name == name)

@@ -95,7 +95,14 @@ proptest! {
         let policy = Policy::builtin();
         let key = Key::parse(b"0123456789abcdef0123456789abcdef").unwrap();
         let t = Transformer::new(Some(&key));
-        let opts = ScanOptions::default();
+        // The header is said: `alpha,beta,gamma` over lower-case words could be either.
+        let opts = ScanOptions {
+            read: shroud::source::ReadOptions {
+                header: shroud::source::HeaderMode::Present,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
         let plan = plan_file(d, &policy, &input, &opts).unwrap();
         let rw = Rewrite::new(d, &t, &policy, &plan);
         let mut out: Vec<u8> = Vec::new();

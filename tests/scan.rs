@@ -309,11 +309,26 @@ fn keep_going_reports_broken_inputs_and_continues() {
 }
 
 #[test]
-fn invalid_utf8_is_scanned_and_counted() {
+fn a_latin1_file_is_decoded_and_read_as_utf8_it_fails_closed() {
+    // `José García` in windows-1252: detected and decoded, so the names are read as names.
     let (report, _, out) = scan(&fixture("csv/invalid_utf8.csv"), &["-q"]);
-    assert!(out.status.success());
+    assert!(out.status.success(), "{:?}", text(&out));
     assert_eq!(column(&report, "email")["entity"], "EMAIL_ADDRESS");
-    assert_eq!(column(&report, "name")["invalid_utf8"], 1);
+    assert_eq!(column(&report, "name")["entity"], "PERSON");
+    assert_eq!(column(&report, "name")["invalid_utf8"], 0);
+    // Named as UTF-8, the same bytes are an error naming the line, never scanned as bytes.
+    let (_, _, out) = scan(
+        &fixture("csv/invalid_utf8.csv"),
+        &["-q", "--encoding", "utf-8"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out).1;
+    assert!(
+        err.contains("invalid_utf8.csv")
+            && err.contains("line 2")
+            && err.contains("not valid UTF-8"),
+        "{err}"
+    );
 }
 
 #[test]

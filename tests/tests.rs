@@ -11,6 +11,8 @@
 //! - `hostile`: broken and hostile inputs;
 //! - `html`: the HTML report, also opened in headless Chromium;
 //! - `leaks`: no raw value or key in any output of any command;
+//! - `messy`: real exports' shapes read as what they mean, or refused (issue 23);
+//! - `mutations`: the closed loop under every mutation real exports apply (issue 23);
 //! - `interrupt`: runs killed with SIGINT/SIGKILL leave old or complete outputs;
 //! - `properties`: invariants of the engine on arbitrary input;
 //! - `pseudonymize`: pseudonymized copies, keys, joins, refusals;
@@ -27,6 +29,8 @@ mod hostile;
 mod html;
 mod interrupt;
 mod leaks;
+mod messy;
+mod mutations;
 mod object_store;
 mod postgres;
 mod properties;

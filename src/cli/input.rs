@@ -5,7 +5,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use shroud::detect::Detector;
 use shroud::source::discover::DiscoverOptions;
-use shroud::source::{Format, ReadOptions};
+use shroud::source::{Format, HeaderMode, ReadOptions};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -16,6 +16,22 @@ pub struct InputArgs {
     /// (tab for .tsv/.tab files).
     #[arg(long, short = 'd')]
     pub delimiter: Option<String>,
+    /// Text encoding of CSV, JSON and text inputs, by any WHATWG label (`utf-8`,
+    /// `windows-1252`, `latin1`, `utf-16le`, `utf-16be`, `shift_jis`…). Detected per file by
+    /// default (byte order mark, UTF-16's NUL pattern, valid UTF-8, else a guess among the
+    /// legacy encodings); outputs are written back in it. A byte the encoding does not
+    /// define is an error naming its line: the file is never read as raw bytes.
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
+    /// The first CSV record is the header, even where it reads like data.
+    #[arg(long, conflicts_with = "no_header")]
+    pub header: bool,
+    /// CSV files have no header row: every record is data, columns are named column_1,
+    /// column_2… By default a first record that reads like the rows below it (same types
+    /// and entities, no header-like word) makes the file headerless, and a first record
+    /// that cannot be told apart is refused.
+    #[arg(long)]
+    pub no_header: bool,
     /// Read CSV rows with the wrong field count (and skip unparsable JSON lines), counting
     /// them, instead of stopping with an error. Skipped JSON lines are never written out.
     #[arg(long)]
@@ -88,6 +104,22 @@ impl InputArgs {
             max_cell_bytes: self.max_cell_bytes,
             keep_raw: false,
             data_key: detector.map(shroud::scan::data_keys),
+            encoding: self
+                .encoding
+                .as_deref()
+                .map(|l| {
+                    shroud::source::encoding::by_label(l).with_context(|| {
+                        format!("unknown --encoding {l:?} (utf-8, windows-1252, latin1, utf-16le, utf-16be, …)")
+                    })
+                })
+                .transpose()?,
+            header: if self.header {
+                HeaderMode::Present
+            } else if self.no_header {
+                HeaderMode::Absent
+            } else {
+                HeaderMode::Detect
+            },
         })
     }
 

@@ -30,6 +30,12 @@ pub struct PseudonymizeArgs {
     /// Policy file (TOML; `shroud policy init` writes the default). Default: built-in policy.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    /// The region national phone numbers are written in (ISO code: DE, GB, FR…), so that
+    /// `0151 23456789` and `+49 151 23456789` get one token. Overrides the policy's
+    /// `phone_region`. Without one, a national number is keyed as written (a valid US
+    /// number as one): a token never depends on the other rows of a file.
+    #[arg(long, value_name = "CC")]
+    pub phone_region: Option<String>,
     /// Key file (`shroud keygen` writes one). Also SHROUD_KEY_FILE, or the key itself in
     /// SHROUD_KEY. Never pass a key on the command line.
     #[arg(long, value_name = "FILE")]
@@ -130,7 +136,11 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
     let mut detector = args.input.detector()?;
     detector.min_score = 0.5;
     let detector = Arc::new(detector);
-    let policy = load_policy(args.policy.as_ref(), &detector)?;
+    let mut policy = load_policy(args.policy.as_ref(), &detector)?;
+    if let Some(r) = &args.phone_region {
+        policy.phone_region =
+            Some(shroud::transform::parse_region(r).map_err(|e| anyhow::anyhow!("--{e}"))?);
+    }
     let key = load_key(args.key_file.as_ref())?;
     if key.is_none() && policy.needs_key() && !args.dry_run {
         bail!(

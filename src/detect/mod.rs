@@ -20,6 +20,7 @@
 
 pub mod builtin;
 pub mod hints;
+pub mod normalize;
 pub mod spec;
 pub mod validators;
 pub mod verdict;
@@ -119,6 +120,8 @@ pub struct Rule {
     pub score: f32,
     /// Only runs with a column hint or keyword.
     pub needs_context: bool,
+    /// Also runs, as if hinted, in columns without a name (`column_N`).
+    pub unnamed_columns: bool,
     /// Keyword look-behind in bytes.
     pub look_behind: usize,
     /// Keywords (lower-case).
@@ -614,8 +617,12 @@ impl Detector {
         let mut hinted_entity = vec![false; self.entities.len()];
         let mut active: Vec<u16> = Vec::new();
         let mut keyword_rules = Vec::new();
+        // A column with no name of its own (a headerless file's, an empty header field's).
+        let unnamed = column
+            .strip_prefix("column_")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
         for (i, r) in self.rules.iter().enumerate() {
-            let hinted = r.hinted_by(&tokens, &last);
+            let hinted = r.hinted_by(&tokens, &last) || (unnamed && r.unnamed_columns);
             if hinted {
                 hinted_entity[r.entity_idx] = true;
             }
@@ -758,8 +765,29 @@ impl Detector {
     }
 
     /// Scans one cell under a column plan; results land in `scratch.findings`, sorted by
-    /// start, overlaps resolved (the higher score, then the longer span, wins).
+    /// start, overlaps resolved (the higher score, then the longer span, wins). The rules
+    /// judge the cell's normalized view ([`normalize::view`]: folded separators, digits and
+    /// lookalikes, integers written as floats); spans are the original bytes they came from.
     pub fn scan_cell(&self, plan: &ColumnPlan, cell: &[u8], scratch: &mut Scratch) {
+        let Some(view) = normalize::view(cell) else {
+            return self.scan_raw(plan, cell, scratch);
+        };
+        self.scan_raw(plan, view.text.as_bytes(), scratch);
+        let mut last = 0;
+        scratch.findings.retain_mut(|f| {
+            let (s, e) = view.original(f.start as usize, f.end as usize);
+            if s < last || e <= s {
+                return false; // two findings inside one original character
+            }
+            (f.start, f.end) = (s, e);
+            last = e;
+            true
+        });
+        scratch.utf8_ok = true;
+    }
+
+    /// [`Detector::scan_cell`] on the cell's bytes as they are.
+    fn scan_raw(&self, plan: &ColumnPlan, cell: &[u8], scratch: &mut Scratch) {
         scratch.findings.clear();
         scratch.utf8_ok = true;
         if cell.is_empty() {
@@ -1292,6 +1320,7 @@ fn compile_rule(file: String, s: RuleSpec, entities: &[String]) -> Result<Rule, 
         validator,
         score: s.score,
         needs_context: s.needs_context,
+        unnamed_columns: s.unnamed_columns,
         look_behind: s.look_behind.unwrap_or(DEFAULT_LOOK_BEHIND),
         keywords: s.keywords.iter().map(|k| k.to_lowercase()).collect(),
         exclude_keywords: s

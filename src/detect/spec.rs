@@ -72,6 +72,11 @@ pub struct RuleSpec {
     /// personal in context (a bare digit string is an account number only under "account").
     #[serde(default)]
     pub needs_context: bool,
+    /// A `needs_context` rule that also runs in columns without a name (`column_3`: a
+    /// headerless file, an empty header field), where the context it needs is lost: a value
+    /// there that only its column could explain is judged as this entity, to be safe.
+    #[serde(default)]
+    pub unnamed_columns: bool,
     /// Words that, shortly before a candidate in the same cell, raise its score (and enable a
     /// `needs_context` rule). Matched ASCII case-insensitively.
     #[serde(default)]

@@ -40,6 +40,8 @@ pub(super) struct CsvWriter<'a, 'w> {
     /// Per column id: dropped.
     dropped: Vec<bool>,
     any_dropped: bool,
+    /// Long format: column ids from the header's length on are cells of this field.
+    long: Option<(usize, usize)>,
 }
 
 impl<'a, 'w> CsvWriter<'a, 'w> {
@@ -58,6 +60,7 @@ impl<'a, 'w> CsvWriter<'a, 'w> {
         let n = header.names.len();
         let dropped: Vec<bool> = (0..n as u32).map(|i| rw.dropped(i)).collect();
         let any_dropped = dropped.iter().any(|&d| d);
+        let long = csv.long_format().map(|(_, v)| (n, v));
         let mut w = CsvWriter {
             rw,
             out,
@@ -65,7 +68,12 @@ impl<'a, 'w> CsvWriter<'a, 'w> {
             delim,
             dropped,
             any_dropped,
+            long,
         };
+        // Excel's `sep=` line and a BOM before it, as they were.
+        if !header.preamble.is_empty() {
+            w.write_all(&header.preamble)?;
+        }
         // The header: copied, or rebuilt without dropped columns and with personal names
         // replaced.
         let rec = &header.record;
@@ -169,9 +177,21 @@ impl BatchWriter for CsvWriter<'_, '_> {
         // Per row, its edits in column order.
         let mut per_row: Vec<Vec<(u32, &Edit)>> = vec![Vec::new(); batch.rows];
         for (cells, col_edits) in batch.columns.iter().zip(&edits.columns) {
+            // A long-format value column (named after its key) is its value field.
+            let (field, virtual_col) = match self.long {
+                Some((n, v)) if cells.col as usize >= n => (v as u32, true),
+                _ => (cells.col, false),
+            };
+            if virtual_col && self.rw.dropped(cells.col) {
+                // A field cannot be dropped for some rows only: its values are blanked.
+                for &(r, _, _) in &cells.cells {
+                    per_row[r as usize].push((field, &Edit::Null));
+                }
+                continue;
+            }
             for (&(r, _, _), e) in cells.cells.iter().zip(col_edits) {
                 if let Some(e) = e {
-                    per_row[r as usize].push((cells.col, e));
+                    per_row[r as usize].push((field, e));
                 }
             }
         }

@@ -17,6 +17,7 @@ mod footer;
 pub mod job;
 mod json;
 pub(crate) mod parquet;
+pub(crate) mod schema_text;
 mod table;
 
 use crate::detect::verdict::cell_digest;
@@ -272,36 +273,11 @@ pub fn plan_from_scan(policy: &Policy, scan: &FileScan) -> FilePlan {
         plan.digests.push(c.stats.digest);
         plan.name_entities.push(c.name_entities.clone());
     }
-    let mut file_votes = std::collections::BTreeMap::<String, u64>::new();
-    for c in &scan.columns {
-        for (r, n) in &c.stats.phone_regions {
-            *file_votes.entry(r.clone()).or_default() += n;
-        }
-    }
-    let file_region = phone_region(&file_votes);
-    plan.phone_regions = scan
-        .columns
-        .iter()
-        .map(|c| phone_region(&c.stats.phone_regions).or_else(|| file_region.clone()))
-        .collect();
+    // A token depends on the value and the region the policy names, never on the other
+    // rows of the file (issue 28: a region voted per file gave one number two tokens).
+    let region = policy.phone_region.map(|r| format!("{r:?}"));
+    plan.phone_regions = scan.columns.iter().map(|_| region.clone()).collect();
     plan
-}
-
-/// Fewest votes that decide a phone region.
-const MIN_PHONE_VOTES: u64 = 8;
-
-/// The region with the most votes (the first by code on a tie), when there are enough.
-fn phone_region(votes: &std::collections::BTreeMap<String, u64>) -> Option<String> {
-    if votes.values().sum::<u64>() < MIN_PHONE_VOTES {
-        return None;
-    }
-    let mut best: Option<(&String, u64)> = None;
-    for (r, &n) in votes {
-        if best.is_none_or(|(_, b)| n > b) {
-            best = Some((r, n));
-        }
-    }
-    best.map(|(r, _)| r.clone())
 }
 
 /// A new value for one cell.
@@ -552,8 +528,8 @@ impl<'a> Rewrite<'a> {
         for f in findings {
             let (s, e) = (f.start as usize, f.end as usize);
             let entity = &self.detector.entities[f.entity as usize];
-            if keep.is_some()
-                && (keep == Some(entity.as_str()) || !self.detector.self_evident(f.entity))
+            if let Some(k) = keep
+                && crate::entity::kept_column_covers(k, entity)
             {
                 continue;
             }
@@ -734,6 +710,9 @@ pub fn rewrite(
         ..opts.read.clone()
     };
     let mut reader = crate::source::open(input, &read, Arc::new(AtomicU64::new(0)))?;
+    // Text goes back out in the encoding it came in (a character it cannot hold fails).
+    let mut encoder = crate::source::encoding::Encoder::new(out, reader.encoding());
+    let out: &mut (dyn std::io::Write + Send) = &mut encoder;
     let mut writer: Box<dyn BatchWriter + '_> = match input.format {
         Format::Csv => Box::new(csv::CsvWriter::new(rw, reader.as_ref(), out, &path)?),
         Format::Json | Format::Jsonl => {
@@ -776,6 +755,10 @@ pub fn rewrite(
     }
     rw.check_counts(&path)?;
     let changes = writer.finish(reader.as_ref())?;
+    encoder.finish().map_err(|source| PseudoError::Io {
+        path: path.clone(),
+        source,
+    })?;
     Ok((rows, changes))
 }
 

@@ -3,8 +3,8 @@
 //! fixed-size lists, maps (keys and values) and binary columns are rewritten like flat
 //! strings. The output schema is decided before the first batch from the plan
 //! ([`output_schema`]), so every batch fits it whatever it holds; row-group boundaries (but for
-//! groups over 32 MiB in the writer's memory, which are split), the codec and the file's key-value
-//! metadata are kept.
+//! groups over 32 MiB in the writer's memory, which are split) and the codec are kept; names and
+//! metadata are judged like free text ([`super::schema_text`]).
 
 use super::footer::Tail;
 use super::{BatchWriter, ColumnAction, Edit, Edits, FilePlan, PseudoError, Rewrite};
@@ -343,10 +343,17 @@ pub(crate) fn apply_batch(
 ) -> Result<RecordBatch, ArrowError> {
     let mut apply = ApplyArrow::new(plan, policy, planned, batch, edits);
     let new = visit_batch(rb, &mut apply)?.unwrap_or_else(|| rb.clone());
-    // Same columns, types and nullability as planned; take the planned schema's metadata.
+    // Same columns, types and nullability as planned; take the planned schema's metadata
+    // (and its judged names: struct children renamed change the struct's type).
+    let columns = new
+        .columns()
+        .iter()
+        .zip(schema.fields())
+        .map(|(c, f)| super::schema_text::retype(c, f.data_type()))
+        .collect::<Result<Vec<_>, _>>()?;
     RecordBatch::try_new_with_options(
         Arc::clone(schema),
-        new.columns().to_vec(),
+        columns,
         &arrow_array::RecordBatchOptions::new().with_row_count(Some(new.num_rows())),
     )
 }
@@ -386,6 +393,17 @@ impl<'a, 'w> ParquetWriter<'a, 'w> {
         let meta = pq.metadata();
         let input = meta.schema();
         let (planned, schema) = plan_schema(input, rw.plan, rw.policy);
+        // Every name and metadata string of the output is judged and written again from
+        // what was judged.
+        let judge = |t: &str| -> Result<Option<String>, PseudoError> {
+            Ok(super::replace_text(
+                rw.detector,
+                rw.transformer,
+                rw.policy,
+                t,
+            )?)
+        };
+        let schema = Arc::new(super::schema_text::judge_schema(&schema, &judge)?);
         let mut type_changes = BTreeMap::new();
         let old = planned_leaves(input, &FilePlan::default(), rw.policy);
         for (p, f) in &planned {
@@ -401,16 +419,23 @@ impl<'a, 'w> ParquetWriter<'a, 'w> {
             .first()
             .and_then(|rg| rg.columns().first())
             .map_or(parquet::basic::Compression::SNAPPY, |c| c.compression());
-        let kv: Vec<parquet::file::metadata::KeyValue> = md
+        let mut kv: Vec<parquet::file::metadata::KeyValue> = Vec::new();
+        for e in md
             .file_metadata()
             .key_value_metadata()
-            .map(|kv| {
-                kv.iter()
-                    .filter(|e| e.key != "ARROW:schema")
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default();
+            .into_iter()
+            .flatten()
+        {
+            if e.key == "ARROW:schema" {
+                continue; // encoded again from the judged schema
+            }
+            let key = judge(&e.key)?.unwrap_or_else(|| e.key.clone());
+            let value = match &e.value {
+                Some(v) => Some(judge(v)?.unwrap_or_else(|| v.clone())),
+                None => None,
+            };
+            kv.push(parquet::file::metadata::KeyValue { key, value });
+        }
         let version = if md.file_metadata().version() >= 2 {
             parquet::file::properties::WriterVersion::PARQUET_2_0
         } else {
@@ -452,6 +477,15 @@ impl<'a, 'w> ParquetWriter<'a, 'w> {
     }
 }
 
+/// Whether a Parquet type holds an INT96 leaf.
+fn has_int96(t: &parquet::schema::types::Type) -> bool {
+    if t.is_primitive() {
+        t.get_physical_type() == parquet::basic::Type::INT96
+    } else {
+        t.get_fields().iter().any(|f| has_int96(f))
+    }
+}
+
 /// The Parquet schema of the output: the input's own types for every top-level field the
 /// rewrite leaves with its Arrow type (decimals stay fixed-length bytes when the writer made
 /// them so, logical types such as JSON and field ids stay), the converter's types for the
@@ -485,8 +519,13 @@ fn output_parquet_schema(
             let original = in_root.get_fields().iter().find(|t| t.name() == out.name());
             match original {
                 // A tokenized JSON or BSON column holds tokens, not documents: its logical
-                // type goes.
-                Some(t) if same_arrow && !(whole(out.name()) && has_document_type(t)) => {
+                // type goes. INT96 timestamps (Spark, Hive, Impala) are read but cannot be
+                // written by the Arrow writer: they become the converter's INT64 timestamps.
+                Some(t)
+                    if same_arrow
+                        && !(whole(out.name()) && has_document_type(t))
+                        && !has_int96(t) =>
+                {
                     Arc::clone(t)
                 }
                 _ => Arc::clone(conv),
@@ -531,10 +570,14 @@ impl BatchWriter for ParquetWriter<'_, '_> {
         )
         .map_err(|e| self.err(&e))?;
         let w = self.writer.as_mut().expect("open until finished");
-        w.write(&new).map_err(|e| PseudoError::Malformed {
-            path: self.path.clone(),
-            message: e.to_string(),
-        })?;
+        // The writer panics on types it cannot encode: an error naming the file, like any.
+        crate::source::contain(|| w.write(&new))
+            .map_err(|p| format!("the Parquet writer failed: {p}"))
+            .and_then(|r| r.map_err(|e| e.to_string()))
+            .map_err(|message| PseudoError::Malformed {
+                path: self.path.clone(),
+                message,
+            })?;
         // Keep the input's row-group boundaries, unless a group would hold more than
         // MAX_GROUP_BYTES in memory (the writer buffers a group until it ends; pyarrow writes
         // groups of up to a million rows): then it is split, and memory stays bounded.

@@ -250,6 +250,11 @@ impl Records {
         }
     }
 
+    /// Counts `n` lines read before this reader's stream began (an Excel `sep=` line).
+    pub fn skip_lines(&mut self, n: u64) {
+        self.lines += n;
+    }
+
     /// Reads the next record into `rec`; `false` at the end of the input.
     pub fn next(&mut self, rec: &mut Record) -> Result<bool, SourceError> {
         rec.clear();
@@ -336,14 +341,21 @@ impl Records {
 /// The header of a CSV file: raw record and column names.
 #[derive(Debug, Default, Clone)]
 pub struct Header {
-    /// The header record as read (BOM included).
+    /// Bytes before the header (a byte order mark and Excel's `sep=;` line), written back
+    /// as they were.
+    pub preamble: Vec<u8>,
+    /// The header record as read (BOM included); empty when the file has no header.
     pub record: Record,
     /// Column names: BOM stripped, trimmed, `column_N` when empty.
     pub names: Vec<String>,
 }
 
+/// Records read ahead of the first to decide whether it is the header.
+pub const LOOK_AHEAD: usize = 200;
+
 /// Streaming CSV reader producing column-major batches (and, with `keep_raw`, the records).
 pub struct CsvReader {
+    encoding: &'static encoding_rs::Encoding,
     path: String,
     records: Records,
     record: Record,
@@ -351,6 +363,13 @@ pub struct CsvReader {
     columns: Vec<String>,
     delimiter: u8,
     builder: BatchBuilder,
+    /// Records read ahead to decide whether the first one is the header, not yet batched.
+    ahead: std::collections::VecDeque<Record>,
+    /// Long format: the key and value fields; each value is a cell of the column named
+    /// after its key ([`super::eav`]), with an id past the header's.
+    eav: Option<(usize, usize)>,
+    /// Column ids of the key-named value columns.
+    eav_ids: std::collections::HashMap<String, u32>,
     raw: RawRows,
     /// Raw bytes of skipped lines, written before the next record.
     pending_prefix: Vec<u8>,
@@ -364,25 +383,59 @@ impl CsvReader {
     /// Opens the input and reads its header row.
     pub fn new(input: &Input, opts: &ReadOptions, counter: Progress) -> Result<Self, SourceError> {
         let path = input.display();
-        let mut stream = super::open_stream(input, counter)?;
-        let delimiter = match opts.delimiter.or_else(|| delimiter_from_name(&input.path)) {
-            Some(d) => d,
-            None => {
-                let head = stream.fill_buf().map_err(|source| SourceError::Io {
-                    path: path.clone(),
-                    source,
-                })?;
-                sniff_delimiter(head)
-            }
+        let (mut stream, encoding) = super::open_text(input, opts, counter)?;
+        let io_err = |source| SourceError::Io {
+            path: path.clone(),
+            source,
         };
+        // Excel's `sep=;` line names the delimiter and is not the header.
+        let head = stream.fill_buf().map_err(io_err)?;
+        let bom = if head.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        let mut preamble = Vec::new();
+        let mut excel = None;
+        if let Some((d, len)) = super::header::excel_sep_line(&head[bom..]) {
+            preamble = head[..bom + len].to_vec();
+            stream.consume(bom + len);
+            excel = Some(d);
+        }
+        let delimiter = match (opts.delimiter, excel) {
+            (Some(d), Some(e)) if d != e => {
+                return Err(SourceError::Malformed {
+                    path,
+                    location: "line 1".into(),
+                    message: format!(
+                        "the file's first line says sep={}, but the delimiter given is {:?}",
+                        e as char, d as char
+                    ),
+                });
+            }
+            (_, Some(e)) => e,
+            (Some(d), None) => d,
+            (None, None) => match delimiter_from_name(&input.path) {
+                Some(d) => d,
+                None => sniff_delimiter(stream.fill_buf().map_err(io_err)?),
+            },
+        };
+        let mut records = Records::new(path.clone(), stream, delimiter, opts.max_cell_bytes);
+        if excel.is_some() {
+            records.skip_lines(1);
+        }
         let mut this = CsvReader {
-            records: Records::new(path.clone(), stream, delimiter, opts.max_cell_bytes),
+            records,
             path,
+            encoding,
             record: Record::default(),
             header: Header::default(),
             columns: Vec::new(),
             delimiter,
             builder: BatchBuilder::new(0),
+            ahead: std::collections::VecDeque::new(),
+            eav: None,
+            eav_ids: std::collections::HashMap::new(),
             raw: RawRows::default(),
             pending_prefix: Vec::new(),
             opts: opts.clone(),
@@ -390,7 +443,7 @@ impl CsvReader {
             rows: 0,
             done: false,
         };
-        this.read_header()?;
+        this.read_header(preamble)?;
         Ok(this)
     }
 
@@ -412,10 +465,65 @@ impl CsvReader {
         t
     }
 
-    fn read_header(&mut self) -> Result<(), SourceError> {
+    /// Reads the first record and decides whether it is the header (reading up to
+    /// [`LOOK_AHEAD`] records ahead to compare it with).
+    fn read_header(&mut self, preamble: Vec<u8>) -> Result<(), SourceError> {
         let mut rec = Record::default();
         if !self.records.next(&mut rec)? {
             self.done = true; // empty file: no header, no rows
+            self.header.preamble = preamble;
+            return Ok(());
+        }
+        let has_header = match self.opts.header {
+            super::HeaderMode::Present => true,
+            super::HeaderMode::Absent => false,
+            super::HeaderMode::Detect => {
+                while self.ahead.len() < LOOK_AHEAD {
+                    let mut next = Record::default();
+                    if !self.records.next(&mut next)? {
+                        break;
+                    }
+                    self.ahead.push_back(next);
+                }
+                let unbom = |i: usize, v: &'_ [u8]| -> Vec<u8> {
+                    if i == 0 {
+                        v.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(v).to_vec()
+                    } else {
+                        v.to_vec()
+                    }
+                };
+                let first: Vec<Vec<u8>> =
+                    rec.values().enumerate().map(|(i, v)| unbom(i, v)).collect();
+                let first: Vec<&[u8]> = first.iter().map(Vec::as_slice).collect();
+                let rows: Vec<Vec<&[u8]>> = self
+                    .ahead
+                    .iter()
+                    .filter(|r| !(r.len() == 1 && r.value(0).is_empty()))
+                    .map(|r| r.values().collect())
+                    .collect();
+                match super::header::classify(&first, &rows) {
+                    super::header::FirstRecord::Header => true,
+                    super::header::FirstRecord::Data => false,
+                    super::header::FirstRecord::Unknown => {
+                        return Err(SourceError::Malformed {
+                            path: self.path.clone(),
+                            location: format!("line {}", rec.line),
+                            message: "cannot tell whether the first record is a header or a row of data (its fields match neither column names nor the values below them): say which with --header or --no-header".into(),
+                        });
+                    }
+                }
+            }
+        };
+        if !has_header {
+            // Every record is data: the first goes back in front of the look-ahead.
+            self.columns = (1..=rec.len()).map(|i| format!("column_{i}")).collect();
+            self.header = Header {
+                preamble,
+                record: Record::default(),
+                names: self.columns.clone(),
+            };
+            self.ahead.push_front(rec);
+            self.eav = self.long_format_by_values();
             return Ok(());
         }
         for (i, field) in rec.values().enumerate() {
@@ -432,10 +540,45 @@ impl CsvReader {
             });
         }
         self.header = Header {
+            preamble,
             record: rec,
             names: self.columns.clone(),
         };
+        // A lenient read names the fields of long rows past the header's: no long format.
+        if !self.opts.lenient {
+            self.eav = super::eav::pair(self.columns.iter().map(String::as_str))
+                .or_else(|| self.long_format_by_values());
+        }
         Ok(())
+    }
+
+    /// Long format told by the values of the records read ahead ([`super::eav::pair_by_values`]).
+    fn long_format_by_values(&self) -> Option<(usize, usize)> {
+        if self.opts.lenient {
+            return None;
+        }
+        let rows: Vec<Vec<&[u8]>> = self.ahead.iter().map(|r| r.values().collect()).collect();
+        super::eav::pair_by_values(&rows)
+    }
+
+    /// Long format: the key and value fields (column ids past the header's are value
+    /// cells named after their keys, written back into the value field).
+    pub fn long_format(&self) -> Option<(usize, usize)> {
+        self.eav
+    }
+
+    /// Whether the file was read with a header row.
+    pub fn has_header(&self) -> bool {
+        !self.header.record.is_empty()
+    }
+
+    /// The next record into `self.record`, from the look-ahead first.
+    fn next_record(&mut self) -> Result<bool, SourceError> {
+        if let Some(r) = self.ahead.pop_front() {
+            self.record = r;
+            return Ok(true);
+        }
+        self.records.next(&mut self.record)
     }
 
     fn unclosed(&self, line: u64, found: Option<usize>) -> SourceError {
@@ -459,7 +602,7 @@ impl CsvReader {
                 self.done = true;
                 break;
             }
-            if !self.records.next(&mut self.record)? {
+            if !self.next_record()? {
                 self.done = true;
                 break;
             }
@@ -512,9 +655,27 @@ impl CsvReader {
                         limit: self.opts.max_cell_bytes,
                     });
                 }
-                if !field.is_empty() {
-                    self.builder.push(i as u32, field);
+                if field.is_empty() {
+                    continue;
                 }
+                let mut col = i as u32;
+                if let Some((k, v)) = self.eav
+                    && i == v
+                    && k < n
+                    && let Some(key) = super::eav::key_name(rec.value(k))
+                {
+                    let name = super::eav::column(&self.header.names[v], key);
+                    col = match self.eav_ids.get(&name) {
+                        Some(&id) => id,
+                        None => {
+                            let id = self.columns.len() as u32;
+                            self.columns.push(name.clone());
+                            self.eav_ids.insert(name, id);
+                            id
+                        }
+                    };
+                }
+                self.builder.push(col, field);
             }
             self.builder.end_row();
             self.rows += 1;
@@ -535,6 +696,10 @@ impl CsvReader {
 }
 
 impl BatchReader for CsvReader {
+    fn encoding(&self) -> &'static encoding_rs::Encoding {
+        self.encoding
+    }
+
     fn next_batches(&mut self, n: usize) -> Result<Vec<Batch>, SourceError> {
         super::batches_of(n, || self.read_batch())
     }

@@ -105,16 +105,33 @@ impl KeyClass {
     }
 }
 
+/// A long-format record (`{"meta_key": "first_name", "meta_value": …}`): the value field and
+/// the key its value is named after ([`super::eav`]).
+fn long_format(map: &serde_json::Map<String, Value>) -> Option<(String, String)> {
+    if !map.keys().any(|k| super::eav::is_value_field(k)) {
+        return None;
+    }
+    let (k, v) = super::eav::pair(map.keys().map(String::as_str))?;
+    let key_field = map.keys().nth(k)?;
+    let Value::String(key) = map.get(key_field)? else {
+        return None;
+    };
+    let key = super::eav::key_name(key.as_bytes())?;
+    Some((map.keys().nth(v)?.clone(), key.to_string()))
+}
+
 /// Walks a record depth-first in key order, calling `vis` for every cell: strings and numbers
 /// under their path (`user.contact.email`, `devices[].ip`, `value` at the top level), and keys
 /// that are data under `parent.{key}` (their values under `parent.{value}`). Booleans, nulls
 /// and empty strings are not cells. Replacements are applied in place; a renamed key that
-/// would collide with another gets a `~N` suffix, so no value is lost.
+/// would collide with another gets a `~N` suffix, so no value is lost. A long-format
+/// record's value is named after its key (`meta_value.first_name`).
 pub fn walk(v: &mut Value, path: &mut String, keys: &KeyClass, vis: &mut dyn Visitor) {
     match v {
         Value::Object(map) => {
             // (old key, new key; None when the field is dropped)
             let mut edits: Vec<(String, Option<String>)> = Vec::new();
+            let long = long_format(map);
             for (k, child) in map.iter_mut() {
                 let len = path.len();
                 if !path.is_empty() {
@@ -141,6 +158,13 @@ pub fn walk(v: &mut Value, path: &mut String, keys: &KeyClass, vis: &mut dyn Vis
                     walk(child, path, keys, vis);
                 } else {
                     path.push_str(k);
+                    if let Some((field, key)) = &long
+                        && field == k
+                    {
+                        // `{"key": "email", "value": …}`: the value is judged as an email.
+                        path.push('.');
+                        path.push_str(key);
+                    }
                     if vis.drop_field(path) {
                         edits.push((k.clone(), None));
                     } else {
@@ -218,6 +242,7 @@ pub fn walk(v: &mut Value, path: &mut String, keys: &KeyClass, vis: &mut dyn Vis
 
 /// Streaming JSON / JSON Lines reader.
 pub struct JsonReader {
+    encoding: &'static encoding_rs::Encoding,
     path: String,
     mode: Mode,
     layout: Layout,
@@ -280,6 +305,8 @@ pub(crate) struct ArrayElements<R> {
     /// Bytes of the record being read, and the most allowed.
     record_bytes: u64,
     limit: u64,
+    /// Duplicate keys fail the read: the parser would keep one value unjudged.
+    keys: super::dupkeys::KeyCheck,
 }
 
 impl<R> ArrayElements<R> {
@@ -301,6 +328,7 @@ impl<R> ArrayElements<R> {
             base: u32::from(array),
             record_bytes: 0,
             limit,
+            keys: super::dupkeys::KeyCheck::new(),
         }
     }
 
@@ -377,15 +405,21 @@ impl<R: Read> Read for ArrayElements<R> {
                 _ => {}
             }
         }
+        if self.keys.feed(&buf[..n]).is_err() {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, DUPLICATE));
+        }
         Ok(n)
     }
 }
+
+/// Why a record with a key written twice is refused.
+const DUPLICATE: &str = "a key is written twice in one object: only one of its values would be read, so the record cannot be judged or rewritten faithfully";
 
 impl JsonReader {
     /// Opens the input and decides between lines, array and value-stream modes.
     pub fn new(input: &Input, opts: &ReadOptions, counter: Progress) -> Result<Self, SourceError> {
         let path = input.display();
-        let mut stream = super::open_stream(input, counter)?;
+        let (mut stream, encoding) = super::open_text(input, opts, counter)?;
         let (mode, layout) = if input.format == Format::Jsonl {
             (Mode::Lines(stream), Layout::Lines)
         } else {
@@ -428,6 +462,7 @@ impl JsonReader {
         };
         Ok(JsonReader {
             path,
+            encoding,
             mode,
             layout,
             keys: KeyClass::new(opts.data_key.clone()),
@@ -511,16 +546,21 @@ impl JsonReader {
                         }
                         continue;
                     }
-                    match serde_json::from_slice::<Value>(text) {
+                    let mut keys = super::dupkeys::KeyCheck::new();
+                    let parsed = match keys.feed(text) {
+                        Ok(()) => serde_json::from_slice::<Value>(text).map_err(|e| e.to_string()),
+                        Err(_) => Err(DUPLICATE.to_string()),
+                    };
+                    match parsed {
                         Ok(v) => return Ok(Some(v)),
                         // A skipped line is never written out by a rewrite: its values were
                         // not scanned.
                         Err(_) if self.opts.lenient => self.stats.skipped_records += 1,
-                        Err(e) => {
+                        Err(message) => {
                             return Err(SourceError::Malformed {
                                 path: self.path.clone(),
                                 location: format!("line {}", self.line),
-                                message: e.to_string(),
+                                message,
                             });
                         }
                     }
@@ -606,6 +646,10 @@ pub(crate) fn is_field_name(k: &str) -> bool {
 }
 
 impl BatchReader for JsonReader {
+    fn encoding(&self) -> &'static encoding_rs::Encoding {
+        self.encoding
+    }
+
     fn next_batches(&mut self, n: usize) -> Result<Vec<Batch>, SourceError> {
         super::batches_of(n, || self.read_batch())
     }

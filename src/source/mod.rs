@@ -13,6 +13,10 @@
 
 pub mod csv;
 pub mod discover;
+pub mod dupkeys;
+pub mod eav;
+pub mod encoding;
+pub mod header;
 pub mod json;
 pub mod parquet;
 pub mod postgres;
@@ -233,6 +237,24 @@ pub struct ReadOptions {
     /// Which JSON keys that look like field names are data after all (`None`: the syntactic
     /// test of `json::is_field_name` alone).
     pub data_key: Option<KeyTest>,
+    /// The text encoding of CSV, JSON and text inputs; `None` detects it per file
+    /// ([`encoding::detect`]).
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// Whether a CSV file's first record is its header.
+    pub header: HeaderMode,
+}
+
+/// Whether a CSV file starts with a header row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HeaderMode {
+    /// Decided per file: a first record that reads like data (it matches the rows below it
+    /// in types and entities, and holds no header-like word) makes the file headerless.
+    #[default]
+    Detect,
+    /// The first record is the header (`--header`).
+    Present,
+    /// There is no header: columns are `column_1`, `column_2`… (`--no-header`).
+    Absent,
 }
 
 impl Default for ReadOptions {
@@ -245,6 +267,8 @@ impl Default for ReadOptions {
             max_cell_bytes: 256 << 20,
             keep_raw: false,
             data_key: None,
+            encoding: None,
+            header: HeaderMode::Detect,
         }
     }
 }
@@ -446,6 +470,10 @@ pub trait BatchReader: Send {
     fn as_parquet(&self) -> Option<&parquet::ParquetReader> {
         None
     }
+    /// The text encoding the input was decoded from (writers encode back into it).
+    fn encoding(&self) -> &'static encoding_rs::Encoding {
+        encoding_rs::UTF_8
+    }
 }
 
 thread_local! {
@@ -581,6 +609,20 @@ pub fn open_stream(
             1 << 16,
             zstd::stream::read::Decoder::with_buffer(buffered).map_err(io_err)?,
         )),
+    })
+}
+
+/// Opens a CSV/JSON/text input as decoded UTF-8 text: [`open_stream`], then the encoding
+/// named in `opts` or detected ([`encoding::decode`]).
+pub fn open_text(
+    input: &Input,
+    opts: &ReadOptions,
+    counter: Progress,
+) -> Result<(Box<dyn BufRead + Send>, &'static encoding_rs::Encoding), SourceError> {
+    let stream = open_stream(input, counter)?;
+    encoding::decode(stream, opts.encoding).map_err(|source| SourceError::Io {
+        path: input.display(),
+        source,
     })
 }
 

@@ -661,6 +661,56 @@ impl ParquetReader {
         &self.meta
     }
 
+    /// Every string of the footer that is not a cell: key-value metadata (but the
+    /// `ARROW:schema` encoding, whose strings follow) and the Arrow schema's metadata and
+    /// field metadata at every depth, as `(where, text)`. Exporters put queries, user
+    /// names and comments there; `check` judges them like free text.
+    pub fn footer_texts(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for e in self
+            .meta
+            .metadata()
+            .file_metadata()
+            .key_value_metadata()
+            .into_iter()
+            .flatten()
+        {
+            if e.key == "ARROW:schema" {
+                continue;
+            }
+            out.push(("key-value metadata".to_string(), e.key.clone()));
+            if let Some(v) = &e.value {
+                out.push((format!("key-value metadata {}", e.key), v.clone()));
+            }
+        }
+        let schema = self.meta.schema();
+        for (k, v) in schema.metadata() {
+            out.push(("schema metadata".to_string(), k.clone()));
+            out.push((format!("schema metadata {k}"), v.clone()));
+        }
+        fn fields(f: &arrow_schema::Field, path: &str, out: &mut Vec<(String, String)>) {
+            for (k, v) in f.metadata() {
+                out.push((format!("field metadata of {path}"), k.clone()));
+                out.push((format!("field metadata of {path}"), v.clone()));
+            }
+            let children: Vec<&arrow_schema::FieldRef> = match f.data_type() {
+                DataType::Struct(c) => c.iter().collect(),
+                DataType::List(c)
+                | DataType::LargeList(c)
+                | DataType::FixedSizeList(c, _)
+                | DataType::Map(c, _) => vec![c],
+                _ => Vec::new(),
+            };
+            for c in children {
+                fields(c, &format!("{path}.{}", c.name()), out);
+            }
+        }
+        for f in schema.fields() {
+            fields(f, f.name(), &mut out);
+        }
+        out
+    }
+
     /// Decodes row group `rg`. The parquet crate panics on some corrupt pages: such a panic
     /// is an error naming the row group, like any other corruption.
     fn decode_group(&self, rg: usize) -> Result<Vec<Batch>, SourceError> {
@@ -817,7 +867,11 @@ impl BatchReader for ParquetReader {
             }
             if !open && self.next_group >= self.row_offsets.len() {
                 // Fail closed: every row the footer promises (up to `--sample-rows`) was read.
-                let total = self.group_end(self.row_offsets.len().saturating_sub(1));
+                // A file with no row group (an empty table's) promises none.
+                let total = match self.row_offsets.len() {
+                    0 => 0,
+                    n => self.group_end(n - 1),
+                };
                 let expected = self.max_rows.map_or(total, |m| m.min(total));
                 if !self.row_offsets.is_empty() && self.delivered != expected {
                     return Err(SourceError::Malformed {

@@ -23,6 +23,7 @@ pub fn not_text(head: &[u8]) -> Option<&'static str> {
 
 /// Streaming reader of text lines.
 pub struct TextReader {
+    encoding: &'static encoding_rs::Encoding,
     path: String,
     stream: Box<dyn BufRead + Send>,
     columns: Vec<String>,
@@ -38,7 +39,7 @@ impl TextReader {
     /// Opens the input; fails when it is not text.
     pub fn new(input: &Input, opts: &ReadOptions, counter: Progress) -> Result<Self, SourceError> {
         let path = input.display();
-        let mut stream = super::open_stream(input, counter)?;
+        let (mut stream, encoding) = super::open_text(input, opts, counter)?;
         let head = stream.fill_buf().map_err(|source| SourceError::Io {
             path: path.clone(),
             source,
@@ -53,6 +54,7 @@ impl TextReader {
         }
         Ok(TextReader {
             path,
+            encoding,
             stream,
             columns: vec!["line".to_string()],
             builder: BatchBuilder::new(0),
@@ -105,6 +107,10 @@ impl TextReader {
 }
 
 impl BatchReader for TextReader {
+    fn encoding(&self) -> &'static encoding_rs::Encoding {
+        self.encoding
+    }
+
     fn next_batches(&mut self, n: usize) -> Result<Vec<Batch>, SourceError> {
         super::batches_of(n, || self.read_batch())
     }

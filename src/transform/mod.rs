@@ -177,6 +177,11 @@ pub struct PolicySpec {
     /// Operator per column path, whatever the verdict (also for columns with no verdict).
     #[serde(default)]
     pub columns: BTreeMap<String, OperatorSpec>,
+    /// The region national phone numbers are written in (`DE`, `GB`…): `0151 23456789` is
+    /// then keyed as `+49 151 23456789`. Without it a national number is keyed as its
+    /// digits (and as a US number when it is a valid one): never by which other rows share
+    /// its file.
+    pub phone_region: Option<String>,
 }
 
 /// A compiled policy.
@@ -188,10 +193,20 @@ pub struct Policy {
     pub entities: BTreeMap<String, Operator>,
     /// Per column path.
     pub columns: BTreeMap<String, Operator>,
+    /// The region of national phone numbers (policy `phone_region`, `--phone-region`).
+    pub phone_region: Option<phonenumber::country::Id>,
 }
 
 /// The default policy, with comments: what `shroud policy init` writes.
 pub const DEFAULT_POLICY: &str = include_str!("default_policy.toml");
+
+/// A phone region by its ISO 3166 code (`DE`, `gb`).
+pub fn parse_region(code: &str) -> Result<phonenumber::country::Id, String> {
+    code.trim()
+        .to_ascii_uppercase()
+        .parse()
+        .map_err(|_| format!("phone_region {code:?} is not a region code (DE, GB, US, ...)"))
+}
 
 impl Policy {
     /// Parses and checks a policy file's text (entities: the built-in ones).
@@ -246,6 +261,7 @@ impl Policy {
                 .unwrap_or(Operator::Redact),
             entities: compile_map(&spec.entities, "entity")?,
             columns: compile_map(&spec.columns, "column")?,
+            phone_region: spec.phone_region.as_deref().map(parse_region).transpose()?,
         })
     }
 
@@ -337,6 +353,10 @@ impl Transformer {
         value: &str,
         region: Option<phonenumber::country::Id>,
     ) -> Result<Output, TransformError> {
+        // Keyed on the value as detection read it: `4155550142.0`, `４１５５５５０１４２` and
+        // `4155550142` are one value.
+        let folded = crate::detect::normalize::fold(value);
+        let value = folded.as_ref();
         Ok(match op {
             Operator::Keep => Output::Same,
             Operator::Drop | Operator::Redact => Output::Null,
@@ -616,6 +636,22 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_and_its_folded_forms_get_one_token() {
+        let key = key::Key::parse(b"0123456789abcdef0123456789abcdef").unwrap();
+        let t = Transformer::new(Some(&key));
+        let tok = |v: &str| match t.apply(&Operator::Token, "PHONE_NUMBER", v).unwrap() {
+            Output::Value(v) => v,
+            o => panic!("{o:?}"),
+        };
+        assert_eq!(tok("4155550142.0"), tok("4155550142"));
+        assert_eq!(tok("４１５５５５０１４２"), tok("4155550142"));
+        assert_eq!(
+            tok("+44\u{00A0}20\u{00A0}7946\u{00A0}0958"),
+            tok("+44 20 7946 0958")
+        );
+    }
 
     #[test]
     fn default_policy_parses() {

@@ -1,0 +1,207 @@
+//! Long-format (entity-attribute-value) tables (issue 23, class 5): `user_id, meta_key,
+//! meta_value` (WordPress' usermeta, CRM and survey exports), and JSON objects of the form
+//! `{"key": …, "value": …}`. The key is the header of its value: a value column mixes first
+//! names, birth dates, postcodes and bank accounts, and judged as one column none of them
+//! has context. So the readers name each value after its key: the cell of `meta_value` in a
+//! row whose `meta_key` is `first_name` is a cell of the column `meta_value.first_name`, with
+//! that column's hints, verdict and operator, and the writers put it back in its own field.
+//!
+//! The pairing is syntactic and per record, so every pass and every command names the same
+//! columns: a key field (`key`, `meta_key`, `attribute`, `field_name`, `property`, `name`…)
+//! and a value field (`value`, `meta_value`, `answer`…) side by side, and a key that reads as
+//! a field name (a word or identifier of at most 64 characters).
+//!
+//! Neighbours: the CSV reader ([`super::csv`]) and the JSON walk ([`super::json::walk`]).
+
+fn lower_eq_any(name: &str, list: &[&str]) -> bool {
+    list.iter().any(|l| name.eq_ignore_ascii_case(l))
+}
+
+fn ends_with_ci(name: &str, suffix: &str) -> bool {
+    name.len() > suffix.len()
+        && name.is_char_boundary(name.len() - suffix.len())
+        && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+}
+
+/// Whether a field's name says it holds keys.
+pub fn is_key_field(name: &str) -> bool {
+    name.len() <= 32
+        && !is_value_field(name)
+        && (lower_eq_any(
+            name,
+            &[
+                "key",
+                "k",
+                "metakey",
+                "attribute",
+                "attr",
+                "field",
+                "property",
+                "prop",
+                "param",
+                "parameter",
+                "variable",
+                "name",
+                "question",
+                "label",
+                "attribute_name",
+                "field_name",
+                "property_name",
+                "key_name",
+                "param_name",
+                "variable_name",
+            ],
+        ) || ["_key", "-key", "_attribute", "_field", "_property"]
+            .iter()
+            .any(|s| ends_with_ci(name, s)))
+}
+
+/// Whether a field's name says it holds the values of keys.
+pub fn is_value_field(name: &str) -> bool {
+    name.len() <= 32
+        && (lower_eq_any(
+            name,
+            &[
+                "value",
+                "v",
+                "val",
+                "metavalue",
+                "answer",
+                "response",
+                "content",
+            ],
+        ) || ["_value", "-value", "_val", "_answer"]
+            .iter()
+            .any(|s| ends_with_ci(name, s)))
+}
+
+/// The key and value fields of a record or header, by position: the first key field, and the
+/// value field that shares its prefix (`meta_key`/`meta_value`), else the first value field.
+pub fn pair<'a>(names: impl Iterator<Item = &'a str> + Clone) -> Option<(usize, usize)> {
+    let key = names.clone().position(is_key_field)?;
+    let key_name = names.clone().nth(key)?;
+    let prefix = |n: &str| -> String {
+        let l = n.to_ascii_lowercase();
+        l.rsplit_once(['_', '-'])
+            .map_or(String::new(), |(p, _)| p.to_string())
+    };
+    let kp = prefix(key_name);
+    let mut first = None;
+    for (i, n) in names.enumerate() {
+        if i != key && is_value_field(n) {
+            if prefix(n) == kp {
+                return Some((key, i));
+            }
+            first.get_or_insert(i);
+        }
+    }
+    first.map(|v| (key, v))
+}
+
+/// Long format told by its values, for files whose header does not say it (or that have
+/// none): a column whose cells all name columns (`first_name`, `billing_email`, `Telefon`),
+/// drawn from a few distinct keys, is the key column, and the column after it holds the
+/// values. `rows` are the first records' fields.
+pub fn pair_by_values(rows: &[Vec<&[u8]>]) -> Option<(usize, usize)> {
+    if rows.len() < 4 {
+        return None;
+    }
+    let width = rows.iter().map(Vec::len).max()?;
+    for k in 0..width.saturating_sub(1) {
+        let mut keys = std::collections::HashSet::new();
+        let mut n = 0;
+        let all = rows.iter().all(|r| match r.get(k) {
+            Some(v) if !v.is_empty() => {
+                n += 1;
+                keys.insert(*v);
+                key_name(v).is_some() && super::header::names_a_column(v)
+            }
+            _ => true,
+        });
+        if all && n >= 4 && keys.len() >= 2 && keys.len() * 2 <= n {
+            return Some((k, k + 1));
+        }
+    }
+    None
+}
+
+/// The key as a column name, when it reads as one: 1 to 64 characters, a letter first, then
+/// letters, digits, spaces, `_`, `-`, `.` or `:`.
+pub fn key_name(key: &[u8]) -> Option<&str> {
+    let s = std::str::from_utf8(key).ok()?.trim();
+    let ok = !s.is_empty()
+        && s.chars().count() <= 64
+        && s.starts_with(char::is_alphabetic)
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '-' | '.' | ':'));
+    ok.then_some(s)
+}
+
+/// The column a value is judged in: `meta_value.first_name`.
+pub fn column(value_column: &str, key: &str) -> String {
+    format!("{value_column}.{key}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_and_value_fields_pair() {
+        let h = ["umeta_id", "user_id", "meta_key", "meta_value"];
+        assert_eq!(pair(h.iter().copied()), Some((2, 3)));
+        let h = ["id", "key", "value"];
+        assert_eq!(pair(h.iter().copied()), Some((1, 2)));
+        let h = ["name", "value"];
+        assert_eq!(pair(h.iter().copied()), Some((0, 1)));
+        let h = [
+            "attribute_name",
+            "attribute_value",
+            "setting_key",
+            "setting_value",
+        ];
+        assert_eq!(pair(h.iter().copied()), Some((0, 1)));
+        for h in [
+            &["customer_id", "full_name", "email", "price"][..],
+            &["first_name", "last_name"][..],
+            &["monkey", "value"][..],
+        ] {
+            assert_eq!(pair(h.iter().copied()), None, "{h:?}");
+        }
+    }
+
+    #[test]
+    fn long_format_is_told_by_its_values() {
+        let rows: Vec<Vec<&[u8]>> = [
+            ["1", "first_name", "Jane"],
+            ["1", "email", "jane.doe@example.com"],
+            ["1", "birth_date", "1980-03-04"],
+            ["2", "first_name", "John"],
+            ["2", "email", "john.smith@example.org"],
+            ["2", "birth_date", "1975-11-30"],
+        ]
+        .iter()
+        .map(|r| r.iter().map(|v| v.as_bytes()).collect())
+        .collect();
+        assert_eq!(pair_by_values(&rows), Some((1, 2)));
+        let wide: Vec<Vec<&[u8]>> = [
+            ["1", "Jane Doe", "shipped"],
+            ["2", "John Smith", "pending"],
+            ["3", "Ann Lee", "shipped"],
+            ["4", "Bo Chan", "pending"],
+        ]
+        .iter()
+        .map(|r| r.iter().map(|v| v.as_bytes()).collect())
+        .collect();
+        assert_eq!(pair_by_values(&wide), None);
+    }
+
+    #[test]
+    fn keys_read_as_column_names() {
+        assert_eq!(key_name(b"first_name"), Some("first_name"));
+        assert_eq!(key_name(b"Billing Email"), Some("Billing Email"));
+        assert_eq!(key_name(b"jane@example.com"), None);
+        assert_eq!(key_name(b"42"), None);
+        assert_eq!(key_name(b""), None);
+    }
+}
