@@ -205,7 +205,8 @@ fn pseudonymize_and_aggregate(c: &mut Criterion) {
         table: None,
     };
     let policy = Policy::builtin();
-    let key = Key::parse(b"0123456789abcdef0123456789abcdef").unwrap();
+    let key =
+        Key::parse(b"3c9e51a07f2b8d64e1a5c03b97f8d2460b1e7a93c5d8f2064a7e1b9c3d5f8a02").unwrap();
     let t = Transformer::new(Some(&key));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(1)

@@ -43,7 +43,7 @@
 //!     "name,email,city\nJane Doe,jane.doe@example.com,Paris\n",
 //! )
 //! .unwrap();
-//! let key = Key::parse(b"0123456789abcdef0123456789abcdef").unwrap();
+//! let key = Key::parse(b"3c9e51a07f2b8d64e1a5c03b97f8d2460b1e7a93c5d8f2064a7e1b9c3d5f8a02").unwrap();
 //! let policy = Policy::builtin();
 //! let job = Job::new(&detector, &policy, Some(&key));
 //! let opts = JobOptions {

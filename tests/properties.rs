@@ -93,7 +93,7 @@ proptest! {
         let input = Input { path, format: Format::Csv, compression: Compression::None, size: 0, handle: None, table: None };
         let d = detector();
         let policy = Policy::builtin();
-        let key = Key::parse(b"0123456789abcdef0123456789abcdef").unwrap();
+        let key = Key::parse(b"3c9e51a07f2b8d64e1a5c03b97f8d2460b1e7a93c5d8f2064a7e1b9c3d5f8a02").unwrap();
         let t = Transformer::new(Some(&key));
         // The header is said: `alpha,beta,gamma` over lower-case words could be either.
         let opts = ScanOptions {

@@ -500,7 +500,10 @@ fn stdin_to_stdout_and_env_key() {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_shroud"));
     cmd.args(["pseudonymize", "-", "--format", "csv"])
         .current_dir(dir.path())
-        .env("SHROUD_KEY", "0123456789abcdef0123456789abcdef")
+        .env(
+            "SHROUD_KEY",
+            "3c9e51a07f2b8d64e1a5c03b97f8d2460b1e7a93c5d8f2064a7e1b9c3d5f8a02",
+        )
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());

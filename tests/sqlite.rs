@@ -290,3 +290,33 @@ fn a_table_that_cannot_be_read_whole_is_an_error_not_a_short_read() {
     );
     assert!(!stderr.contains("@example.com"), "no value in the error");
 }
+
+#[test]
+fn check_refuses_a_database_whose_free_pages_may_hold_deleted_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.db");
+    let c = rusqlite::Connection::open(&path).unwrap();
+    c.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, city TEXT, email TEXT); BEGIN;")
+        .unwrap();
+    for i in 0..3000 {
+        c.execute(
+            "INSERT INTO t VALUES (?1, 'Paris', ?2)",
+            rusqlite::params![i, format!("person{i}@example.com")],
+        )
+        .unwrap();
+    }
+    c.execute_batch("COMMIT; DELETE FROM t WHERE id >= 10; UPDATE t SET email = NULL;")
+        .unwrap();
+    drop(c);
+    // The live rows hold nothing personal, but the deleted ones are still in the file.
+    let out = shroud(dir.path(), &["check", "d.db"]);
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+    let (stdout, stderr) = text(&out);
+    let said = format!("{stdout}{stderr}");
+    assert!(said.contains("d.db") && said.contains("VACUUM"), "{said}");
+    let c = rusqlite::Connection::open(&path).unwrap();
+    c.execute_batch("VACUUM").unwrap();
+    drop(c);
+    let out = shroud(dir.path(), &["check", "d.db"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+}

@@ -17,6 +17,7 @@
 //! - `properties`: invariants of the engine on arbitrary input;
 //! - `pseudonymize`: pseudonymized copies, keys, joins, refusals;
 //! - `trust`: what leaves is what was vouched for (the hostile review, issue 13);
+//! - `secrets`: keys nobody can guess, key variables and key files (issue 24);
 //! - `sqlite`: tables of SQLite databases, scanned, checked and aggregated read-only;
 //! - `postgres`: tables of a real PostgreSQL server (started by `scripts/test-servers.sh`);
 //! - `object_store`: buckets of a real S3-compatible server (moto, started likewise).
@@ -37,6 +38,7 @@ mod properties;
 mod pseudonymize;
 mod rules;
 mod scan;
+mod secrets;
 mod sqlite;
 #[path = "../dev/synth.rs"]
 #[allow(dead_code)]

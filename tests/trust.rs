@@ -857,14 +857,24 @@ fn a_broken_stdout_pipe_is_not_a_success() {
 fn weak_keys_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let input = fixture("csv/customers.csv");
-    for k in ["aaaaaaaaaaaaaaaaaaaaaaaa", &"0".repeat(64)] {
+    for (k, why) in [
+        ("aaaaaaaaaaaaaaaaaaaaaaaa", "96 bits"),
+        (&"0".repeat(64), "repeats"),
+        ("password12345678", "typed"),
+        ("0123456789abcdef0123456789abcdef", "128 bits"),
+    ] {
         let out = shroud_env(
             dir.path(),
             &["pseudonymize", input.to_str().unwrap(), "--out", "o", "-q"],
             &[("SHROUD_KEY", k)],
         );
         assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
-        assert!(text(&out).1.contains("repeated"), "{:?}", text(&out));
+        assert!(text(&out).1.contains(why), "{k}: {:?}", text(&out));
+        assert!(
+            !text(&out).1.contains(k),
+            "the key is printed: {:?}",
+            text(&out)
+        );
     }
 }
 

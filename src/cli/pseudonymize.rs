@@ -372,6 +372,16 @@ fn print_plan(w: &mut dyn Write, path: &str, plan: &FilePlan) -> Result<()> {
 
 /// Runs `shroud keygen FILE`: a new random 256-bit key, hex, mode 0600.
 pub fn keygen(file: &Path, force: bool) -> Result<u8> {
+    // Only a regular file is ever replaced: not a link (whose target would be written), a
+    // device or a FIFO, even with --force.
+    if let Ok(meta) = std::fs::symlink_metadata(file)
+        && !meta.file_type().is_file()
+    {
+        bail!(
+            "{} exists and is not a regular file (a link, device, FIFO or folder): refusing to replace it",
+            file.display()
+        );
+    }
     if file.exists() && !force {
         bail!(
             "{} exists (use --force to replace it; data pseudonymized with the old key will no longer join)",

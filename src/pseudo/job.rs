@@ -268,7 +268,7 @@ impl<'a> Job<'a> {
                 input
             };
             let (scan, plan) = self.plan(input, &opts.scan)?;
-            let parent = target.parent().unwrap_or(out_dir).to_path_buf();
+            let parent = folder_inside(out_dir, rel)?;
             let mut tmp = TempFile::new_in(&parent).map_err(io_err(&parent))?;
             let rw = Rewrite::new(self.detector, &self.transformer, self.policy, &plan);
             let (rows, changes) = {
@@ -468,6 +468,37 @@ fn sanitize(s: &str) -> String {
 
 /// Holds an exclusive lock on a folder while it lives.
 struct DirLock(std::fs::File);
+
+/// The folder of output `rel` inside `out_dir`, made folder by folder: no component below
+/// `out_dir` may be a link (or anything but a folder), so nothing is written outside the
+/// release through a link someone left in a reused outbox (issue 24).
+fn folder_inside(out_dir: &Path, rel: &Path) -> Result<PathBuf, JobError> {
+    let mut cur = out_dir.to_path_buf();
+    let parent = rel.parent().unwrap_or(Path::new(""));
+    for c in parent.components() {
+        let std::path::Component::Normal(name) = c else {
+            return Err(JobError::Refused(format!(
+                "output path {} leaves the output folder: refusing",
+                rel.display()
+            )));
+        };
+        cur.push(name);
+        match std::fs::symlink_metadata(&cur) {
+            Ok(m) if m.file_type().is_dir() => {}
+            Ok(_) => {
+                return Err(JobError::Refused(format!(
+                    "{} inside the output folder is a link or not a folder: refusing to write through it (remove it)",
+                    cur.display()
+                )));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir(&cur).map_err(io_err(&cur))?;
+            }
+            Err(e) => return Err(io_err(&cur)(e)),
+        }
+    }
+    Ok(cur)
+}
 
 fn lock_dir(dir: &Path) -> Result<DirLock, JobError> {
     let f = std::fs::File::open(dir).map_err(io_err(dir))?;

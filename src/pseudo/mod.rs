@@ -868,7 +868,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let detector = Detector::builtin().unwrap();
         let policy = Policy::builtin();
-        let key = crate::transform::key::Key::parse(b"0123456789abcdef0123456789abcdef").unwrap();
+        let key = crate::transform::key::Key::parse(
+            b"3c9e51a07f2b8d64e1a5c03b97f8d2460b1e7a93c5d8f2064a7e1b9c3d5f8a02",
+        )
+        .unwrap();
         let transformer = Transformer::new(Some(&key));
         let input = input(
             dir.path(),

@@ -58,6 +58,15 @@ pub fn tables(path: &Path) -> Result<Vec<String>, String> {
     Ok(names)
 }
 
+/// Pages on the database's freelist: deleted rows may still be on them, readable by anyone
+/// with the file, until `VACUUM` rewrites it.
+pub fn free_pages(path: &Path) -> Result<u64, String> {
+    let conn = open(path).map_err(|e| e.to_string())?;
+    conn.query_row("PRAGMA freelist_count", [], |r| r.get::<_, i64>(0))
+        .map(|n| n.max(0) as u64)
+        .map_err(|e| e.to_string())
+}
+
 /// Reads one table in batches.
 pub struct SqliteReader {
     display: String,

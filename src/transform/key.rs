@@ -1,8 +1,8 @@
 //! Pseudonymization keys: read from a file or the environment (never a command-line value),
-//! at least 128 bits, wiped from memory on drop, never printed (Debug shows the fingerprint).
+//! 256 random bits, wiped from memory on drop, never printed (Debug shows the fingerprint).
 
 use hmac::{Hmac, KeyInit, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use std::fmt;
 use std::path::Path;
 use zeroize::Zeroizing;
@@ -18,17 +18,58 @@ pub enum KeyError {
         /// Cause.
         source: std::io::Error,
     },
-    /// The key is shorter than 128 bits.
-    #[error("key is {bits} bits; at least 128 bits are required (shroud keygen writes 256)")]
+    /// The key is shorter than 256 bits.
+    #[error(
+        "key is {bits} bits; a key is 256 random bits: 64 hex digits, base64 of 32 bytes or 32 raw bytes (shroud keygen writes one)"
+    )]
     TooShort {
         /// Bits given.
         bits: usize,
     },
-    /// The key has almost no entropy (one repeated byte or character).
+    /// The key has almost no entropy (few distinct bytes).
     #[error(
-        "the key is one byte repeated: anyone could guess it (shroud keygen writes a random one)"
+        "the key repeats a few bytes: anyone could guess it (shroud keygen writes a random one)"
     )]
     Weak,
+    /// The key is printable text that is neither hex nor base64 of random bytes: a
+    /// passphrase someone typed, which a word list recovers.
+    #[error(
+        "the key looks typed (printable text, not 64+ hex digits or base64 of 32+ bytes): a word list would recover it; shroud keygen writes a random one"
+    )]
+    Typed,
+    /// `SHROUD_KEY` holds a path, meant for `SHROUD_KEY_FILE`.
+    #[error(
+        "SHROUD_KEY holds a path, not a key: name a key file with SHROUD_KEY_FILE (or --key-file)"
+    )]
+    PathInKeyVariable,
+}
+
+/// Bytes a key needs (256 bits: what `keygen` writes; at least 128 bits of entropy left
+/// whatever the source's bias).
+pub const KEY_BYTES: usize = 32;
+
+/// Decodes standard or URL-safe base64 (padding optional); `None` when it is not base64.
+fn base64(text: &str) -> Option<Vec<u8>> {
+    let t = text.trim_end_matches('=');
+    let mut out = Vec::with_capacity(t.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in t.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
 }
 
 /// A secret key. Derives independent sub-keys per use (tokens, FPE, date shifts).
@@ -43,28 +84,45 @@ impl fmt::Debug for Key {
 }
 
 impl Key {
-    /// A key from bytes: 64+ hex digits are decoded, anything else is used as raw bytes.
+    /// A key from bytes: 64+ hex digits, or base64 of 32+ bytes, decoded; binary (not
+    /// printable text) of 32+ bytes as it is. Printable text that is neither (a passphrase)
+    /// is refused, and so is a key of few distinct bytes: a recipient holding the tokens
+    /// could otherwise recover the key with a word list and re-identify values.
     pub fn parse(raw: &[u8]) -> Result<Key, KeyError> {
-        let text = std::str::from_utf8(raw).map(str::trim).unwrap_or("");
-        let bytes: Vec<u8> = if text.len() >= 32
-            && text.len().is_multiple_of(2)
-            && text.bytes().all(|b| b.is_ascii_hexdigit())
-        {
-            (0..text.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("checked hex digits"))
-                .collect()
-        } else if !text.is_empty() {
-            text.as_bytes().to_vec()
-        } else {
-            raw.to_vec()
+        let text = std::str::from_utf8(raw).ok().map(str::trim);
+        let printable = text.is_some_and(|t| !t.is_empty() && t.chars().all(|c| !c.is_control()));
+        let bytes: Zeroizing<Vec<u8>> = match text {
+            Some(t)
+                if printable
+                    && t.len() >= 2 * KEY_BYTES
+                    && t.len().is_multiple_of(2)
+                    && t.bytes().all(|b| b.is_ascii_hexdigit()) =>
+            {
+                Zeroizing::new(
+                    (0..t.len())
+                        .step_by(2)
+                        .map(|i| u8::from_str_radix(&t[i..i + 2], 16).expect("checked hex digits"))
+                        .collect(),
+                )
+            }
+            // Hex too short for a key (128-bit keys were once accepted).
+            Some(t) if printable && t.bytes().all(|c| c.is_ascii_hexdigit()) => {
+                return Err(KeyError::TooShort { bits: t.len() * 4 });
+            }
+            Some(t) if printable => match base64(t) {
+                Some(b) if b.len() >= KEY_BYTES && t.len() >= 43 && random_looking(t) => {
+                    Zeroizing::new(b)
+                }
+                _ => return Err(KeyError::Typed),
+            },
+            _ => Zeroizing::new(raw.to_vec()),
         };
-        if bytes.len() < 16 {
+        if bytes.len() < KEY_BYTES {
             return Err(KeyError::TooShort {
                 bits: bytes.len() * 8,
             });
         }
-        // 16 identical characters, all-zero hex: a placeholder, not a secret.
+        // Random bytes: a 32-byte key has about 30 distinct values; a placeholder has few.
         let distinct = {
             let mut seen = [false; 256];
             bytes
@@ -72,12 +130,10 @@ impl Key {
                 .filter(|&&b| !std::mem::replace(&mut seen[b as usize], true))
                 .count()
         };
-        if distinct < 4 {
+        if distinct < 16 {
             return Err(KeyError::Weak);
         }
-        Ok(Key {
-            bytes: Zeroizing::new(bytes),
-        })
+        Ok(Key { bytes })
     }
 
     /// Reads a key file; the second value is a warning when the file is readable by others.
@@ -109,6 +165,9 @@ impl Key {
         }
         if let Some(k) = std::env::var_os("SHROUD_KEY") {
             let k = Zeroizing::new(k.into_encoded_bytes());
+            if looks_like_path(&k) {
+                return Err(KeyError::PathInKeyVariable);
+            }
             return Ok((Some(Key::parse(&k)?), None));
         }
         Ok((None, None))
@@ -126,13 +185,16 @@ impl Key {
         Zeroizing::new(self.bytes.iter().map(|b| format!("{b:02x}")).collect())
     }
 
-    /// A short public identifier of the key (not reversible): the first 8 bytes of
-    /// SHA-256 over a domain tag and the key, in hex.
+    /// A short public identifier of the key, shipped in manifests: 8 bytes of an HMAC
+    /// under a sub-key derived for this purpose alone, in hex. It tells two keys apart and
+    /// nothing else: testing a guess needs the whole candidate key, and keys are 256 random
+    /// bits (typed ones are refused), so no guess is feasible.
     pub fn fingerprint(&self) -> String {
-        let mut h = Sha256::new();
-        h.update(b"shroud key fingerprint v1\0");
-        h.update(&*self.bytes);
-        h.finalize()[..8]
+        let sub = self.subkey("fingerprint");
+        let mut mac =
+            <Hmac<Sha256> as KeyInit>::new_from_slice(&*sub).expect("HMAC takes any key length");
+        mac.update(b"shroud key fingerprint v2");
+        mac.finalize().into_bytes()[..8]
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect()
@@ -148,6 +210,35 @@ impl Key {
         out.copy_from_slice(&mac.finalize().into_bytes());
         out
     }
+}
+
+/// Whether base64 text reads as the encoding of random bytes rather than typed words: 43
+/// random characters of 64 hold all three classes (upper, lower, digit) and about 31
+/// distinct characters; `passwordpassword…` holds neither.
+fn random_looking(t: &str) -> bool {
+    let b = t.as_bytes();
+    let mut seen = [false; 256];
+    let distinct = b
+        .iter()
+        .filter(|&&c| !std::mem::replace(&mut seen[c as usize], true))
+        .count();
+    b.iter().any(u8::is_ascii_uppercase)
+        && b.iter().any(u8::is_ascii_lowercase)
+        && b.iter().any(u8::is_ascii_digit)
+        && distinct >= 20
+}
+
+/// Whether key material reads as a file path (`/run/secrets/k`, `./k.key`, `~/k`, `k.key`
+/// naming a file): meant for `SHROUD_KEY_FILE`.
+fn looks_like_path(raw: &[u8]) -> bool {
+    let Ok(t) = std::str::from_utf8(raw).map(str::trim) else {
+        return false;
+    };
+    t.starts_with('/')
+        || t.starts_with("./")
+        || t.starts_with("../")
+        || t.starts_with('~')
+        || (t.len() < 4096 && Path::new(t).is_file())
 }
 
 #[cfg(unix)]
@@ -166,23 +257,64 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hex_and_raw_keys() {
-        let k = Key::parse(b"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n")
-            .unwrap();
+    fn random_keys_are_taken_and_typed_or_short_ones_refused() {
+        let hex = "3c9e51a07f2b8d64e1a5c03b97f8d2460b1e7a93c5d8f2064a7e1b9c3d5f8a02";
+        let k = Key::parse(format!("{hex}\n").as_bytes()).unwrap();
         assert_eq!(k.bytes.len(), 32);
-        let r = Key::parse(b"a passphrase of some length").unwrap();
-        assert_eq!(r.bytes.len(), 27);
+        // The same 32 bytes in base64 (standard, URL-safe, unpadded) are the same key.
+        let b64 = "PJ5RoH8rjWThpcA7l/jSRgseepPF2PIGSn4bnD1figI=";
+        assert_eq!(Key::parse(b64.as_bytes()).unwrap().bytes, k.bytes);
+        let url = b64.replace('/', "_").replace('=', "");
+        assert_eq!(Key::parse(url.as_bytes()).unwrap().bytes, k.bytes);
+        // Binary key files are taken as they are.
+        let raw: Vec<u8> = (0u8..32).map(|i| i.wrapping_mul(37) ^ 0x5a).collect();
+        assert_eq!(Key::parse(&raw).unwrap().bytes.len(), 32);
+        for typed in [
+            "password12345678",
+            "correct horse battery staple and more",
+            "a passphrase of some length that goes on and on",
+            "Tr0ub4dor&3-Tr0ub4dor&3-Tr0ub4dor&3-Tr0ub4dor&3",
+            "passwordpasswordpasswordpasswordpasswordpass",
+            "CorrectHorseBatteryStaple1CorrectHorseBatteryStaple2",
+        ] {
+            assert!(
+                matches!(Key::parse(typed.as_bytes()), Err(KeyError::Typed)),
+                "{typed}"
+            );
+        }
         assert!(matches!(
-            Key::parse(b"short"),
-            Err(KeyError::TooShort { bits: 40 })
-        ));
-        assert_ne!(k.fingerprint(), r.fingerprint());
-        assert!(matches!(
-            Key::parse(b"aaaaaaaaaaaaaaaaaaaa"),
-            Err(KeyError::Weak)
+            Key::parse(b"0123456789abcdef0123456789abcdef"),
+            Err(KeyError::TooShort { bits: 128 })
         ));
         assert!(matches!(Key::parse(&[b'0'; 64]), Err(KeyError::Weak)));
-        assert!(!format!("{k:?}").contains("0011"));
+        assert!(matches!(
+            Key::parse("00112233".repeat(8).as_bytes()),
+            Err(KeyError::Weak)
+        ));
+        assert!(!format!("{k:?}").contains("3c9e"));
+    }
+
+    #[test]
+    fn the_fingerprint_is_not_a_plain_hash_of_the_key() {
+        use sha2::Digest;
+        let k = Key::generate().unwrap();
+        let plain: String = Sha256::digest(&*k.bytes)[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_ne!(k.fingerprint(), plain);
+        assert_eq!(k.fingerprint(), k.fingerprint());
+        assert_ne!(k.fingerprint(), Key::generate().unwrap().fingerprint());
+    }
+
+    #[test]
+    fn paths_are_not_keys() {
+        for p in ["/run/secrets/shroud.key", "./k.key", "~/k.key", "../k"] {
+            assert!(looks_like_path(p.as_bytes()), "{p}");
+        }
+        assert!(!looks_like_path(
+            b"PJ5RoH8rjWThpcA7l/jSRgseepPF2PIGSn4bnD1figI="
+        ));
     }
 
     #[test]

@@ -639,7 +639,9 @@ mod tests {
 
     #[test]
     fn a_value_and_its_folded_forms_get_one_token() {
-        let key = key::Key::parse(b"0123456789abcdef0123456789abcdef").unwrap();
+        let key =
+            key::Key::parse(b"3c9e51a07f2b8d64e1a5c03b97f8d2460b1e7a93c5d8f2064a7e1b9c3d5f8a02")
+                .unwrap();
         let t = Transformer::new(Some(&key));
         let tok = |v: &str| match t.apply(&Operator::Token, "PHONE_NUMBER", v).unwrap() {
             Output::Value(v) => v,

@@ -1,0 +1,344 @@
+//! The share policy of `check`: what may leave (entities allowed or denied, generalized
+//! values by length, allow-lists by value, pattern or column with a reason, a confidence
+//! threshold, k-anonymity over quasi-identifiers), parsed from TOML and compiled once.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// A share policy as written (TOML).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharePolicySpec {
+    /// Findings scoring below this do not count (default 0.5).
+    pub min_confidence: Option<f32>,
+    /// Entities that may appear: `LOCATION = "allow"` or `POSTAL_CODE = { allow = true,
+    /// max_length = 3 }` (allowed when generalized to at most 3 characters).
+    #[serde(default)]
+    pub entities: BTreeMap<String, EntityRuleSpec>,
+    /// Allow-list entries, each with a reason.
+    #[serde(default)]
+    pub allow: Vec<AllowSpec>,
+    /// Minimum k over quasi-identifiers.
+    pub k_anonymity: Option<KSpec>,
+}
+
+/// An entity rule as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum EntityRuleSpec {
+    /// `"allow"` or `"deny"`.
+    Word(String),
+    /// A table.
+    Table {
+        /// Whether the entity may appear.
+        allow: bool,
+        /// Allowed when the value has at most this many characters.
+        max_length: Option<usize>,
+        /// Allowed when the value is already generalized: `generalize` leaves it as it is
+        /// (a birth date on January 1st, a postal code of 3 characters, an IPv4 /24).
+        #[serde(default)]
+        generalized: bool,
+    },
+}
+
+/// An allow-list entry: exactly one of `value`, `pattern`, `column`, `file`, plus a reason.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowSpec {
+    /// A glob of files `check` may pass without reading (files it cannot read: binaries,
+    /// archives, unknown formats).
+    pub file: Option<String>,
+    /// An exact value (compared after trimming).
+    pub value: Option<String>,
+    /// A regular expression a value must match.
+    pub pattern: Option<String>,
+    /// A column path known to be safe (all its findings are waived).
+    pub column: Option<String>,
+    /// Restrict the entry to one entity.
+    pub entity: Option<String>,
+    /// Why this is safe (required; shown in the output).
+    pub reason: String,
+}
+
+/// The k-anonymity requirement.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KSpec {
+    /// Quasi-identifier columns.
+    pub quasi_identifiers: Vec<String>,
+    /// Smallest acceptable equivalence class.
+    pub k_min: u64,
+}
+
+/// The default share policy: what `shroud pseudonymize`'s default policy keeps may stay.
+pub const DEFAULT_SHARE_POLICY: &str = r#"# shroud check: share policy
+# Findings below this confidence do not count.
+min_confidence = 0.5
+
+[entities]
+# Quasi-identifiers that the default pseudonymization keeps. Measure their risk with
+# [k_anonymity] below or `shroud risk` before sharing row-level data.
+LOCATION = "allow"
+GENDER = "allow"
+# A company's registration number is no person's:
+BR_CNPJ = "allow"
+# Postal codes generalized to 3 characters pass:
+POSTAL_CODE = { allow = false, max_length = 3 }
+# Birth dates generalized to their year (January 1st, or a bare year) pass:
+DATE_OF_BIRTH = { allow = false, generalized = true }
+
+# Values and columns known to be safe, each with a reason:
+# [[allow]]
+# value = "+1 800 555 0100"
+# reason = "company support line"
+# [[allow]]
+# pattern = '@example\.(com|org|net)$'
+# reason = "reserved test domains"
+# [[allow]]
+# column = "support_email"
+# reason = "shared mailbox, not a person"
+# Files check cannot read (binaries, archives, unknown formats) fail unless allowed:
+# [[allow]]
+# file = "**/*.pdf"
+# reason = "contracts, reviewed by legal"
+
+# [k_anonymity]
+# quasi_identifiers = ["zip", "birth_year", "gender"]
+# k_min = 5
+"#;
+
+/// What a share policy says of one entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct EntityRule {
+    allow: bool,
+    max_length: Option<usize>,
+    generalized: bool,
+}
+
+/// A compiled share policy.
+#[derive(Debug)]
+pub struct SharePolicy {
+    /// Findings scoring below this do not count.
+    pub min_confidence: f32,
+    entities: BTreeMap<String, EntityRule>,
+    allow: Vec<(AllowSpec, Option<regex_automata::meta::Regex>)>,
+    files: Option<globset::GlobSet>,
+    /// The k-anonymity requirement.
+    pub k: Option<KSpec>,
+}
+
+impl SharePolicy {
+    /// Parses and checks a share policy.
+    pub fn parse(text: &str) -> Result<SharePolicy, String> {
+        Self::parse_inner(text, &[])
+    }
+
+    fn parse_inner(text: &str, extra_entities: &[String]) -> Result<SharePolicy, String> {
+        let spec: SharePolicySpec = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut entities = BTreeMap::new();
+        for (e, r) in spec.entities {
+            if crate::entity::lookup(&e).is_none() && !extra_entities.contains(&e) {
+                return Err(format!(
+                    "entities.{e}: unknown entity{} (`shroud rules list` shows the entities)",
+                    crate::entity::did_you_mean(&e)
+                ));
+            }
+            let rule = match r {
+                EntityRuleSpec::Word(w) if w == "allow" => EntityRule {
+                    allow: true,
+                    max_length: None,
+                    generalized: false,
+                },
+                EntityRuleSpec::Word(w) if w == "deny" => EntityRule {
+                    allow: false,
+                    max_length: None,
+                    generalized: false,
+                },
+                EntityRuleSpec::Word(w) => {
+                    return Err(format!(
+                        "entities.{e}: {w:?} is neither \"allow\" nor \"deny\""
+                    ));
+                }
+                EntityRuleSpec::Table {
+                    allow,
+                    max_length,
+                    generalized,
+                } => EntityRule {
+                    allow,
+                    max_length,
+                    generalized,
+                },
+            };
+            entities.insert(e, rule);
+        }
+        let mut allow = Vec::new();
+        for (i, a) in spec.allow.into_iter().enumerate() {
+            let n = usize::from(a.value.is_some())
+                + usize::from(a.pattern.is_some())
+                + usize::from(a.column.is_some())
+                + usize::from(a.file.is_some());
+            if n != 1 {
+                return Err(format!(
+                    "allow entry {i}: give exactly one of value, pattern, column, file"
+                ));
+            }
+            if a.reason.trim().is_empty() {
+                return Err(format!("allow entry {i}: a reason is required"));
+            }
+            let re = a
+                .pattern
+                .as_deref()
+                .map(|p| {
+                    regex_automata::meta::Regex::new(p)
+                        .map_err(|e| format!("allow entry {i}: pattern: {e}"))
+                })
+                .transpose()?;
+            allow.push((a, re));
+        }
+        let min_confidence = spec.min_confidence.unwrap_or(0.5);
+        if !(0.0..=1.0).contains(&min_confidence) {
+            return Err("min_confidence must be within 0..=1".into());
+        }
+        let mut files = globset::GlobSetBuilder::new();
+        let mut any_file = false;
+        for (i, (a, _)) in allow.iter().enumerate() {
+            if let Some(g) = &a.file {
+                any_file = true;
+                files
+                    .add(globset::Glob::new(g).map_err(|e| format!("allow entry {i}: file: {e}"))?);
+            }
+        }
+        let files = if any_file {
+            Some(files.build().map_err(|e| e.to_string())?)
+        } else {
+            None
+        };
+        Ok(SharePolicy {
+            min_confidence,
+            entities,
+            allow,
+            files,
+            k: spec.k_anonymity,
+        })
+    }
+
+    /// Parses a share policy; `extra_entities` are entities user rules add.
+    pub fn parse_with(text: &str, extra_entities: &[String]) -> Result<SharePolicy, String> {
+        Self::parse_inner(text, extra_entities)
+    }
+
+    /// The share policy a pseudonymization policy implies: what it keeps may appear, what
+    /// it generalizes may appear generalized, nothing else. `pseudonymize --verify` judges
+    /// its output with it; for the default policy it is the default share policy.
+    pub fn implied_by(policy: &crate::transform::Policy) -> SharePolicy {
+        use crate::transform::Operator;
+        let mut entities = BTreeMap::new();
+        let names: std::collections::BTreeSet<&str> = crate::entity::ENTITIES
+            .iter()
+            .map(|e| e.name)
+            .chain(policy.entities.keys().map(String::as_str))
+            .collect();
+        for e in names {
+            let rule = match policy.operator("", e) {
+                Operator::Keep => EntityRule {
+                    allow: true,
+                    max_length: None,
+                    generalized: false,
+                },
+                Operator::Generalize => EntityRule {
+                    allow: false,
+                    max_length: None,
+                    generalized: true,
+                },
+                _ => EntityRule {
+                    allow: false,
+                    max_length: None,
+                    generalized: false,
+                },
+            };
+            entities.insert(e.to_string(), rule);
+        }
+        SharePolicy {
+            min_confidence: 0.5,
+            entities,
+            allow: Vec::new(),
+            files: None,
+            k: None,
+        }
+    }
+
+    /// What this policy says of `entity`, in the registry's terms (tests compare the two).
+    pub fn entity_default(&self, entity: &str) -> crate::entity::ShareDefault {
+        use crate::entity::ShareDefault;
+        match self.entities.get(entity) {
+            Some(r) if r.allow => ShareDefault::Allow,
+            Some(r) if r.generalized => ShareDefault::Generalized,
+            Some(EntityRule {
+                max_length: Some(n),
+                ..
+            }) => ShareDefault::MaxLength(*n),
+            _ => ShareDefault::Deny,
+        }
+    }
+
+    /// Whether `entity` may appear at all (allowed outright).
+    pub fn allows(&self, entity: &str) -> bool {
+        self.entities.get(entity).is_some_and(|r| r.allow)
+    }
+
+    /// Whether an allow entry names the file `path` (a file `check` cannot read).
+    pub fn allows_file(&self, path: &std::path::Path) -> Option<String> {
+        let set = self.files.as_ref()?;
+        let name = path.file_name().map(std::path::Path::new);
+        let hit = set
+            .matches(path)
+            .into_iter()
+            .next()
+            .or_else(|| name.and_then(|n| set.matches(n).into_iter().next()))?;
+        self.allow
+            .iter()
+            .filter(|(a, _)| a.file.is_some())
+            .nth(hit)
+            .map(|(a, _)| a.reason.clone())
+    }
+
+    /// The built-in default.
+    pub fn builtin() -> SharePolicy {
+        SharePolicy::parse(DEFAULT_SHARE_POLICY).expect("the default share policy is valid")
+    }
+
+    /// Whether `value` of `entity` in `column` may appear; `Err(reason)` when allow-listed.
+    pub(super) fn judge(&self, column: &str, entity: &str, value: &str) -> Judgement {
+        if let Some(r) = self.entities.get(entity) {
+            if r.allow && r.max_length.is_none_or(|m| value.chars().count() <= m) {
+                return Judgement::Allowed;
+            }
+            if let Some(m) = r.max_length
+                && value.chars().count() <= m
+            {
+                return Judgement::Allowed;
+            }
+            if r.generalized && crate::transform::is_generalized(entity, value) {
+                return Judgement::Allowed;
+            }
+        }
+        for (a, re) in &self.allow {
+            if a.entity.as_deref().is_some_and(|e| e != entity) {
+                continue;
+            }
+            let hit = a.column.as_deref() == Some(column)
+                || a.value.as_deref().is_some_and(|v| v.trim() == value.trim())
+                || re.as_ref().is_some_and(|r| r.is_match(value));
+            if hit {
+                return Judgement::Waived(a.reason.clone());
+            }
+        }
+        Judgement::Violation
+    }
+}
+
+pub(super) enum Judgement {
+    Allowed,
+    Waived(String),
+    Violation,
+}
