@@ -262,3 +262,79 @@ proptest! {
         prop_assert_eq!(String::from_utf8_lossy(&out), text);
     }
 }
+
+/// Work the detector does on `cell` under `plan` (its own counter: bytes searched and
+/// weighed, not time).
+fn work_on(d: &shroud::detect::Detector, plan: &shroud::detect::ColumnPlan, cell: &[u8]) -> u64 {
+    let mut scratch = shroud::detect::Scratch::default();
+    let before = shroud::detect::work_done();
+    d.scan_cell(plan, cell, &mut scratch);
+    shroud::detect::work_done() - before
+}
+
+/// Every rule is linear in the size of a cell (issue 23, class 9): each rule's own examples,
+/// their prefixes (`ab.cd@` of an address, `Jane ` of a name) and the attack shapes of the
+/// reviews, repeated into a 6 KB cell and a 24 KB one, cost at most about four times the
+/// work at four times the size, under a free-text column and the example's own column. The work is the detector's count of bytes searched and weighed,
+/// so the test is exact whatever the machine's load.
+#[test]
+fn every_rule_is_linear_in_the_size_of_a_cell() {
+    let d = detector();
+    let mut units: std::collections::BTreeSet<(String, String)> = Default::default();
+    for r in &d.rules {
+        for ex in &r.examples {
+            let (col, text) = ex.parts();
+            let cut = text
+                .char_indices()
+                .nth(text.chars().count() / 2)
+                .map_or(0, |c| c.0);
+            for unit in [text, &text[..cut]] {
+                if !unit.is_empty() {
+                    units.insert((col.to_string(), format!("{unit} ")));
+                    units.insert((col.to_string(), unit.to_string()));
+                }
+            }
+        }
+    }
+    for attack in [
+        "ab.cd@",
+        "Jane ",
+        "1.2.3.",
+        "+1 (",
+        "Jane Doe, ",
+        "born 1980-",
+        "ssn 536-",
+    ] {
+        units.insert((String::new(), attack.to_string()));
+    }
+    let fill = |unit: &str, n: usize| unit.repeat(n / unit.len().max(1) + 1).into_bytes();
+    let mut worst = (0.0f64, String::new());
+    let mut failures = Vec::new();
+    for (col, unit) in &units {
+        let columns = if col.is_empty() {
+            vec!["notes"]
+        } else {
+            vec![col.as_str(), "notes"]
+        };
+        for column in columns {
+            let plan = d.plan(column);
+            let small = work_on(d, &plan, &fill(unit, 6_000));
+            let large = work_on(d, &plan, &fill(unit, 24_000));
+            let ratio = large as f64 / small.max(1) as f64;
+            if ratio > worst.0 {
+                worst = (ratio, format!("{unit:?} in {column:?}"));
+            }
+            if large > 6 * small + 20_000 {
+                failures.push(format!("{unit:?} in column {column:?}: {small} -> {large}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} shapes grow faster than their size (worst ratio {:.1}: {}):\n{}",
+        failures.len(),
+        worst.0,
+        worst.1,
+        failures.join("\n")
+    );
+}

@@ -381,7 +381,7 @@ fn refusals_leave_no_output() {
     assert!(text(&out).1.contains("key"));
     assert!(!dir.path().join("o1").exists());
     // A short key.
-    std::fs::write(dir.path().join("short.key"), "tooshort").unwrap();
+    std::fs::write(dir.path().join("short.key"), "0a1b2c3d4e5f").unwrap();
     let out = shroud(
         dir.path(),
         &[
@@ -394,7 +394,7 @@ fn refusals_leave_no_output() {
         ],
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out).1.contains("128 bits"));
+    assert!(text(&out).1.contains("48 bits") && text(&out).1.contains("256 random bits"));
     // The output folder inside the input folder.
     let data = dir.path().join("data");
     std::fs::create_dir(&data).unwrap();

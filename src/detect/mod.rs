@@ -76,6 +76,8 @@ const HYBRID_CACHE: usize = 8 << 20;
 const MAX_MATCH: usize = 512;
 /// Bytes one search looks at: detection stays linear in the cell's size.
 const SEARCH_WINDOW: usize = 2 * MAX_MATCH;
+/// Distinct names whose later mentions a cell is searched for.
+const MAX_LATER_NAMES: usize = 64;
 /// Most keywords and exclusion keywords a rule may list together (a sanity bound: the
 /// keyword automaton is shared, so a long list costs a rule nothing per cell).
 const MAX_KEYWORDS: usize = 128;
@@ -356,6 +358,27 @@ pub struct Detector {
     person: Option<u16>,
 }
 
+thread_local! {
+    /// Bytes the detector has looked at on this thread: each regex search's window, each
+    /// validator's context, each keyword hit weighed, each later-mention scan. A count, not
+    /// a clock: tests hold it linear in a cell's size (issue 23, class 9).
+    static WORK: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+fn work(n: usize) {
+    WORK.with(|w| w.set(w.get().wrapping_add(n as u64)));
+}
+
+/// The detector's work counter on this thread (see `WORK`): read it before and after a scan.
+pub fn work_done() -> u64 {
+    WORK.with(std::cell::Cell::get)
+}
+
+/// Bytes of context a validator sees on each side of its candidate: enough for every check
+/// (a URL's scheme before an address, a word before a number), and a bound that keeps every
+/// validator linear in the cell's size.
+const VALIDATOR_CONTEXT: usize = 512;
+
 /// Priority of entities when patterns overlap at the same start (the entity registry's):
 /// specific, checksummed entities first, context-only digit strings last.
 fn priority(entity: &str) -> u8 {
@@ -561,6 +584,7 @@ impl Detector {
                 let mut cs = w.chars();
                 let upper = cs.next().is_some_and(char::is_uppercase);
                 if upper
+                    && tokens.len() < MAX_LATER_NAMES
                     && w.chars().count() >= 2
                     && cs.any(char::is_lowercase)
                     && !names.is_not_name(w)
@@ -576,7 +600,15 @@ impl Detector {
         let bytes = text.as_bytes();
         let word_byte = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
         let mut added = Vec::new();
+        // Spans already taken, by start (non-overlapping), for a logarithmic overlap test.
+        let mut taken: std::collections::BTreeMap<usize, usize> = out
+            .iter()
+            .map(|f| (f.start as usize, f.end as usize))
+            .collect();
+        // A bounded number of distinct names is looked for again: each look is a pass over
+        // the cell.
         for (tok, rule, score) in tokens {
+            work(text.len());
             for (at, _) in text.match_indices(tok) {
                 let end = at + tok.len();
                 if (at > 0 && word_byte(bytes[at - 1]))
@@ -584,10 +616,10 @@ impl Detector {
                 {
                     continue;
                 }
-                let taken = |f: &Finding| (f.start as usize) < end && at < f.end as usize;
-                if out.iter().any(taken) || added.iter().any(taken) {
+                if taken.range(..end).next_back().is_some_and(|(_, &e)| e > at) {
                     continue;
                 }
+                taken.insert(at, end);
                 added.push(Finding {
                     rule,
                     entity: person,
@@ -911,6 +943,7 @@ impl Detector {
             let end = (pos + SEARCH_WINDOW).min(hay.len());
             input.set_span(pos..end);
             input.set_anchored(Anchored::No);
+            work(end - pos);
             let Some(m) = re.search_with(cache, &input) else {
                 if end == hay.len() {
                     break;
@@ -932,6 +965,7 @@ impl Detector {
                     let mut a = input.clone();
                     a.set_start(m.start());
                     a.set_anchored(Anchored::Pattern(PatternID::new_unchecked(alt)));
+                    work(end - m.start());
                     if let Some(m2) = re.search_with(cache, &a)
                         && let Some(f) =
                             self.judge(plan, owner, hay, text, m2.start(), m2.end(), kw, false)
@@ -990,23 +1024,37 @@ impl Detector {
         }
         let mut score = rule.score;
         if let Some(v) = rule.validator {
+            // A validator sees its candidate with VALIDATOR_CONTEXT bytes on each side, never
+            // the whole cell: linear whatever the cell's size.
+            let mut ws = s.saturating_sub(VALIDATOR_CONTEXT);
+            let mut we = (e + VALIDATOR_CONTEXT).min(hay.len());
             // Validators need text; in a cell that is not UTF-8, every non-ASCII byte reads as
             // `?` so that offsets stay the same (the candidates themselves are ASCII).
             let owned;
             let t = match text {
-                Some(t) => t,
+                Some(t) => {
+                    while ws > 0 && !t.is_char_boundary(ws) {
+                        ws -= 1;
+                    }
+                    while we < t.len() && !t.is_char_boundary(we) {
+                        we += 1;
+                    }
+                    &t[ws..we]
+                }
                 None => {
-                    owned = hay
+                    owned = hay[ws..we]
                         .iter()
                         .map(|&b| if b.is_ascii() { b as char } else { '?' })
                         .collect::<String>();
                     &owned
                 }
             };
-            if !t.is_char_boundary(s) || !t.is_char_boundary(e) {
+            work(we - ws);
+            let (cs, ce) = (s - ws, e - ws);
+            if !t.is_char_boundary(cs) || !t.is_char_boundary(ce) {
                 return None;
             }
-            let c = v.check(t, s, e);
+            let c = v.check(t, cs, ce);
             match c.validity {
                 Validity::Invalid => return None,
                 Validity::Plausible => {
@@ -1059,9 +1107,13 @@ impl Detector {
         exclude: bool,
     ) -> bool {
         let lb = self.rules[ri as usize].look_behind;
-        // The nearest hit of this rule's keywords of either kind.
+        // The nearest hit of this rule's keywords of either kind. Hits are in order of their
+        // end: only those ending within the look-behind are weighed (linear in the cell).
         let mut nearest: Option<(usize, bool)> = None;
-        for &(k, end) in &kw.hits {
+        let upto = kw.hits.partition_point(|&(_, end)| end as usize <= start);
+        let from = kw.hits[..upto].partition_point(|&(_, end)| (end as usize) + lb < start);
+        work(upto - from);
+        for &(k, end) in &kw.hits[from..upto] {
             let end = end as usize;
             if end > start || start - end > lb || crosses_sentence(&hay[end..start]) {
                 continue;

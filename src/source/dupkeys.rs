@@ -10,19 +10,31 @@
 
 use std::collections::HashSet;
 
+/// Keys an object holds before its key hashes go into a set (below it, a linear look over
+/// the hashes is faster than hashing into a set).
+const LINEAR_KEYS: usize = 24;
+
 /// One open object or array.
 #[derive(Debug)]
 struct Frame {
     object: bool,
     /// In an object: the next string is a key.
     expect_key: bool,
-    keys: HashSet<Vec<u8>>,
+    /// Where this object's keys start in `KeyCheck::keys`.
+    first: usize,
+    /// The object's key hashes, once it holds more than `LINEAR_KEYS`.
+    set: Option<HashSet<u64>>,
 }
 
-/// An incremental duplicate-key checker over JSON text.
+/// An incremental duplicate-key checker over JSON text. Keys are kept as hashes (a 64-bit
+/// keyed hash of the key as it denotes), with their bytes in one arena for the rare equal
+/// hash; nothing is allocated per record once the buffers have grown.
 #[derive(Debug, Default)]
 pub struct KeyCheck {
     stack: Vec<Frame>,
+    /// Open objects' keys: (hash, start, end in `arena`).
+    keys: Vec<(u64, u32, u32)>,
+    arena: Vec<u8>,
     in_string: bool,
     escaped: bool,
     /// The current string is a key: its raw bytes are collected.
@@ -34,6 +46,13 @@ pub struct KeyCheck {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Duplicate;
 
+fn hash(b: &[u8]) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = foldhash::fast::FixedState::with_seed(0x5eed).build_hasher();
+    h.write(b);
+    h.finish()
+}
+
 impl KeyCheck {
     /// A checker at the start of a text.
     pub fn new() -> Self {
@@ -43,6 +62,8 @@ impl KeyCheck {
     /// Forgets everything (the start of the next JSON Lines record).
     pub fn reset(&mut self) {
         self.stack.clear();
+        self.keys.clear();
+        self.arena.clear();
         self.in_string = false;
         self.escaped = false;
         self.capturing = false;
@@ -102,15 +123,23 @@ impl KeyCheck {
                 b'{' => self.stack.push(Frame {
                     object: true,
                     expect_key: true,
-                    keys: HashSet::new(),
+                    first: self.keys.len(),
+                    set: None,
                 }),
                 b'[' => self.stack.push(Frame {
                     object: false,
                     expect_key: false,
-                    keys: HashSet::new(),
+                    first: self.keys.len(),
+                    set: None,
                 }),
                 b'}' | b']' => {
-                    self.stack.pop();
+                    if let Some(f) = self.stack.pop() {
+                        // The object's keys go; an outer object's are below them.
+                        if let Some(&(_, s, _)) = self.keys.get(f.first) {
+                            self.arena.truncate(s as usize);
+                        }
+                        self.keys.truncate(f.first);
+                    }
                 }
                 b',' => {
                     if let Some(f) = self.stack.last_mut()
@@ -126,28 +155,45 @@ impl KeyCheck {
     }
 
     fn end_key(&mut self) -> Result<(), Duplicate> {
-        let key = if self.key.contains(&b'\\') {
+        let decoded;
+        let key: &[u8] = if self.key.contains(&b'\\') {
             // Compare what the escapes denote.
             let mut quoted = Vec::with_capacity(self.key.len() + 2);
             quoted.push(b'"');
             quoted.extend_from_slice(&self.key);
             quoted.push(b'"');
-            match serde_json::from_slice::<String>(&quoted) {
-                Ok(s) => s.into_bytes(),
-                Err(_) => std::mem::take(&mut self.key), // the parser reports it
-            }
+            decoded = serde_json::from_slice::<String>(&quoted).ok();
+            decoded.as_ref().map_or(&self.key[..], |d| d.as_bytes())
         } else {
-            std::mem::take(&mut self.key)
+            &self.key
         };
         let Some(f) = self.stack.last_mut() else {
             return Ok(());
         };
         f.expect_key = false;
-        if f.keys.insert(key) {
-            Ok(())
-        } else {
-            Err(Duplicate)
+        let h = hash(key);
+        let mine = &self.keys[f.first..];
+        let seen = match &mut f.set {
+            Some(set) => !set.insert(h),
+            None => mine.iter().any(|&(k, _, _)| k == h),
+        };
+        if seen {
+            // Equal hashes: the bytes decide.
+            let arena = &self.arena;
+            if mine
+                .iter()
+                .any(|&(k, s, e)| k == h && &arena[s as usize..e as usize] == key)
+            {
+                return Err(Duplicate);
+            }
         }
+        if f.set.is_none() && mine.len() >= LINEAR_KEYS {
+            f.set = Some(mine.iter().map(|&(k, _, _)| k).chain([h]).collect());
+        }
+        let start = self.arena.len() as u32;
+        self.arena.extend_from_slice(key);
+        self.keys.push((h, start, self.arena.len() as u32));
+        Ok(())
     }
 }
 
@@ -174,6 +220,10 @@ mod tests {
         assert!(dup(r#"{"a":1,"\u0061":2}"#));
         assert!(dup(r#"{"a\"b":1,"a\"b":2}"#));
         assert!(dup(r#"[{"k":1},{"k":2,"k":""}]"#));
+        // Past the linear look: a set of hashes.
+        let many: Vec<String> = (0..100).map(|i| format!("\"k{i}\":{i}")).collect();
+        assert!(!dup(&format!("{{{}}}", many.join(","))));
+        assert!(dup(&format!("{{{},\"k7\":0}}", many.join(","))));
     }
 
     #[test]

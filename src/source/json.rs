@@ -243,6 +243,8 @@ pub fn walk(v: &mut Value, path: &mut String, keys: &KeyClass, vis: &mut dyn Vis
 /// Streaming JSON / JSON Lines reader.
 pub struct JsonReader {
     encoding: &'static encoding_rs::Encoding,
+    /// Duplicate keys of JSON Lines records, one checker reused line by line.
+    key_check: super::dupkeys::KeyCheck,
     path: String,
     mode: Mode,
     layout: Layout,
@@ -463,6 +465,7 @@ impl JsonReader {
         Ok(JsonReader {
             path,
             encoding,
+            key_check: super::dupkeys::KeyCheck::new(),
             mode,
             layout,
             keys: KeyClass::new(opts.data_key.clone()),
@@ -546,8 +549,8 @@ impl JsonReader {
                         }
                         continue;
                     }
-                    let mut keys = super::dupkeys::KeyCheck::new();
-                    let parsed = match keys.feed(text) {
+                    self.key_check.reset();
+                    let parsed = match self.key_check.feed(text) {
                         Ok(()) => serde_json::from_slice::<Value>(text).map_err(|e| e.to_string()),
                         Err(_) => Err(DUPLICATE.to_string()),
                     };
