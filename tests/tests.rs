@@ -8,6 +8,7 @@
 //! - `closed_loop`: pseudonymize's output passes check; nothing found survives;
 //! - `formats`: the same table in CSV/TSV/JSON/JSONL/Parquet/compressed gives the same verdicts;
 //! - `rules`: the rule registry and user rules;
+//! - `fuzz_smoke`: mutated inputs through readers, detector and writers, never a panic;
 //! - `hostile`: broken and hostile inputs;
 //! - `html`: the HTML report, also opened in headless Chromium;
 //! - `leaks`: no raw value or key in any output of any command;
@@ -26,6 +27,7 @@ mod aggregate;
 mod check;
 mod closed_loop;
 mod formats;
+mod fuzz_smoke;
 mod hostile;
 mod html;
 mod interrupt;

@@ -48,3 +48,47 @@ pub fn scan_bytes(data: &[u8], format: Format, ext: &str) {
     };
     let _ = scan_input(&DETECTOR, &input, &opts, None, Arc::new(AtomicU64::new(0)));
 }
+
+/// Pseudonymizes `data` as a file of `format` (the scan, the plan and the writer of pass 2
+/// into memory), then reads the output back: any error, never a panic.
+pub fn rewrite_bytes(data: &[u8], format: Format, ext: &str) {
+    use shroud::pseudo::{Rewrite, plan_file, rewrite};
+    use shroud::transform::{Policy, Transformer, key::Key};
+    static KEY: LazyLock<Key> = LazyLock::new(|| {
+        Key::parse(b"3c9e51a07f2b8d64e1a5c03b97f8d2460b1e7a93c5d8f2064a7e1b9c3d5f8a02").unwrap()
+    });
+    static POLICY: LazyLock<Policy> = LazyLock::new(Policy::builtin);
+    let path = DIR.join(format!("rewrite.{ext}"));
+    std::fs::write(&path, data).unwrap();
+    let input = Input {
+        path,
+        format,
+        compression: Compression::None,
+        size: data.len() as u64,
+        handle: None,
+        table: None,
+    };
+    let opts = ScanOptions {
+        read: ReadOptions {
+            max_cell_bytes: 1 << 16,
+            ..ReadOptions::default()
+        },
+        ..ScanOptions::default()
+    };
+    let Ok(plan) = plan_file(&DETECTOR, &POLICY, &input, &opts) else {
+        return;
+    };
+    let t = Transformer::new(Some(&KEY));
+    let rw = Rewrite::new(&DETECTOR, &t, &POLICY, &plan);
+    let mut out: Vec<u8> = Vec::new();
+    if rewrite(&rw, &input, &opts, &mut out).is_ok() {
+        let back = DIR.join(format!("rewritten.{ext}"));
+        std::fs::write(&back, &out).unwrap();
+        let written = Input {
+            path: back,
+            size: out.len() as u64,
+            ..input
+        };
+        let _ = scan_input(&DETECTOR, &written, &opts, None, Arc::new(AtomicU64::new(0)));
+    }
+}
