@@ -34,8 +34,8 @@ impl Rng {
 }
 
 const INTERESTING: &[u8] = &[
-    0, 0xff, 0xfe, 0xef, 0xbb, 0xbf, 0xc3, 0x80, b'"', b',', b';', b'\t', b'\n', b'\r', b'{',
-    b'}', b'[', b']', b':', b'\\', b'@', b'.', b'0', b'9', b'e', b'-',
+    0, 0xff, 0xfe, 0xef, 0xbb, 0xbf, 0xc3, 0x80, b'"', b',', b';', b'\t', b'\n', b'\r', b'{', b'}',
+    b'[', b']', b':', b'\\', b'@', b'.', b'0', b'9', b'e', b'-',
 ];
 
 /// One to eight mutations of `data`; returns what was done.
@@ -89,7 +89,10 @@ fn mutate(rng: &mut Rng, data: &mut Vec<u8>) -> String {
                     .map(|(i, _)| i)
                     .collect();
                 if let Some(&end) = lines.get(rng.below(lines.len().max(1))) {
-                    let start = data[..end].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+                    let start = data[..end]
+                        .iter()
+                        .rposition(|&b| b == b'\n')
+                        .map_or(0, |i| i + 1);
                     let line = data[start..=end].to_vec();
                     for _ in 0..1 + rng.below(50) {
                         data.splice(end + 1..end + 1, line.iter().copied());
@@ -104,7 +107,14 @@ fn mutate(rng: &mut Rng, data: &mut Vec<u8>) -> String {
 
 fn seeds() -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
-    let mut walk = vec![fixture("fuzz"), fixture("csv"), fixture("json"), fixture("messy"), fixture("parquet"), fixture("bad")];
+    let mut walk = vec![
+        fixture("fuzz"),
+        fixture("csv"),
+        fixture("json"),
+        fixture("messy"),
+        fixture("parquet"),
+        fixture("bad"),
+    ];
     while let Some(d) = walk.pop() {
         let Ok(entries) = std::fs::read_dir(&d) else {
             continue;
@@ -133,7 +143,7 @@ fn format_of(name: &str, pick: usize) -> (Format, &'static str) {
         (".csv", Format::Csv, "csv"),
         (".tsv", Format::Csv, "tsv"),
     ];
-    if pick % 5 != 0
+    if !pick.is_multiple_of(5)
         && let Some((_, f, e)) = by_name.iter().find(|(s, _, _)| name.ends_with(s))
     {
         return (*f, e);
@@ -148,7 +158,15 @@ fn format_of(name: &str, pick: usize) -> (Format, &'static str) {
 }
 
 /// Reads, pseudonymizes and reads back one input; a panic propagates.
-fn run(detector: &Detector, policy: &Policy, key: &Key, dir: &Path, data: &[u8], format: Format, ext: &str) {
+fn run(
+    detector: &Detector,
+    policy: &Policy,
+    key: &Key,
+    dir: &Path,
+    data: &[u8],
+    format: Format,
+    ext: &str,
+) {
     let path = dir.join(format!("in.{ext}"));
     std::fs::write(&path, data).unwrap();
     let input = Input {
@@ -213,7 +231,10 @@ fn mutated_inputs_never_panic_in_readers_detector_or_writers() {
             std::fs::create_dir_all(&keep).unwrap();
             let file = keep.join(format!("{i}.{ext}"));
             std::fs::write(&file, &data).unwrap();
-            failures.push(format!("#{i} {name} as {ext} after {what}: {}", file.display()));
+            failures.push(format!(
+                "#{i} {name} as {ext} after {what}: {}",
+                file.display()
+            ));
         }
     }
     assert!(

@@ -476,3 +476,37 @@ fn long_format_values_are_judged_under_their_key() {
         assert_eq!(check(dir.path(), "out"), Some(0), "{f}");
     }
 }
+
+#[test]
+fn binary_formats_are_named_not_read_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[u8], &str); 4] = [
+        (
+            "book.csv",
+            b"PK\x03\x04\x14\x00\x06\x00rest of a workbook",
+            "zip archive",
+        ),
+        (
+            "old.csv",
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00",
+            "OLE",
+        ),
+        ("t.jsonl", b"PAR1\x15\x04\x15\x10", "Parquet"),
+        ("d.csv", b"SQLite format 3\x00\x10\x00", "SQLite"),
+    ];
+    for (name, bytes, kind) in cases {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+        for extra in [&[][..], &["--lenient"][..]] {
+            let mut args = vec!["scan", name, "-q"];
+            args.extend_from_slice(extra);
+            let o = shroud(dir.path(), &args);
+            assert_eq!(o.status.code(), Some(2), "{name} {extra:?}: {:?}", text(&o));
+            let err = text(&o).1;
+            assert!(
+                err.contains("unsupported format") && err.contains(kind),
+                "{err}"
+            );
+        }
+        assert_eq!(check(dir.path(), name), Some(2), "{name}");
+    }
+}

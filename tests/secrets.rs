@@ -151,3 +151,44 @@ fn a_link_inside_the_output_folder_is_never_written_through() {
         );
     }
 }
+
+#[test]
+fn check_reads_every_manifest_as_data() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(shroud(dir.path(), &["keygen", "k.key"]).status.success());
+    let input = fixture("csv/customers.csv");
+    let out = shroud(
+        dir.path(),
+        &[
+            "pseudonymize",
+            input.to_str().unwrap(),
+            "--out",
+            "o",
+            "--key-file",
+            "k.key",
+            "-q",
+        ],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    // The release as written passes, manifest included.
+    assert_eq!(shroud(dir.path(), &["check", "o"]).status.code(), Some(0));
+    let manifest = dir.path().join("o/_shroud_manifest.json");
+    let original = std::fs::read_to_string(&manifest).unwrap();
+    // Raw data riding in an extra field of a manifest.
+    let mut m: serde_json::Value = serde_json::from_str(&original).unwrap();
+    m["exported_by"] = "jane.doe@example.com".into();
+    std::fs::write(&manifest, m.to_string()).unwrap();
+    let c = shroud(dir.path(), &["check", "o"]);
+    assert_eq!(c.status.code(), Some(1), "{:?}", text(&c));
+    assert!(
+        text(&c).0.contains("_shroud_manifest.json"),
+        "{:?}",
+        text(&c)
+    );
+    // A manifest nested deeper, and a CSV saved under the manifest's name.
+    std::fs::write(&manifest, &original).unwrap();
+    std::fs::create_dir_all(dir.path().join("o/sub")).unwrap();
+    std::fs::copy(&input, dir.path().join("o/sub/_shroud_manifest.json")).unwrap();
+    let c = shroud(dir.path(), &["check", "o"]);
+    assert_ne!(c.status.code(), Some(0), "{:?}", text(&c));
+}

@@ -281,7 +281,10 @@ fn objects(
         let p = PathBuf::from(&object);
         let name = object.rsplit('/').next().unwrap_or("").to_string();
         if !single {
-            if name == crate::pseudo::job::MANIFEST || name == crate::pseudo::job::LEGACY_MANIFEST {
+            if !opts.all
+                && (name == crate::pseudo::job::MANIFEST
+                    || name == crate::pseudo::job::LEGACY_MANIFEST)
+            {
                 continue;
             }
             if !opts.all && (name.starts_with('.') || name.starts_with("shroud-")) {
@@ -459,7 +462,9 @@ fn walk(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        if is_shroud_manifest(&p) {
+        // shroud's manifest is not data, except to `check`: the gate reads every byte it
+        // vouches for, and a manifest can carry what was put in it (issue 24).
+        if !opts.all && is_shroud_manifest(&p) {
             continue;
         }
         // Hidden files are not data, unless everything must be vouched for.

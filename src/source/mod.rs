@@ -619,11 +619,52 @@ pub fn open_text(
     opts: &ReadOptions,
     counter: Progress,
 ) -> Result<(Box<dyn BufRead + Send>, &'static encoding_rs::Encoding), SourceError> {
-    let stream = open_stream(input, counter)?;
+    let mut stream = open_stream(input, counter)?;
+    // A file of a binary format is named, never read as text (whatever `--format` or
+    // `--lenient` say): it would be decoded into garbage and judged as nothing.
+    let head = stream.fill_buf().map_err(|source| SourceError::Io {
+        path: input.display(),
+        source,
+    })?;
+    if let Some(kind) = binary_format(head) {
+        return Err(SourceError::Malformed {
+            path: input.display(),
+            location: "start".into(),
+            message: format!("unsupported format: {kind}, not text"),
+        });
+    }
     encoding::decode(stream, opts.encoding).map_err(|source| SourceError::Io {
         path: input.display(),
         source,
     })
+}
+
+/// The binary format a file's first bytes announce, if any.
+pub fn binary_format(head: &[u8]) -> Option<&'static str> {
+    const MAGIC: &[(&[u8], &str)] = &[
+        (
+            b"PK\x03\x04",
+            "a zip archive (an Excel .xlsx or OpenDocument .ods workbook is one)",
+        ),
+        (
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+            "an OLE file (a legacy Excel .xls workbook is one)",
+        ),
+        (b"PAR1", "Parquet (name the file .parquet)"),
+        (
+            b"SQLite format 3\0",
+            "a SQLite database (name the file .db or .sqlite)",
+        ),
+        (b"Obj\x01", "an Avro object container file"),
+        (b"%PDF-", "a PDF document"),
+        (b"\x89PNG", "a PNG image"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"\x7FELF", "an executable"),
+    ];
+    MAGIC
+        .iter()
+        .find(|(m, _)| head.starts_with(m))
+        .map(|(_, kind)| *kind)
 }
 
 /// Opens the right reader for an input.
