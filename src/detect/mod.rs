@@ -808,8 +808,12 @@ impl Detector {
         let mut last = 0;
         scratch.findings.retain_mut(|f| {
             let (s, e) = view.original(f.start as usize, f.end as usize);
-            if s < last || e <= s {
-                return false; // two findings inside one original character
+            // Two findings that meet inside one original character (one NFKC expands): the
+            // later one starts where the earlier ends, and is dropped only when nothing of it
+            // is left.
+            let s = s.max(last);
+            if e <= s {
+                return false;
             }
             (f.start, f.end) = (s, e);
             last = e;
@@ -1126,7 +1130,7 @@ impl Detector {
         }
         match nearest {
             Some((_, ex)) if exclude => ex,
-            Some(_) => kw.hits.iter().any(|&(k, end)| {
+            Some(_) => kw.hits[from..upto].iter().any(|&(k, end)| {
                 let end = end as usize;
                 end <= start
                     && start - end <= lb

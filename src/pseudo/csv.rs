@@ -182,6 +182,15 @@ impl BatchWriter for CsvWriter<'_, '_> {
                 Some((n, v)) if cells.col as usize >= n => (v as u32, true),
                 _ => (cells.col, false),
             };
+            // A lenient read's fields past the header cannot be dropped from their rows
+            // either: a dropped one is blanked.
+            let past_header = self.long.is_none() && cells.col as usize >= self.dropped.len();
+            if past_header && self.rw.dropped(cells.col) {
+                for &(r, _, _) in &cells.cells {
+                    per_row[r as usize].push((field, &Edit::Null));
+                }
+                continue;
+            }
             if virtual_col && self.rw.dropped(cells.col) {
                 // A field cannot be dropped for some rows only: its values are blanked.
                 for &(r, _, _) in &cells.cells {

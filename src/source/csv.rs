@@ -667,6 +667,7 @@ impl CsvReader {
                     let name = super::eav::column(&self.header.names[v], key);
                     col = match self.eav_ids.get(&name) {
                         Some(&id) => id,
+                        None if self.eav_ids.len() >= super::eav::MAX_KEYS => i as u32,
                         None => {
                             let id = self.columns.len() as u32;
                             self.columns.push(name.clone());

@@ -46,11 +46,13 @@ pub struct KeyCheck {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Duplicate;
 
+/// A keyed hash with a seed drawn per process: keys crafted to collide cannot be
+/// precomputed (they would make the equal-hash look quadratic).
 fn hash(b: &[u8]) -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = foldhash::fast::FixedState::with_seed(0x5eed).build_hasher();
-    h.write(b);
-    h.finish()
+    use std::hash::BuildHasher;
+    static STATE: std::sync::LazyLock<foldhash::fast::RandomState> =
+        std::sync::LazyLock::new(foldhash::fast::RandomState::default);
+    STATE.hash_one(b)
 }
 
 impl KeyCheck {

@@ -41,9 +41,6 @@ pub fn is_key_field(name: &str) -> bool {
                 "param",
                 "parameter",
                 "variable",
-                "name",
-                "question",
-                "label",
                 "attribute_name",
                 "field_name",
                 "property_name",
@@ -109,33 +106,49 @@ pub fn pair_by_values(rows: &[Vec<&[u8]>]) -> Option<(usize, usize)> {
     let width = rows.iter().map(Vec::len).max()?;
     for k in 0..width.saturating_sub(1) {
         let mut keys = std::collections::HashSet::new();
-        let mut n = 0;
+        let (mut n, mut worded) = (0usize, 0usize);
         let all = rows.iter().all(|r| match r.get(k) {
             Some(v) if !v.is_empty() => {
                 n += 1;
                 keys.insert(*v);
-                key_name(v).is_some() && super::header::names_a_column(v)
+                let name = key_name(v);
+                // shroud's tokens (`person_3a03…`) are values, never keys.
+                let token = crate::transform::token::inside_token(v, 0, v.len());
+                worded += usize::from(name.is_some_and(super::header::names_a_column_by_words));
+                name.is_some() && !token
             }
             _ => true,
         });
-        if all && n >= 4 && keys.len() >= 2 && keys.len() * 2 <= n {
+        // Every key names a field; most hold a word that names columns (`first_name`,
+        // `billing_email`), a few may not (`nickname`, `show_admin_bar_front`).
+        if all && n >= 4 && worded * 5 >= n * 4 && keys.len() >= 2 && keys.len() * 2 <= n {
             return Some((k, k + 1));
         }
     }
     None
 }
 
-/// The key as a column name, when it reads as one: 1 to 64 characters, a letter first, then
-/// letters, digits, spaces, `_`, `-`, `.` or `:`.
+/// The key as a column name, when it reads as one: a word that names a column
+/// (`Telefon`, `Billing Email`), or an identifier (`first_name`, `billingPhone`,
+/// `show_admin_bar_front`: ASCII, a letter first, no space, and an `_`, `-`, `.`, `:` or a
+/// lower-case start). A key that reads as data (`Jane Doe`) is not a name: its value stays in
+/// the value column, and no value becomes a column name.
 pub fn key_name(key: &[u8]) -> Option<&str> {
     let s = std::str::from_utf8(key).ok()?.trim();
-    let ok = !s.is_empty()
-        && s.chars().count() <= 64
-        && s.starts_with(char::is_alphabetic)
-        && s.chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '-' | '.' | ':'));
-    ok.then_some(s)
+    if s.is_empty() || s.len() > 64 || !s.starts_with(char::is_alphabetic) {
+        return None;
+    }
+    let identifier = s
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':'))
+        && (s.bytes().any(|c| matches!(c, b'_' | b'-' | b'.' | b':'))
+            || s.starts_with(|c: char| c.is_ascii_lowercase()));
+    (identifier || super::header::names_a_column(s.as_bytes())).then_some(s)
 }
+
+/// Distinct keys a file's long format names columns after; past them, values stay in the
+/// value column (a table of a million distinct keys is not long format).
+pub const MAX_KEYS: usize = 256;
 
 /// The column a value is judged in: `meta_value.first_name`.
 pub fn column(value_column: &str, key: &str) -> String {
@@ -152,8 +165,9 @@ mod tests {
         assert_eq!(pair(h.iter().copied()), Some((2, 3)));
         let h = ["id", "key", "value"];
         assert_eq!(pair(h.iter().copied()), Some((1, 2)));
+        // A person's name next to a value is not a key.
         let h = ["name", "value"];
-        assert_eq!(pair(h.iter().copied()), Some((0, 1)));
+        assert_eq!(pair(h.iter().copied()), None);
         let h = [
             "attribute_name",
             "attribute_value",
@@ -194,12 +208,26 @@ mod tests {
         .map(|r| r.iter().map(|v| v.as_bytes()).collect())
         .collect();
         assert_eq!(pair_by_values(&wide), None);
+        // A pseudonymized name column repeats tokens: not keys.
+        let tokens: Vec<Vec<&[u8]>> = [
+            ["person_3a03b374d553aede", "Paris"],
+            ["person_4d9e4d851a72194f", "Lyon"],
+            ["person_3a03b374d553aede", "Paris"],
+            ["person_4d9e4d851a72194f", "Lyon"],
+        ]
+        .iter()
+        .map(|r| r.iter().map(|v| v.as_bytes()).collect())
+        .collect();
+        assert_eq!(pair_by_values(&tokens), None);
     }
 
     #[test]
     fn keys_read_as_column_names() {
         assert_eq!(key_name(b"first_name"), Some("first_name"));
         assert_eq!(key_name(b"Billing Email"), Some("Billing Email"));
+        assert_eq!(key_name(b"billingPhone"), Some("billingPhone"));
+        assert_eq!(key_name(b"Jane Doe"), None);
+        assert_eq!(key_name(b"Jane"), None);
         assert_eq!(key_name(b"jane@example.com"), None);
         assert_eq!(key_name(b"42"), None);
         assert_eq!(key_name(b""), None);

@@ -169,6 +169,17 @@ pub fn decode(
                 stream.consume(take);
             }
             let enc = detect(&head, eof);
+            // NUL bytes in numbers are UTF-16 that the pattern missed (mostly non-Latin
+            // text) or a binary file: never decoded by a guess.
+            if enc != UTF_16LE
+                && enc != UTF_16BE
+                && memchr::memchr_iter(0, &head).count() * 20 > head.len()
+            {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "line 1: many NUL bytes: UTF-16 without a byte order mark, or not text (name the encoding with --encoding utf-16le or utf-16be)",
+                ));
+            }
             stream = Box::new(io::Cursor::new(head).chain(stream));
             enc
         }

@@ -310,6 +310,12 @@ pub fn names_a_column(v: &[u8]) -> bool {
     if ident {
         return true;
     }
+    names_a_column_by_words(s)
+}
+
+/// Whether a field holds a word that names columns (`email`, `Geburtsdatum`, `first name`):
+/// split on separators and lower-to-upper case changes.
+pub fn names_a_column_by_words(s: &str) -> bool {
     // Split on separators and lower-to-upper case changes.
     let mut words: Vec<String> = Vec::new();
     let mut cur = String::new();
@@ -339,6 +345,8 @@ pub fn names_a_column(v: &[u8]) -> bool {
 pub fn classify(first: &[&[u8]], rows: &[Vec<&[u8]>]) -> FirstRecord {
     let mut header = 0usize;
     let mut data = 0usize;
+    // A first field shaped like an address, a phone number or a date under a column of them.
+    let mut strong = false;
     for (j, f) in first.iter().enumerate() {
         let column: Vec<Shape> = rows
             .iter()
@@ -375,6 +383,10 @@ pub fn classify(first: &[&[u8]], rows: &[Vec<&[u8]>]) -> FirstRecord {
                     (fs, best.0),
                     (Shape::Integer, Shape::Decimal) | (Shape::Decimal, Shape::Integer)
                 );
+            if same && matches!(fs, Shape::Email | Shape::Phone | Shape::Date) {
+                // No header names a column with an address, a phone number or a date.
+                strong = true;
+            }
             if same {
                 data += 1;
             } else if fs == Shape::Text {
@@ -393,20 +405,29 @@ pub fn classify(first: &[&[u8]], rows: &[Vec<&[u8]>]) -> FirstRecord {
             data += 1;
         }
     }
+    if strong {
+        return FirstRecord::Data;
+    }
+    if rows.is_empty() {
+        // A file of one record: nothing to compare it with. Fields shaped like an address,
+        // a phone number or a date make it data; otherwise it is read as the header (its
+        // fields are judged as column names, so nothing personal passes unread).
+        let shaped = first
+            .iter()
+            .any(|f| matches!(shape(f), Shape::Email | Shape::Phone | Shape::Date));
+        return if shaped {
+            FirstRecord::Data
+        } else {
+            FirstRecord::Header
+        };
+    }
     match (header > 0, data > 0) {
         (true, false) => FirstRecord::Header,
         (false, true) => FirstRecord::Data,
-        (true, true) => {
-            if header >= data {
-                FirstRecord::Header
-            } else {
-                FirstRecord::Data
-            }
-        }
-        // A file of one record: nothing to compare it with; it is read as the header (its
-        // fields are judged as column names, so nothing personal passes unread).
-        (false, false) if rows.is_empty() => FirstRecord::Header,
-        (false, false) => FirstRecord::Unknown,
+        (true, true) if header > data => FirstRecord::Header,
+        (true, true) if data > header => FirstRecord::Data,
+        // Evidence both ways in equal measure: not guessed.
+        _ => FirstRecord::Unknown,
     }
 }
 
@@ -465,6 +486,15 @@ mod tests {
         }
         let data = "1001,Jane Doe,jane.doe@example.com,+44 20 7946 0958,1980-03-04,19.99";
         assert_eq!(classify(&first(data), &body), FirstRecord::Data);
+        // A header word in a name does not outvote a date under a column of dates.
+        let body = rows(&[
+            "John Smith,Paris,1975-11-30",
+            "Hans Müller,Berlin,1988-07-12",
+        ]);
+        assert_eq!(
+            classify(&first("Mary Price,Lyon,1980-03-04"), &body),
+            FirstRecord::Data
+        );
     }
 
     #[test]
@@ -476,7 +506,12 @@ mod tests {
         );
         assert_eq!(classify(&first("Name,City"), &body), FirstRecord::Header);
         assert_eq!(classify(&first("Jane Doe,Paris"), &body), FirstRecord::Data);
-        assert_eq!(classify(&first("Jane Doe,Paris"), &[]), FirstRecord::Header);
+        assert_eq!(classify(&first("Name,City"), &[]), FirstRecord::Header);
+        assert_eq!(
+            classify(&first("Jane Doe,1980-03-04"), &[]),
+            FirstRecord::Data,
+            "one record shaped like data"
+        );
     }
 
     #[test]

@@ -633,9 +633,20 @@ pub fn open_text(
             message: format!("unsupported format: {kind}, not text"),
         });
     }
-    encoding::decode(stream, opts.encoding).map_err(|source| SourceError::Io {
-        path: input.display(),
-        source,
+    encoding::decode(stream, opts.encoding).map_err(|source| {
+        if source.kind() == io::ErrorKind::InvalidData {
+            // Not text in any encoding it could be read in: malformed, like a bad record.
+            SourceError::Malformed {
+                path: input.display(),
+                location: "start".into(),
+                message: source.to_string(),
+            }
+        } else {
+            SourceError::Io {
+                path: input.display(),
+                source,
+            }
+        }
     })
 }
 

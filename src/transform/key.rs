@@ -89,33 +89,42 @@ impl Key {
     /// is refused, and so is a key of few distinct bytes: a recipient holding the tokens
     /// could otherwise recover the key with a word list and re-identify values.
     pub fn parse(raw: &[u8]) -> Result<Key, KeyError> {
-        let text = std::str::from_utf8(raw).ok().map(str::trim);
-        let printable = text.is_some_and(|t| !t.is_empty() && t.chars().all(|c| !c.is_control()));
+        // Text (UTF-8 whose only control characters are line breaks and tabs) is read as hex
+        // or base64 with its white space removed (`xxd -p` wraps lines); anything else is
+        // a binary key file, taken as it is.
+        let text = std::str::from_utf8(raw).ok().filter(|t| {
+            !t.trim().is_empty() && t.chars().all(|c| !c.is_control() || c.is_whitespace())
+        });
         let bytes: Zeroizing<Vec<u8>> = match text {
-            Some(t)
-                if printable
-                    && t.len() >= 2 * KEY_BYTES
-                    && t.len().is_multiple_of(2)
-                    && t.bytes().all(|b| b.is_ascii_hexdigit()) =>
-            {
-                Zeroizing::new(
-                    (0..t.len())
-                        .step_by(2)
-                        .map(|i| u8::from_str_radix(&t[i..i + 2], 16).expect("checked hex digits"))
-                        .collect(),
-                )
-            }
-            // Hex too short for a key (128-bit keys were once accepted).
-            Some(t) if printable && t.bytes().all(|c| c.is_ascii_hexdigit()) => {
-                return Err(KeyError::TooShort { bits: t.len() * 4 });
-            }
-            Some(t) if printable => match base64(t) {
-                Some(b) if b.len() >= KEY_BYTES && t.len() >= 43 && random_looking(t) => {
-                    Zeroizing::new(b)
+            Some(t) => {
+                let compact: Zeroizing<String> =
+                    Zeroizing::new(t.chars().filter(|c| !c.is_whitespace()).collect());
+                let c = compact.as_str();
+                if c.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    if c.len() < 2 * KEY_BYTES || !c.len().is_multiple_of(2) {
+                        // Hex too short for a key (128-bit keys were once accepted).
+                        return Err(KeyError::TooShort {
+                            bits: c.len() / 2 * 8,
+                        });
+                    }
+                    Zeroizing::new(
+                        (0..c.len())
+                            .step_by(2)
+                            .map(|i| {
+                                u8::from_str_radix(&c[i..i + 2], 16).expect("checked hex digits")
+                            })
+                            .collect(),
+                    )
+                } else {
+                    match base64(c) {
+                        Some(b) if b.len() >= KEY_BYTES && c.len() >= 43 && random_looking(c) => {
+                            Zeroizing::new(b)
+                        }
+                        _ => return Err(KeyError::Typed),
+                    }
                 }
-                _ => return Err(KeyError::Typed),
-            },
-            _ => Zeroizing::new(raw.to_vec()),
+            }
+            None => Zeroizing::new(raw.to_vec()),
         };
         if bytes.len() < KEY_BYTES {
             return Err(KeyError::TooShort {
@@ -165,10 +174,12 @@ impl Key {
         }
         if let Some(k) = std::env::var_os("SHROUD_KEY") {
             let k = Zeroizing::new(k.into_encoded_bytes());
-            if looks_like_path(&k) {
-                return Err(KeyError::PathInKeyVariable);
-            }
-            return Ok((Some(Key::parse(&k)?), None));
+            // A key first (a base64 key may start with `/`); a path only when it is none.
+            return match Key::parse(&k) {
+                Ok(key) => Ok((Some(key), None)),
+                Err(_) if looks_like_path(&k) => Err(KeyError::PathInKeyVariable),
+                Err(e) => Err(e),
+            };
         }
         Ok((None, None))
     }
@@ -213,8 +224,8 @@ impl Key {
 }
 
 /// Whether base64 text reads as the encoding of random bytes rather than typed words: 43
-/// random characters of 64 hold all three classes (upper, lower, digit) and about 31
-/// distinct characters; `passwordpassword…` holds neither.
+/// random characters of 64 hold upper- and lower-case letters, a digit or symbol, and about
+/// 31 distinct characters; `passwordpassword…` and `TheQuickBrownFox…` do not.
 fn random_looking(t: &str) -> bool {
     let b = t.as_bytes();
     let mut seen = [false; 256];
@@ -222,10 +233,13 @@ fn random_looking(t: &str) -> bool {
         .iter()
         .filter(|&&c| !std::mem::replace(&mut seen[c as usize], true))
         .count();
+    // A random key lacks a digit or symbol with probability (52/64)^43, about 1 in 7,700:
+    // such a key is refused with the same message, and its hex form is taken.
     b.iter().any(u8::is_ascii_uppercase)
         && b.iter().any(u8::is_ascii_lowercase)
-        && b.iter().any(u8::is_ascii_digit)
-        && distinct >= 20
+        && b.iter()
+            .any(|c| c.is_ascii_digit() || matches!(c, b'+' | b'/' | b'-' | b'_'))
+        && distinct >= 22
 }
 
 /// Whether key material reads as a file path (`/run/secrets/k`, `./k.key`, `~/k`, `k.key`
@@ -266,6 +280,9 @@ mod tests {
         assert_eq!(Key::parse(b64.as_bytes()).unwrap().bytes, k.bytes);
         let url = b64.replace('/', "_").replace('=', "");
         assert_eq!(Key::parse(url.as_bytes()).unwrap().bytes, k.bytes);
+        // Hex wrapped on lines (`xxd -p`) is hex.
+        let wrapped = format!("{}\n{}\n", &hex[..60], &hex[60..]);
+        assert_eq!(Key::parse(wrapped.as_bytes()).unwrap().bytes, k.bytes);
         // Binary key files are taken as they are.
         let raw: Vec<u8> = (0u8..32).map(|i| i.wrapping_mul(37) ^ 0x5a).collect();
         assert_eq!(Key::parse(&raw).unwrap().bytes.len(), 32);
@@ -276,6 +293,8 @@ mod tests {
             "Tr0ub4dor&3-Tr0ub4dor&3-Tr0ub4dor&3-Tr0ub4dor&3",
             "passwordpasswordpasswordpasswordpasswordpass",
             "CorrectHorseBatteryStaple1CorrectHorseBatteryStaple2",
+            "The quick brown fox\njumps over the lazy dog, twice over",
+            "TheQuickBrownFoxJumpsOverTheLazyDogAgainAndAgain",
         ] {
             assert!(
                 matches!(Key::parse(typed.as_bytes()), Err(KeyError::Typed)),
