@@ -263,6 +263,58 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// A writer that feeds every byte it passes on to a SHA-256 digest: the manifest records
+/// each output's digest as it is written, with no second read.
+pub struct Hashing<'d, W> {
+    inner: W,
+    digest: &'d mut sha2::Sha256,
+}
+
+impl<'d, W: Write> Hashing<'d, W> {
+    /// Writes to `inner`, hashing into `digest`.
+    pub fn new(inner: W, digest: &'d mut sha2::Sha256) -> Self {
+        Hashing { inner, digest }
+    }
+}
+
+impl<W: Write> Write for Hashing<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        sha2::Digest::update(self.digest, &buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// SHA-256 of the file at `path` (hex), read in 1 MiB pieces.
+pub fn sha256_file(path: &Path) -> io::Result<String> {
+    use sha2::Digest;
+    let mut f = File::open(path)?;
+    let mut d = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = io::Read::read(&mut f, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        d.update(&buf[..n]);
+    }
+    Ok(hex(&d.finalize()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

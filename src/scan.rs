@@ -329,6 +329,18 @@ pub fn name_entities(detector: &Detector, name: &str) -> Vec<String> {
         .iter()
         .map(|f| detector.entities[f.entity as usize].clone())
         .collect();
+    // A file name's extension would make `ann@example.com.csv` an address in `.csv`: the
+    // name is judged without it too.
+    let (stem, ext) = crate::pseudo::job::split_extensions(name);
+    if !ext.is_empty() && !stem.is_empty() {
+        detector.scan_cell(&plan, stem.as_bytes(), &mut scratch);
+        out.extend(
+            scratch
+                .findings
+                .iter()
+                .map(|f| detector.entities[f.entity as usize].clone()),
+        );
+    }
     out.sort();
     out.dedup();
     out

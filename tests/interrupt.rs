@@ -252,3 +252,110 @@ fn killed_pseudonymize_runs_leave_the_previous_copy_or_the_complete_one() {
         "stale temp files kept"
     );
 }
+
+/// The files of a release folder (not its manifest), by name, with their bytes.
+fn release_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "_shroud_manifest.json" && !n.starts_with(".shroud-"))
+        .map(|n| {
+            let bytes = std::fs::read(dir.join(&n)).unwrap();
+            (n, bytes)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_release_half_replaced_by_a_killed_run_fails_check() {
+    // A `--force` rerun with another key, killed between its renames, leaves some files of
+    // each run under the old manifest. check must not vouch for that mix: the manifest's
+    // digests no longer match. First the exact state such a kill leaves, then real kills.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("in")).unwrap();
+    write_synth_csv(&d.join("in/big.csv"), 11, 3_000);
+    write_synth_csv(&d.join("in/second.csv"), 12, 1_000);
+    for k in ["a.key", "b.key"] {
+        assert!(shroud(d, &["keygen", k]).status.success());
+    }
+    let run = |out: &str, key: &str| {
+        let o = shroud(
+            d,
+            &[
+                "pseudonymize",
+                "in",
+                "--out",
+                out,
+                "--key-file",
+                key,
+                "--force",
+                "-q",
+                "-j",
+                "1",
+            ],
+        );
+        assert!(o.status.success(), "{:?}", text(&o));
+    };
+    run("out", "a.key");
+    run("b", "b.key");
+    let check = |out: &str| shroud(d, &["check", out, "--format", "json"]);
+    let ok = check("out");
+    assert_eq!(ok.status.code(), Some(0), "{:?}", text(&ok));
+    let release_a = release_files(&d.join("out"));
+    let release_b = release_files(&d.join("b"));
+    assert_eq!(release_a.len(), 2);
+
+    // The state between the renames: one file of the new run, one of the old.
+    std::fs::copy(d.join("b/big.csv"), d.join("out/big.csv")).unwrap();
+    let mixed = check("out");
+    assert_eq!(mixed.status.code(), Some(1), "{:?}", text(&mixed));
+    let (stdout, _) = text(&mixed);
+    assert!(stdout.contains("RELEASE_MISMATCH"), "{stdout}");
+    assert!(
+        stdout.contains("big.csv does not match its digest"),
+        "{stdout}"
+    );
+    // A listed file that is gone fails too.
+    std::fs::remove_file(d.join("out/big.csv")).unwrap();
+    let missing = check("out");
+    assert_eq!(missing.status.code(), Some(1), "{:?}", text(&missing));
+    assert!(text(&missing).0.contains("listed but missing"));
+
+    // Real kills of a rerun with the other key: whenever check passes, the folder holds one
+    // run's files, never a mix.
+    run("out", "a.key");
+    let args = [
+        "pseudonymize",
+        "in",
+        "--out",
+        "out",
+        "--key-file",
+        "b.key",
+        "--force",
+        "-q",
+        "-j",
+        "1",
+    ];
+    let started = Instant::now();
+    run("out", "b.key");
+    let full = started.elapsed();
+    for (i, after) in kill_points(full, 3).into_iter().enumerate() {
+        run("out", "a.key");
+        run_and_kill(d, &args, after, "KILL");
+        let files = release_files(&d.join("out"));
+        let verdict = check("out");
+        if verdict.status.code() == Some(0) {
+            assert!(
+                files == release_a || files == release_b,
+                "kill {i} after {after:?}: check passed a mix of two releases"
+            );
+        } else {
+            assert_eq!(verdict.status.code(), Some(1), "{:?}", text(&verdict));
+        }
+    }
+}

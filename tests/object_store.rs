@@ -491,3 +491,97 @@ fn an_interrupted_upload_leaves_no_object() {
         "no attempt was interrupted during its upload"
     );
 }
+
+#[test]
+fn dot_segments_never_take_a_read_or_a_write_out_of_its_prefix() {
+    // `%2e%2e` is a key segment like any other name: never `..`. Typed in a URL it is refused.
+    let Some(e) = endpoint("s3_dot_segments") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let b = unique("dots");
+    assert_eq!(http(&e, "PUT", &format!("/{b}"), b"").0, 200);
+    // Read side: the object under the prefix holds an e-mail; the one `..` would reach is
+    // clean. check must judge the one it names, and fail.
+    let raw = b"email\nann.lee@example.com\nbo.chan@example.org\n";
+    let put =
+        |key: &str, body: &[u8]| assert_eq!(http(&e, "PUT", &format!("/{b}/{key}"), body).0, 200);
+    put("exports/%252e%252e/x.csv", raw);
+    put("x.csv", b"n\n1\n2\n");
+    let out = run(dir.path(), &e, &["check", &format!("s3://{b}/exports/")]);
+    assert_eq!(out.status.code(), Some(1), "{:?}", text(&out));
+    assert!(text(&out).0.contains("EMAIL"), "{:?}", text(&out));
+    // Typed as a URL, a dot segment is refused (exit 2), whatever its spelling.
+    for url in [
+        format!("s3://{b}/exports/%2e%2e/x.csv"),
+        format!("s3://{b}/exports/%2E%2E/x.csv"),
+        format!("s3://{b}/exports/../x.csv"),
+    ] {
+        let out = run(dir.path(), &e, &["scan", &url]);
+        assert_eq!(out.status.code(), Some(2), "{url}: {:?}", text(&out));
+        assert!(text(&out).1.contains("'..' segment"), "{:?}", text(&out));
+    }
+    // Write side: a local folder named `%2e%2e` stays a segment of the output's keys, and
+    // another release beside the prefix is untouched.
+    put("rel/customers.csv", b"other release\n");
+    let local = dir.path().join("in").join("%2e%2e");
+    std::fs::create_dir_all(&local).unwrap();
+    std::fs::copy(fixture("csv/customers.csv"), local.join("customers.csv")).unwrap();
+    assert!(shroud(dir.path(), &["keygen", "k.key"]).status.success());
+    let out = run(
+        dir.path(),
+        &e,
+        &[
+            "pseudonymize",
+            "in",
+            "--out",
+            &format!("s3://{b}/rel/x/"),
+            "--key-file",
+            "k.key",
+            "-q",
+        ],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let (written, _) = keys(&e, &b, "rel/");
+    assert!(
+        written
+            .iter()
+            .all(|k| k == "rel/customers.csv" || k.starts_with("rel/x/")),
+        "{written:?}"
+    );
+    assert!(written.len() >= 3, "{written:?}");
+    let (_, other) = http(&e, "GET", &format!("/{b}/rel/customers.csv"), b"");
+    assert_eq!(other, b"other release\n");
+    // An output that a dot segment would put inside the input is refused before any work.
+    let out = run(
+        dir.path(),
+        &e,
+        &[
+            "pseudonymize",
+            &format!("s3://{b}/exports/"),
+            "--out",
+            &format!("s3://{b}/x/%2e%2e/exports/share/"),
+            "--key-file",
+            "k.key",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+    let out = run(
+        dir.path(),
+        &e,
+        &[
+            "pseudonymize",
+            &format!("s3://{b}/exports/"),
+            "--out",
+            &format!("S3://{b}/%65xports/share/"),
+            "--key-file",
+            "k.key",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+    assert!(
+        text(&out).1.contains("inside the input"),
+        "{:?}",
+        text(&out)
+    );
+}

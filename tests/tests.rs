@@ -9,6 +9,7 @@
 //! - `formats`: the same table in CSV/TSV/JSON/JSONL/Parquet/compressed gives the same verdicts;
 //! - `rules`: the rule registry and user rules;
 //! - `fuzz_smoke`: mutated inputs through readers, detector and writers, never a panic;
+//! - `hiding`: places every reader skips, judged or refused by `check` (issue 24);
 //! - `hostile`: broken and hostile inputs;
 //! - `html`: the HTML report, also opened in headless Chromium;
 //! - `leaks`: no raw value or key in any output of any command;
@@ -28,6 +29,7 @@ mod check;
 mod closed_loop;
 mod formats;
 mod fuzz_smoke;
+mod hiding;
 mod hostile;
 mod html;
 mod interrupt;

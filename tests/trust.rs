@@ -532,6 +532,65 @@ fn totals_under_the_minimum_group_size_are_not_published() {
 }
 
 #[test]
+fn a_withheld_total_is_never_the_grand_total_minus_the_published_ones() {
+    // The review's attack: a row total under the minimum size, recovered as the grand total
+    // minus the other row totals. Each shape: one group-by column (the grand total over
+    // cells) and two (row totals, then the grand total).
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("zip,gender\n");
+    for (zip, gender, n) in [
+        ("10115", "F", 14),
+        ("10115", "M", 16),
+        ("20095", "F", 12),
+        ("20095", "M", 11),
+        ("94107", "F", 3),
+    ] {
+        for _ in 0..n {
+            csv.push_str(&format!("{zip},{gender}\n"));
+        }
+    }
+    std::fs::write(dir.path().join("o.csv"), csv).unwrap();
+    for group_by in ["zip", "zip,gender"] {
+        let out = shroud(
+            dir.path(),
+            &[
+                "aggregate",
+                "o.csv",
+                "--group-by",
+                group_by,
+                "--totals",
+                "--min-group-size",
+                "10",
+                "--out",
+                "a.csv",
+                "--force",
+            ],
+        );
+        assert!(out.status.success(), "{:?}", text(&out));
+        let written = read(&dir.path().join("a.csv"));
+        assert!(!written.contains("94107"), "{written}");
+        let width = group_by.split(',').count();
+        let grand = vec!["(total)"; width].join(",");
+        let count_of = |line: &str| line.rsplit(',').next().unwrap().parse::<i64>().unwrap();
+        let grand_count = written
+            .lines()
+            .find(|l| l.starts_with(&format!("{grand},")))
+            .map(count_of);
+        // The other zips' numbers that sum with 94107's into the grand total.
+        let others: i64 = written
+            .lines()
+            .skip(1)
+            .filter(|l| !l.starts_with("(total)"))
+            .filter(|l| width == 1 || l.contains("(total)"))
+            .map(count_of)
+            .sum();
+        if let Some(g) = grand_count {
+            assert_ne!(g - others, 3, "the withheld total follows: {written}");
+        }
+    }
+}
+
+#[test]
 fn misspelled_columns_are_errors_that_name_the_close_matches() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

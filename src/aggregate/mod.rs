@@ -4,13 +4,14 @@
 //! Rows stream through the same readers as `scan`; each batch folds into a map from group key
 //! to an [`Acc`] (count and sums), and maps merge associatively, so workers run in any order
 //! and memory grows with the number of groups, not rows. Groups smaller than K are removed;
-//! with `--totals`, complementary suppression makes sure no marginal line has exactly one
-//! suppressed cell (which subtraction would give away). With `--epsilon`, counts and clamped
+//! with `--totals`, secondary suppression ([`suppress`]) withholds more cells and totals
+//! until nothing withheld can be computed from what is published. With `--epsilon`, counts and clamped
 //! sums get discrete Laplace noise (see [`dp`]) before suppression.
 
 pub mod bins;
 pub mod dp;
 pub mod output;
+pub mod suppress;
 
 use crate::source::{self, Batch, Input, ReadOptions, SourceError};
 use bins::Bin;
@@ -325,7 +326,8 @@ pub struct Table {
     pub seed: Option<u64>,
     /// Values of summed columns that were not numbers (counted under `lenient`).
     pub invalid_values: u64,
-    /// Totals suppressed because they count fewer rows than the minimum group size.
+    /// Totals withheld: under the minimum group size, or because the other numbers would
+    /// give them away (see [`suppress`]).
     pub suppressed_totals: usize,
 }
 
@@ -804,15 +806,58 @@ pub fn finish(
         }
         cells.push((k.clone(), count, sums, a.n.clone()));
     }
-    let mut suppressed: Vec<bool> = cells
+    // The published numbers: cells, then (with totals) one total per first-column value
+    // when there are two or more group-by columns, then the grand total; totals are over
+    // every cell, withheld ones included.
+    let mut numbers: Vec<(Vec<String>, i64, Vec<f64>)> = cells
         .iter()
-        .map(|c| (c.1 as u64) < spec.min_group_size)
+        .map(|c| (c.0.clone(), c.1, c.2.clone()))
         .collect();
-    let primary = suppressed.iter().filter(|s| **s).count();
-    if spec.totals {
-        complementary_suppression(&cells, &mut suppressed);
+    let mut equations: suppress::Equations = Vec::new();
+    if spec.totals && !cells.is_empty() {
+        let width = spec.group_by.len();
+        let nsums = cells[0].2.len();
+        let mut grand = vec![usize::MAX];
+        if width > 1 {
+            let mut rows_of: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+            for (i, c) in cells.iter().enumerate() {
+                rows_of.entry(c.0[0].as_str()).or_default().push(i);
+            }
+            for (first, members) in rows_of {
+                let mut key = vec!["(total)".to_string(); width];
+                key[0] = first.to_string();
+                let (mut count, mut sums) = (0i64, vec![0.0; nsums]);
+                for &i in &members {
+                    count += cells[i].1;
+                    add_into(&mut sums, &cells[i].2);
+                }
+                grand.push(numbers.len());
+                let mut eq = vec![numbers.len()];
+                eq.extend(members);
+                equations.push(eq);
+                numbers.push((key, count, sums));
+            }
+        } else {
+            grand.extend(0..cells.len());
+        }
+        let (mut count, mut sums) = (0i64, vec![0.0; nsums]);
+        for c in &cells {
+            count += c.1;
+            add_into(&mut sums, &c.2);
+        }
+        grand[0] = numbers.len();
+        equations.push(grand);
+        numbers.push((vec!["(total)".to_string(); width], count, sums));
     }
-    let total_suppressed = suppressed.iter().filter(|s| **s).count();
+    let mut suppressed: Vec<bool> = numbers
+        .iter()
+        .map(|n| (n.1 as u64) < spec.min_group_size)
+        .collect();
+    let primary = suppressed[..cells.len()].iter().filter(|s| **s).count();
+    let sizes: Vec<i64> = numbers.iter().map(|n| n.1).collect();
+    suppress::protect(&sizes, &equations, &mut suppressed);
+    let total_suppressed = suppressed[..cells.len()].iter().filter(|s| **s).count();
+    let suppressed_totals = suppressed[cells.len()..].iter().filter(|s| **s).count();
     let metric_values = |count: i64, sums: &[f64]| -> Vec<Option<f64>> {
         spec.metrics
             .iter()
@@ -831,47 +876,17 @@ pub fn finish(
             })
             .collect()
     };
-    let mut rows: Vec<Row> = cells
+    // Cells in key order, then the totals (row totals by first value, the grand total last).
+    let rows: Vec<Row> = numbers
         .iter()
         .zip(&suppressed)
         .filter(|(_, s)| !**s)
-        .map(|(c, _)| Row {
-            keys: c.0.clone(),
-            count: c.1,
-            values: metric_values(c.1, &c.2),
+        .map(|(n, _)| Row {
+            keys: n.0.clone(),
+            count: n.1,
+            values: metric_values(n.1, &n.2),
         })
         .collect();
-    let mut suppressed_totals = 0usize;
-    if spec.totals {
-        // Totals over all groups (suppressed ones included): one per first-column value, and
-        // the grand total. Complementary suppression made these safe.
-        let mut lines: BTreeMap<Vec<String>, (i64, Vec<f64>)> = BTreeMap::new();
-        for c in &cells {
-            let mut key = vec!["(total)".to_string(); spec.group_by.len()];
-            if spec.group_by.len() > 1 {
-                key[0] = c.0[0].clone();
-                let e = lines.entry(key).or_insert((0, vec![0.0; c.2.len()]));
-                e.0 += c.1;
-                add_into(&mut e.1, &c.2);
-            }
-            let grand = vec!["(total)".to_string(); spec.group_by.len()];
-            let e = lines.entry(grand).or_insert((0, vec![0.0; c.2.len()]));
-            e.0 += c.1;
-            add_into(&mut e.1, &c.2);
-        }
-        for (k, (count, sums)) in lines {
-            // A total is a group too: under the minimum size it is not published.
-            if (count as u64) < spec.min_group_size {
-                suppressed_totals += 1;
-                continue;
-            }
-            rows.push(Row {
-                keys: k,
-                count,
-                values: metric_values(count, &sums),
-            });
-        }
-    }
     let mut columns = spec.group_by.clone();
     columns.extend(spec.metrics.iter().map(Metric::name));
     Ok(Table {
@@ -890,39 +905,6 @@ pub fn finish(
 fn add_into(a: &mut [f64], b: &[f64]) {
     for (x, y) in a.iter_mut().zip(b) {
         *x += y;
-    }
-}
-
-/// Makes sure no marginal line (the groups sharing the first group-by value, and the line of
-/// first-column totals) holds exactly one suppressed cell: suppresses the smallest other
-/// cell of such a line, until stable.
-fn complementary_suppression(cells: &[Cell], suppressed: &mut [bool]) {
-    let mut lines: Vec<Vec<usize>> = Vec::new();
-    if cells.first().is_some_and(|c| c.0.len() > 1) {
-        let mut by_first: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (i, c) in cells.iter().enumerate() {
-            by_first.entry(c.0[0].as_str()).or_default().push(i);
-        }
-        lines.extend(by_first.into_values());
-    }
-    lines.push((0..cells.len()).collect());
-    loop {
-        let mut changed = false;
-        for line in &lines {
-            let n_sup = line.iter().filter(|&&i| suppressed[i]).count();
-            if n_sup == 1
-                && let Some(&smallest) = line
-                    .iter()
-                    .filter(|&&i| !suppressed[i])
-                    .min_by_key(|&&i| (cells[i].1, i))
-            {
-                suppressed[smallest] = true;
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
     }
 }
 

@@ -18,12 +18,14 @@ use std::sync::atomic::AtomicU64;
 
 mod places;
 mod policy;
+mod release;
 mod render;
 
 use policy::Judgement;
 pub use policy::{
     AllowSpec, DEFAULT_SHARE_POLICY, EntityRuleSpec, KSpec, SharePolicy, SharePolicySpec,
 };
+pub use release::verify_release;
 pub use render::{render_json, render_junit, render_sarif, render_text};
 
 /// What was found of one entity in one column.
@@ -192,6 +194,7 @@ pub fn check_input_with(
         detector,
         groups: BTreeMap::new(),
     };
+    places::refuse(input)?;
     let scan = scan_input_with(
         detector,
         input,
@@ -309,7 +312,8 @@ pub fn check_input_with(
 /// Checks every input (in parallel): data files are scanned ([`check_input_with`]), files
 /// of no data format are read as text or, when they are not text, fail unless an allow
 /// entry names them; names in each file's path below the folder given (`roots`) are judged
-/// too. An input that cannot be read is a [`FileCheck`] with its error.
+/// too. An input that cannot be read is a [`FileCheck`] with its error. A folder given that
+/// holds a release's manifest is verified against it ([`verify_release`]).
 pub fn check_files(
     detector: &Detector,
     policy: &SharePolicy,
@@ -351,7 +355,7 @@ pub fn check_files(
             },
         }
     };
-    inputs
+    let mut files: Vec<FileCheck> = inputs
         .par_iter()
         .map(|i| {
             let mut f = check_one(i);
@@ -360,7 +364,15 @@ pub fn check_files(
             f.findings.splice(0..0, names);
             f
         })
-        .collect()
+        .collect();
+    // A release is checked whole too: its files must be the ones its manifest lists.
+    files.extend(
+        roots
+            .iter()
+            .filter(|r| r.is_dir())
+            .filter_map(|r| verify_release(r)),
+    );
+    files
 }
 
 /// Findings in a file's path below the folder it was found in (`jane.doe@example.com/x.csv`,

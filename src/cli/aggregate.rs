@@ -38,7 +38,8 @@ pub struct AggregateArgs {
     #[arg(long, value_name = "COLUMN=SPEC")]
     pub bin: Vec<String>,
     /// Add marginal totals (per value of the first group-by column, and a grand total), with
-    /// complementary suppression so that no suppressed cell can be recovered by subtraction.
+    /// secondary suppression so that no withheld cell or total can be recovered from the
+    /// published numbers.
     #[arg(long)]
     pub totals: bool,
     /// Differential privacy: add discrete Laplace noise to counts and clamped sums, spending
@@ -230,7 +231,7 @@ fn summary(t: &Table, spec: &AggregateSpec) -> String {
     );
     if t.suppressed_totals > 0 {
         s.push_str(&format!(
-            ", {} total(s) under {} suppressed",
+            ", {} total(s) withheld (under {} or to protect another number)",
             t.suppressed_totals, spec.min_group_size
         ));
     }

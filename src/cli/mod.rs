@@ -219,13 +219,14 @@ fn arguments() -> Result<Vec<std::ffi::OsString>, String> {
     std::env::args_os()
         .map(|a| match a.to_str() {
             Some(t) if shroud::source::postgres::is_url(t) => {
-                Ok(match shroud::source::postgres::parse_url(t) {
-                    Some(target) => match target.tables {
+                match shroud::source::postgres::parse_url(t) {
+                    Ok(Some(target)) => Ok(match target.tables {
                         Some(g) => format!("{}#{g}", target.url).into(),
                         None => target.url.into(),
-                    },
-                    None => a,
-                })
+                    }),
+                    Ok(None) => Ok(a),
+                    Err(e) => Err(e.to_string()),
+                }
             }
             Some(t)
                 if shroud::source::remote::is_url(t)

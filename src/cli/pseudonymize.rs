@@ -220,12 +220,16 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
         .map(|u| u.trim_end_matches('/').to_string());
     let staging = match &remote_out {
         Some(url) => {
+            // Compared as keys (segments decoded, never resolved): `x/%2e%2e/in/share` is
+            // refused as a URL, `%69n` is `in`.
+            shroud::source::remote::split_url(url)
+                .map_err(|e| anyhow::anyhow!("--out {url}: {e}"))?;
             for i in &args.inputs {
                 let i = i.to_string_lossy();
                 let i = i.trim_end_matches('/');
-                if url == i
-                    || url.starts_with(&format!("{i}/"))
-                    || i.starts_with(&format!("{url}/"))
+                if shroud::source::remote::is_url(i)
+                    && shroud::source::remote::overlaps(url, i)
+                        .map_err(|e| anyhow::anyhow!("{i}: {e}"))?
                 {
                     bail!(
                         "output {url} is, contains or is inside the input {i}: refusing (outputs must never overwrite or mix with inputs)"

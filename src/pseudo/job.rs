@@ -20,6 +20,7 @@ use crate::source::discover::{DiscoverError, DiscoverOptions, discover};
 use crate::source::{Input, SourceError};
 use crate::transform::key::Key;
 use crate::transform::{Policy, Transformer};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
@@ -179,6 +180,7 @@ impl<'a> Job<'a> {
             format: input.format.name().to_string(),
             rows,
             columns: rw.manifest_columns(&changes),
+            sha256: None,
         })
     }
 
@@ -271,8 +273,10 @@ impl<'a> Job<'a> {
             let parent = folder_inside(out_dir, rel)?;
             let mut tmp = TempFile::new_in(&parent).map_err(io_err(&parent))?;
             let rw = Rewrite::new(self.detector, &self.transformer, self.policy, &plan);
+            let mut digest = Sha256::new();
             let (rows, changes) = {
-                let mut file = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+                let hashed = crate::output::Hashing::new(tmp.as_file_mut(), &mut digest);
+                let mut file = std::io::BufWriter::with_capacity(1 << 20, hashed);
                 let result = {
                     let mut w = compressed_writer(input, &mut file).map_err(io_err(&target))?;
                     let r = rewrite(&rw, input, &opts.scan, &mut *w);
@@ -292,6 +296,7 @@ impl<'a> Job<'a> {
                 format: output_format(input).name().to_string(),
                 rows,
                 columns: rw.manifest_columns(&changes),
+                sha256: Some(crate::output::hex(&digest.finalize())),
             };
             let after = if opts.verify || opts.keep_scans {
                 let written = Input {
@@ -432,7 +437,7 @@ fn resolved(path: &Path) -> std::io::Result<PathBuf> {
 pub const TOKEN_NOTE: &str = "token: 64 keyed bits per value (tag_<16 hex>, u<16 hex>@pseudo.invalid, 100::<64 bits>); expected collisions among 1,000,000 distinct values of one entity: 2.7e-8";
 
 /// `a.csv.gz` -> (`a`, `.csv.gz`).
-fn split_extensions(name: &str) -> (&str, &str) {
+pub(crate) fn split_extensions(name: &str) -> (&str, &str) {
     let known = [".gz", ".zst", ".zstd"];
     let mut stem = name;
     for k in known {

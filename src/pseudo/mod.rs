@@ -140,6 +140,10 @@ pub struct FileManifest {
     pub rows: u64,
     /// Columns.
     pub columns: Vec<ColumnManifest>,
+    /// SHA-256 of the file as written (hex): `check` fails a release whose files do not
+    /// match, such as one left half-replaced by a killed `--force` run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 /// The manifest entry of one column.

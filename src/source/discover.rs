@@ -330,8 +330,16 @@ fn objects(
 /// `postgres://user@host/db` (optionally `#schema.glob`): one input per table of the
 /// database. `None` when `path` is not such a URL.
 fn postgres_tables(path: &Path) -> Result<Option<Vec<Input>>, DiscoverError> {
-    let Some(target) = path.to_str().and_then(super::postgres::parse_url) else {
-        return Ok(None);
+    let target = match path.to_str().map(super::postgres::parse_url) {
+        Some(Ok(Some(t))) => t,
+        Some(Err(e)) => {
+            return Err(DiscoverError::Database {
+                // Nothing of the URL: any of it may be the password.
+                path: "postgres://…".into(),
+                message: e.to_string(),
+            });
+        }
+        _ => return Ok(None),
     };
     let database = |message: String| DiscoverError::Database {
         path: target.url.clone(),

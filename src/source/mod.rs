@@ -21,7 +21,9 @@ pub mod json;
 pub mod parquet;
 pub mod postgres;
 pub mod remote;
+pub mod sidebytes;
 pub mod sqlite;
+pub mod sqlite_pages;
 pub mod text;
 
 use std::fmt;
@@ -546,9 +548,11 @@ pub(crate) fn percent_decode(s: &str) -> String {
     while i < b.len() {
         if b[i] == b'%'
             && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+            && b[i + 1].is_ascii_hexdigit()
+            && b[i + 2].is_ascii_hexdigit()
         {
-            out.push(v);
+            let digit = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+            out.push(digit(b[i + 1]) << 4 | digit(b[i + 2]));
             i += 3;
             continue;
         }
@@ -556,6 +560,26 @@ pub(crate) fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The bytes of an input as stored (compressed or not): a file, an object, a spool or stdin.
+pub fn open_raw(input: &Input) -> Result<Box<dyn Read + Send>, SourceError> {
+    let io_err = |source| SourceError::Io {
+        path: input.display(),
+        source,
+    };
+    Ok(if let Some(f) = &input.handle {
+        // A spool read once per pass: rewind a second descriptor of it.
+        let mut f = f.try_clone().map_err(io_err)?;
+        io::Seek::rewind(&mut f).map_err(io_err)?;
+        Box::new(f)
+    } else if input.is_stdin() {
+        Box::new(io::stdin())
+    } else if input.is_remote() {
+        Box::new(remote::ObjectReader::open(&input.path.to_string_lossy()).map_err(io_err)?)
+    } else {
+        Box::new(std::fs::File::open(&input.path).map_err(io_err)?)
+    })
 }
 
 /// Opens a CSV/JSON input as a buffered byte stream, decompressing if needed.
@@ -568,18 +592,7 @@ pub fn open_stream(
         path: path.clone(),
         source,
     };
-    let raw: Box<dyn Read + Send> = if let Some(f) = &input.handle {
-        // A spool read once per pass: rewind a second descriptor of it.
-        let mut f = f.try_clone().map_err(io_err)?;
-        io::Seek::rewind(&mut f).map_err(io_err)?;
-        Box::new(f)
-    } else if input.is_stdin() {
-        Box::new(io::stdin())
-    } else if input.is_remote() {
-        Box::new(remote::ObjectReader::open(&input.path.to_string_lossy()).map_err(io_err)?)
-    } else {
-        Box::new(std::fs::File::open(&input.path).map_err(io_err)?)
-    };
+    let raw = open_raw(input)?;
     let counted = Counting {
         inner: raw,
         counter,

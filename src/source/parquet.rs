@@ -711,6 +711,97 @@ impl ParquetReader {
         out
     }
 
+    /// Byte ranges of the file that nothing in its footer accounts for and that are not all
+    /// zero: not the magic, a column chunk, a page index, a bloom filter or the footer.
+    /// Readers never look there, so data hidden there passes every scan; writers leave no
+    /// such bytes (at most zero padding). `check` refuses a file with any.
+    pub fn unexplained_bytes(&self) -> Result<Vec<(u64, u64)>, SourceError> {
+        let io_err = |source| SourceError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        let len = self.file.len();
+        let tail =
+            self.file
+                .get_bytes(len.saturating_sub(8), 8)
+                .map_err(|e| SourceError::Malformed {
+                    path: self.path.clone(),
+                    location: "footer".into(),
+                    message: e.to_string(),
+                })?;
+        let footer_len = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
+        let mut covered: Vec<(u64, u64)> = vec![(len.saturating_sub(8 + footer_len), len)];
+        let head = self.file.get_bytes(0, 4.min(len as usize)).ok();
+        if head.as_deref() == Some(b"PAR1") {
+            covered.push((0, 4));
+        }
+        let meta = self.meta.metadata();
+        let mut open_ended = Vec::new();
+        for rg in meta.row_groups() {
+            for c in rg.columns() {
+                let data = c.data_page_offset().max(0) as u64;
+                let start = match c.dictionary_page_offset() {
+                    Some(d) if d > 0 && (d as u64) < data => d as u64,
+                    _ => data,
+                };
+                covered.push((start, start + c.compressed_size().max(0) as u64));
+                for (off, l) in [
+                    (c.column_index_offset(), c.column_index_length()),
+                    (c.offset_index_offset(), c.offset_index_length()),
+                ] {
+                    if let (Some(o), Some(l)) = (off, l) {
+                        covered.push((o.max(0) as u64, o.max(0) as u64 + l.max(0) as u64));
+                    }
+                }
+                match (c.bloom_filter_offset(), c.bloom_filter_length()) {
+                    (Some(o), Some(l)) => {
+                        covered.push((o.max(0) as u64, o.max(0) as u64 + l.max(0) as u64))
+                    }
+                    // Old writers give no length: the filter runs to the next known range.
+                    (Some(o), None) => open_ended.push(o.max(0) as u64),
+                    _ => {}
+                }
+            }
+        }
+        covered.sort_unstable();
+        for o in open_ended {
+            let end = covered
+                .iter()
+                .map(|r| r.0)
+                .filter(|&s| s > o)
+                .min()
+                .unwrap_or(len);
+            covered.push((o, end));
+        }
+        covered.sort_unstable();
+        let mut gaps = Vec::new();
+        let mut at = 0u64;
+        for (s, e) in covered {
+            if s > at {
+                gaps.push((at, s.min(len)));
+            }
+            at = at.max(e);
+        }
+        let mut out = Vec::new();
+        for (s, e) in gaps.into_iter().filter(|(s, e)| e > s) {
+            let mut nonzero = false;
+            let mut pos = s;
+            while pos < e && !nonzero {
+                let n = (e - pos).min(1 << 20);
+                let b = self
+                    .file
+                    .get_bytes(pos, n as usize)
+                    .map_err(|e| io_err(std::io::Error::other(e.to_string())))?;
+                nonzero = b.iter().any(|&x| x != 0);
+                pos += n;
+            }
+            if nonzero {
+                out.push((s, e));
+            }
+        }
+        Ok(out)
+    }
+
     /// Decodes row group `rg`. The parquet crate panics on some corrupt pages: such a panic
     /// is an error naming the row group, like any other corruption.
     fn decode_group(&self, rg: usize) -> Result<Vec<Batch>, SourceError> {

@@ -51,47 +51,82 @@ pub struct Target {
     pub tables: Option<String>,
 }
 
+/// Why a PostgreSQL URL cannot be split into its parts with certainty. The message never
+/// holds any of the URL: it may be a password.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct UrlError(&'static str);
+
 /// Splits a PostgreSQL URL into the URL without its password (in the user part or a
 /// `password=` parameter) and the table glob after `#`; the password is kept for
-/// [`connect`]. `None` when `text` is not a PostgreSQL URL.
-pub fn parse_url(text: &str) -> Option<Target> {
+/// [`connect`]. `Ok(None)` when `text` is not a PostgreSQL URL.
+///
+/// The parts are found as libpq finds them: the user part ends at the last `@` before the
+/// first `/` (so a password may hold `:`, `@`, `?` and `#` as typed), the host at `/`, `?` or
+/// `#`, and every part is percent-decoded. Where libpq itself would read a different URL
+/// from the one meant, the URL is refused rather than guessed, because a guess would print a
+/// piece of the password as a host, a database or a table glob: an `@` after the first `/` (a
+/// password holding `/`), a parameter without `=`, and a `#` right after a `password=`
+/// value. Percent-encoding (`%2F`, `%40`, `%23`) says what is meant.
+pub fn parse_url(text: &str) -> Result<Option<Target>, UrlError> {
     if !is_url(text) {
-        return None;
+        return Ok(None);
     }
-    let (url, tables) = match text.split_once('#') {
-        Some((u, t)) if !t.is_empty() => (u, Some(t.to_string())),
-        Some((u, _)) => (u, None),
-        None => (text, None),
+    let scheme_end = text.find("://").map_or(text.len(), |i| i + 3);
+    let (scheme, rest) = text.split_at(scheme_end);
+    let head_end = rest.find('/').unwrap_or(rest.len());
+    let (userinfo, after_user) = match rest[..head_end].rfind('@') {
+        Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
+        None => (None, rest),
     };
-    let scheme_end = url.find("://")? + 3;
-    let (scheme, rest) = url.split_at(scheme_end);
-    let auth_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(auth_end);
+    if after_user.contains('@') {
+        return Err(UrlError(
+            "a PostgreSQL URL holds an '@' after its host: if it belongs to the password (which then holds a '/'), or to a database, parameter or table name, write '@' as %40 and '/' as %2F; or give the password in PGPASSWORD or ~/.pgpass",
+        ));
+    }
+    // Host (and port) end at '/', '?' or '#'; the path at '?' or '#'; the query at '#'.
+    let host_end = after_user.find(['/', '?', '#']).unwrap_or(after_user.len());
+    let (host, tail) = after_user.split_at(host_end);
+    let (tail, tables) = match tail.split_once('#') {
+        Some((t, g)) => (t, (!g.is_empty()).then(|| g.to_string())),
+        None => (tail, None),
+    };
     let mut password = None;
-    let authority = match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
+    let authority = match userinfo {
+        Some(u) => match u.split_once(':') {
             Some((user, pw)) => {
                 password = Some(super::percent_decode(pw));
                 format!("{user}@{host}")
             }
-            None => authority.to_string(),
+            None => format!("{u}@{host}"),
         },
-        None => authority.to_string(),
+        None => host.to_string(),
     };
     let tail = match tail.split_once('?') {
         Some((path, query)) => {
-            let kept: Vec<&str> = query
-                .split('&')
-                .filter(|kv| {
-                    let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-                    if k.eq_ignore_ascii_case("password") {
-                        password = Some(super::percent_decode(v));
-                        false
-                    } else {
-                        true
-                    }
-                })
-                .collect();
+            let params: Vec<&str> = query.split('&').filter(|kv| !kv.is_empty()).collect();
+            if params.iter().any(|kv| !kv.contains('=')) {
+                return Err(UrlError(
+                    "a PostgreSQL URL has a parameter without '=' (libpq refuses it; a password holding '&' does this): write '&' in a value as %26, or give the password in PGPASSWORD or ~/.pgpass",
+                ));
+            }
+            let is_password = |kv: &&str| {
+                kv.split_once('=')
+                    .is_some_and(|(k, _)| k.eq_ignore_ascii_case("password"))
+            };
+            if tables.is_some() && params.last().is_some_and(is_password) {
+                return Err(UrlError(
+                    "a PostgreSQL URL has a '#' right after its password= parameter: it may be part of the password or start the table glob. Write a '#' in the password as %23, or put password= before the other parameters",
+                ));
+            }
+            let mut kept = Vec::new();
+            for kv in params {
+                if is_password(&kv) {
+                    password = kv.split_once('=').map(|(_, v)| super::percent_decode(v));
+                } else {
+                    kept.push(kv);
+                }
+            }
             if kept.is_empty() {
                 path.to_string()
             } else {
@@ -107,7 +142,7 @@ pub fn parse_url(text: &str) -> Option<Target> {
             .unwrap_or_else(|e| e.into_inner())
             .insert(clean.clone(), Zeroizing::new(pw));
     }
-    Some(Target { url: clean, tables })
+    Ok(Some(Target { url: clean, tables }))
 }
 
 /// The password for `config` from the password file (`PGPASSFILE`, else `~/.pgpass`):
@@ -665,6 +700,7 @@ mod tests {
     #[test]
     fn passwords_leave_the_url_and_stay_out_of_errors() {
         let t = parse_url("postgres://ann:s3cr%3At@db.example:5433/sales?sslmode=disable#public.*")
+            .unwrap()
             .unwrap();
         assert_eq!(
             t.url,
@@ -675,14 +711,115 @@ mod tests {
             scrub(&t.url, "auth failed for s3cr:t".into()),
             "auth failed for ***"
         );
-        let q = parse_url("postgresql://h/db?password=pw1&application_name=x").unwrap();
+        let q = parse_url("postgresql://h/db?password=pw1&application_name=x")
+            .unwrap()
+            .unwrap();
         assert_eq!(q.url, "postgresql://h/db?application_name=x");
         assert_eq!(
-            parse_url("POSTGRES://u@h/d").unwrap().url,
+            parse_url("POSTGRES://u@h/d").unwrap().unwrap().url,
             "POSTGRES://u@h/d"
         );
-        assert!(parse_url("/data/postgres.csv").is_none());
-        assert_eq!(parse_url("postgres://u@h/d").unwrap().tables, None);
+        assert!(parse_url("/data/postgres.csv").unwrap().is_none());
+        assert_eq!(parse_url("postgres://u@h/d").unwrap().unwrap().tables, None);
+    }
+
+    fn stored(url: &str) -> Option<String> {
+        passwords()
+            .lock()
+            .unwrap()
+            .get(url)
+            .map(|p| p.as_str().to_string())
+    }
+
+    /// Passwords drawn from every printable character: percent-encoded (as libpq asks) each
+    /// one is taken whole, in the user part and in `password=`; typed raw in the user part
+    /// it is taken whole or the URL is refused. Never does a piece of it stay in the URL or
+    /// the table glob, or reach the error.
+    #[test]
+    fn passwords_of_every_printable_character_never_show() {
+        let printable: Vec<char> = (0x20u8..0x7f).map(char::from).collect();
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        };
+        let mut passwords: Vec<String> = printable.iter().map(|c| format!("pw{c}{c}x")).collect();
+        for _ in 0..3000 {
+            let len = 1 + next(24);
+            passwords.push((0..len).map(|_| printable[next(printable.len())]).collect());
+        }
+        let encode = |pw: &str| -> String {
+            pw.bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect()
+        };
+        let clean = "postgres://ann@pw-test.example:5433/sales?sslmode=disable";
+        for pw in &passwords {
+            let enc = encode(pw);
+            let t = parse_url(&format!(
+                "postgres://ann:{enc}@pw-test.example:5433/sales?sslmode=disable#public.*"
+            ))
+            .unwrap()
+            .unwrap();
+            assert_eq!(
+                (t.url.as_str(), t.tables.as_deref()),
+                (clean, Some("public.*"))
+            );
+            assert_eq!(stored(clean).as_deref(), Some(pw.as_str()), "{enc}");
+            let q = parse_url(&format!(
+                "postgres://ann@pw-test.example:5433/sales?password={enc}&sslmode=disable#public.*"
+            ))
+            .unwrap()
+            .unwrap();
+            assert_eq!(
+                (q.url.as_str(), q.tables.as_deref()),
+                (clean, Some("public.*"))
+            );
+            assert_eq!(stored(clean).as_deref(), Some(pw.as_str()), "{enc}");
+            let raw =
+                format!("postgres://ann:{pw}@pw-test.example:5433/sales?sslmode=disable#public.*");
+            match parse_url(&raw) {
+                Ok(Some(t)) => {
+                    assert_eq!(
+                        (t.url.as_str(), t.tables.as_deref()),
+                        (clean, Some("public.*")),
+                        "raw password {pw:?}"
+                    );
+                    assert_eq!(stored(clean), Some(super::super::percent_decode(pw)));
+                }
+                Ok(None) => panic!("not read as a URL: {pw:?}"),
+                Err(e) => {
+                    assert!(pw.contains('/'), "refused without a '/': {pw:?}");
+                    assert!(pw.len() < 4 || !e.to_string().contains(pw.as_str()));
+                }
+            }
+        }
+        // A '#' after password= and a parameter without '=' are refused, not guessed.
+        assert!(parse_url("postgres://h/d?password=a#b").is_err());
+        assert!(parse_url("postgres://h/d?password=a&b&sslmode=disable").is_err());
+        assert!(parse_url("postgres://h/d?sslmode=disable&password=a%23b#public.*").is_err());
+        assert_eq!(
+            parse_url("postgres://h/d?password=a%23b&sslmode=disable#public.*")
+                .unwrap()
+                .unwrap()
+                .tables
+                .as_deref(),
+            Some("public.*")
+        );
+        assert!(parse_url("postgres://h/d?user=me@corp").is_err());
+        assert!(
+            parse_url("postgres://h/d?user=me%40corp")
+                .unwrap()
+                .is_some()
+        );
     }
 
     #[test]

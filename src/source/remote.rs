@@ -63,17 +63,106 @@ pub struct Location {
     path: ObjectPath,
 }
 
+/// An object store URL split as it is written: the store's root (`s3://bucket`) and the
+/// object key. The key is the canonical form every comparison and every request uses: each
+/// `/`-separated segment of the URL is percent-decoded on its own and never resolved, so
+/// `%2e%2e` is a segment named `..`, which is refused, as are `.`, an empty segment (`//`)
+/// and a segment that decodes to a `/`. A raw `?` or `#` is refused too (a URL parser would
+/// take a shorter key), except over HTTP, where they start the query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectUrl {
+    /// `scheme://host[:port]`, scheme and host in lower case.
+    pub root: String,
+    /// The key, segments joined by `/`, no leading or trailing `/`.
+    pub key: String,
+}
+
+/// Characters a key's segment is written with as `%xx` in the URLs shroud builds: the escape
+/// itself, what would end the path, and control characters.
+const KEY_ESCAPES: &percent_encoding::AsciiSet =
+    &percent_encoding::CONTROLS.add(b'%').add(b'?').add(b'#');
+
+/// `url` split into root and key (see [`ObjectUrl`]).
+pub fn split_url(url: &str) -> Result<ObjectUrl, String> {
+    let scheme_end = url.find("://").ok_or("not a URL")? + 3;
+    let after = &url[scheme_end..];
+    let (authority, path) = after.split_at(after.find('/').unwrap_or(after.len()));
+    let parsed = url::Url::parse(&format!("{}{authority}/", &url[..scheme_end]))
+        .map_err(|e| format!("not a valid URL: {e}"))?;
+    let scheme = parsed.scheme().to_ascii_lowercase();
+    // Bucket, container and host names are case-blind (buckets are lower case).
+    let mut root = format!(
+        "{scheme}://{}",
+        parsed.host_str().unwrap_or("").to_ascii_lowercase()
+    );
+    if let Some(p) = parsed.port() {
+        root = format!("{root}:{p}");
+    }
+    let path = if scheme == "http" || scheme == "https" {
+        path.split(['?', '#']).next().unwrap_or("")
+    } else if path.contains(['?', '#']) {
+        return Err(
+            "the object URL holds a raw '?' or '#' (a store would read a shorter key): write them as %3F and %23".into(),
+        );
+    } else {
+        path
+    };
+    let body = path.strip_prefix('/').unwrap_or(path);
+    let body = body.strip_suffix('/').unwrap_or(body);
+    let mut segments = Vec::new();
+    if !body.is_empty() {
+        for seg in body.split('/') {
+            let decoded = percent_encoding::percent_decode_str(seg)
+                .decode_utf8()
+                .map_err(|_| format!("the segment {seg:?} does not decode to UTF-8"))?;
+            match decoded.as_ref() {
+                "" => return Err("the object URL holds an empty segment ('//'): a key is refused rather than read as another one".into()),
+                "." | ".." => {
+                    return Err(format!(
+                        "the object URL holds a '{decoded}' segment (written {seg:?}): a key must not leave its prefix"
+                    ));
+                }
+                d if d.contains('/') || d.chars().any(char::is_control) => {
+                    return Err(format!(
+                        "the segment {seg:?} decodes to a '/' or a control character: refused"
+                    ));
+                }
+                _ => segments.push(decoded.into_owned()),
+            }
+        }
+    }
+    let key = segments.join("/");
+    ObjectPath::parse(&key).map_err(|e| e.to_string())?;
+    Ok(ObjectUrl { root, key })
+}
+
+/// The URL of `key` under `root`, written so that [`split_url`] gives `key` back.
+pub fn key_url(root: &str, key: &str) -> String {
+    let mut out = root.to_string();
+    for seg in key.split('/').filter(|s| !s.is_empty()) {
+        out.push('/');
+        out.extend(percent_encoding::utf8_percent_encode(seg, KEY_ESCAPES));
+    }
+    out
+}
+
+/// Whether the objects under `a` and under `b` overlap (one is the other or inside it),
+/// compared in the canonical form: same root, and one key a prefix of the other by whole
+/// segments. An error when either URL is refused by [`split_url`].
+pub fn overlaps(a: &str, b: &str) -> Result<bool, String> {
+    let (a, b) = (split_url(a)?, split_url(b)?);
+    if a.root != b.root {
+        return Ok(false);
+    }
+    let inside = |x: &str, y: &str| y.is_empty() || x == y || x.starts_with(&format!("{y}/"));
+    Ok(inside(&a.key, &b.key) || inside(&b.key, &a.key))
+}
+
 /// The store of `url` (built once per scheme and bucket, from the environment).
 pub fn locate(url: &str) -> Result<Location, String> {
     static STORES: OnceLock<Mutex<HashMap<String, Arc<dyn ObjectStore>>>> = OnceLock::new();
-    let parsed = url::Url::parse(url).map_err(|e| format!("not a valid URL: {e}"))?;
-    let scheme = parsed.scheme().to_ascii_lowercase();
-    let root = format!("{scheme}://{}", parsed.host_str().unwrap_or(""));
-    let root = match parsed.port() {
-        Some(p) => format!("{root}:{p}"),
-        None => root,
-    };
-    let path = super::percent_decode(parsed.path());
+    let ObjectUrl { root, key } = split_url(url)?;
+    let scheme = root[..root.find("://").unwrap_or(0)].to_string();
     let mut stores = STORES
         .get_or_init(Default::default)
         .lock()
@@ -114,7 +203,7 @@ pub fn locate(url: &str) -> Result<Location, String> {
     };
     Ok(Location {
         store,
-        path: ObjectPath::from(path.trim_matches('/')),
+        path: ObjectPath::parse(&key).map_err(|e| e.to_string())?,
     })
 }
 
@@ -241,7 +330,10 @@ pub fn list(url: &str) -> Result<Vec<(String, u64)>, String> {
         .map(|m| {
             let key = m.location.as_ref();
             let rel = key[prefix_len.min(key.len())..].trim_start_matches('/');
-            (format!("{base}/{rel}"), m.size)
+            // Written so that reading the URL back gives this very key (a key segment
+            // `%2e%2e` stays that, and does not become `..`).
+            let rel = key_url("", rel);
+            (format!("{base}{rel}"), m.size)
         })
         .collect();
     out.sort();
@@ -538,22 +630,42 @@ pub fn upload_tree(
     let mut files = Vec::new();
     collect(local, local, &mut files);
     files.sort_by_key(|rel: &String| (rel == last, rel.clone()));
-    let targets: Vec<(PathBuf, String)> = files
-        .iter()
-        .map(|rel| (local.join(rel), format!("{base}/{rel}")))
-        .collect();
     let store_err = |url: &str, message: String| UploadError::Store {
         url: url.to_string(),
         message,
     };
-    let mut locs = Vec::with_capacity(targets.len());
-    for (_, t) in &targets {
-        locs.push(locate(t).map_err(|m| store_err(t, m))?);
+    // Keys are built from the prefix's key and the local names, segment by segment, never
+    // by parsing a joined URL: a local folder named `%2e%2e` is the key segment `%2e%2e`.
+    let root = locate(&format!("{base}/")).map_err(|m| store_err(base, m))?;
+    let ObjectUrl {
+        root: store_root, ..
+    } = split_url(base).map_err(|m| store_err(base, m))?;
+    let mut targets: Vec<(PathBuf, String)> = Vec::with_capacity(files.len());
+    let mut locs = Vec::with_capacity(files.len());
+    for rel in &files {
+        let mut key = root.path.clone();
+        for seg in rel.split('/') {
+            let part = object_store::path::PathPart::parse(seg)
+                .ok()
+                .filter(|_| !seg.is_empty())
+                .ok_or_else(|| {
+                    store_err(
+                        base,
+                        format!("a local name cannot be a key segment: {seg:?}"),
+                    )
+                })?;
+            key = key.join(part);
+        }
+        let shown = key_url(&store_root, key.as_ref());
+        targets.push((local.join(rel), shown));
+        locs.push(Location {
+            store: Arc::clone(&root.store),
+            path: key,
+        });
     }
     // What is there already: one listing of the prefix, not a request per file.
     let mut existing = Vec::new();
     if !force && let Some(first) = locs.first() {
-        let root = locate(&format!("{base}/")).map_err(|m| store_err(base, m))?;
         let prefix = (!root.path.as_ref().is_empty()).then_some(&root.path);
         let present: std::collections::HashSet<String> = block_on(async {
             let mut out = std::collections::HashSet::new();
@@ -659,8 +771,51 @@ mod tests {
     }
 
     #[test]
-    fn keys_are_percent_decoded() {
-        let u = url::Url::parse("s3://bucket/a%20b/c.csv").unwrap();
-        assert_eq!(super::super::percent_decode(u.path()), "/a b/c.csv");
+    fn keys_are_percent_decoded_segment_by_segment_and_never_resolved() {
+        let key = |u: &str| split_url(u).map(|o| o.key);
+        assert_eq!(key("s3://bucket/a%20b/c.csv").unwrap(), "a b/c.csv");
+        assert_eq!(key("s3://bucket/a b/").unwrap(), "a b");
+        assert_eq!(key("S3://bucket").unwrap(), "");
+        assert_eq!(split_url("S3://Bucket/x").unwrap().root, "s3://bucket");
+        assert_eq!(key("s3://b/x/%252e%252e/y").unwrap(), "x/%2e%2e/y");
+        for bad in [
+            "s3://b/x/%2e%2e/y",
+            "s3://b/x/../y",
+            "s3://b/x/%2E/y",
+            "s3://b/x/./y",
+            "s3://b/x//y",
+            "s3://b/x/a%2Fb",
+            "s3://b/x/a#b",
+            "s3://b/x/a?b",
+            "s3://b/x/%0a",
+        ] {
+            assert!(split_url(bad).is_err(), "{bad}");
+        }
+        assert_eq!(key("https://h/x.parquet?sig=1").unwrap(), "x.parquet");
+    }
+
+    #[test]
+    fn urls_built_from_keys_give_the_keys_back() {
+        for k in [
+            "a",
+            "a b/c.csv",
+            "x/%2e%2e/y",
+            "p/%41?#/q",
+            "k=v/part-0.parquet",
+            "ü/é",
+        ] {
+            let u = key_url("s3://b", k);
+            assert_eq!(split_url(&u).unwrap().key, k, "{u}");
+        }
+    }
+
+    #[test]
+    fn overlap_is_judged_on_canonical_keys() {
+        assert!(overlaps("s3://b/x/in/", "s3://b/x/in/share").unwrap());
+        assert!(overlaps("s3://b/x/in", "S3://b/x/%69n/share/").unwrap());
+        assert!(!overlaps("s3://b/x/in", "s3://b/x/inbox").unwrap());
+        assert!(!overlaps("s3://b/x", "s3://c/x").unwrap());
+        assert!(overlaps("s3://b/", "s3://b/anything").unwrap());
+        assert!(overlaps("s3://b/x/in", "s3://b/x/%2e%2e/in/share/").is_err());
     }
 }

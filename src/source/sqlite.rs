@@ -44,6 +44,19 @@ fn quote(name: &str) -> String {
 /// The user tables of the database at `path`, sorted by name (SQLite's own `sqlite_*`
 /// tables left out).
 pub fn tables(path: &Path) -> Result<Vec<String>, String> {
+    tables_inner(path).map_err(|e| {
+        // A journal or log beside the file is what a read-only open trips on.
+        match super::sqlite_pages::side_files(path).first() {
+            Some(side) => format!(
+                "{e} ({} is beside it: a writer is open or crashed; let it finish, or open the database once with sqlite3 to recover it)",
+                side.file_name().unwrap_or_default().to_string_lossy()
+            ),
+            None => e,
+        }
+    })
+}
+
+fn tables_inner(path: &Path) -> Result<Vec<String>, String> {
     let conn = open(path).map_err(|e| e.to_string())?;
     let mut stmt = conn
         .prepare(
@@ -65,6 +78,36 @@ pub fn free_pages(path: &Path) -> Result<u64, String> {
     conn.query_row("PRAGMA freelist_count", [], |r| r.get::<_, i64>(0))
         .map(|n| n.max(0) as u64)
         .map_err(|e| e.to_string())
+}
+
+/// The free space of `table`'s pages (its b-tree and its indexes') that still holds bytes
+/// ([`super::sqlite_pages::residue`]). The database's own pages (the schema, `sqlite_*`
+/// tables, and anything no user table owns) go with the first table by name, so that each
+/// byte is judged once.
+pub fn table_residue(
+    path: &Path,
+    table: &str,
+) -> Result<Vec<super::sqlite_pages::Residue>, String> {
+    let conn = open(path).map_err(|e| e.to_string())?;
+    let names = tables(path)?;
+    let first = names.first().is_some_and(|n| n == table);
+    let mut stmt = conn
+        .prepare("SELECT tbl_name, rootpage FROM sqlite_schema WHERE rootpage > 0")
+        .map_err(|e| e.to_string())?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+        .map_err(|e| e.to_string())?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    let mut roots: Vec<u32> = rows
+        .iter()
+        .filter(|(t, _)| t == table || (first && !names.contains(t)))
+        .filter_map(|(_, r)| u32::try_from(*r).ok())
+        .collect();
+    if first {
+        roots.push(1);
+    }
+    super::sqlite_pages::residue(path, &roots)
 }
 
 /// Reads one table in batches.
