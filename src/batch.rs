@@ -142,6 +142,10 @@ pub struct ColumnDecision {
     /// The column holds free text (a `[columns]` override then applies to each value found).
     #[serde(default)]
     pub free_text: bool,
+    /// The range of its epoch-sized integers: the unit of epoch dates is decided from all of
+    /// them, as for a file.
+    #[serde(default)]
+    pub epochs: crate::transform::epoch::EpochRange,
 }
 
 /// Scans one record batch. Findings (positions, never values) are returned when asked for.
@@ -263,6 +267,7 @@ impl ScanPartial {
             .map(|r| ColumnDecision {
                 has_findings: r.stats.entities.iter().any(|e| e.cells > 0),
                 free_text: r.verdict.free_text,
+                epochs: r.stats.epochs,
                 column: r.name,
                 verdict: r.verdict.entity,
             })
@@ -391,6 +396,10 @@ impl BatchPseudonymizer {
             plan.findings.push(d.has_findings);
             plan.name_entities
                 .push(crate::scan::name_entities(&detector, &d.column));
+            plan.epoch_units.push(
+                crate::pseudo::epoch_unit(&plan, &d.column, &d.epochs)
+                    .map_err(BatchError::Invalid)?,
+            );
         }
         Ok(BatchPseudonymizer {
             detector,

@@ -222,7 +222,7 @@ pub fn scan_input(
             let mut sink = JsonlSink {
                 w,
                 detector,
-                file: input.display(),
+                file: shown_path(detector, &input.display()),
             };
             scan_input_with(detector, input, opts, Some(&mut sink), counter)
         }
@@ -329,6 +329,18 @@ pub fn name_entities(detector: &Detector, name: &str) -> Vec<String> {
         .iter()
         .map(|f| detector.entities[f.entity as usize].clone())
         .collect();
+    // A hive partition's value is a cell of its column, percent-encoded by the writer:
+    // judged decoded and with the column's hints (`email=a0%40example.com`).
+    if let Some((key, value)) = crate::source::hive_partition(name) {
+        let plan = detector.plan(key);
+        detector.scan_cell(&plan, value.as_bytes(), &mut scratch);
+        out.extend(
+            scratch
+                .findings
+                .iter()
+                .map(|f| detector.entities[f.entity as usize].clone()),
+        );
+    }
     // A file name's extension would make `ann@example.com.csv` an address in `.csv`: the
     // name is judged without it too.
     let (stem, ext) = crate::pseudo::job::split_extensions(name);
@@ -344,6 +356,44 @@ pub fn name_entities(detector: &Detector, name: &str) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+/// `path` as reports show it: each `/`-separated component that holds personal data (a
+/// folder named after a customer, a hive partition `email=a0%40example.com`) masked. A URL's
+/// `user@host` is shown as typed (the report's reader typed it); [`shown_path_all`] masks it
+/// too, for what is shared.
+pub fn shown_path(detector: &Detector, path: &str) -> String {
+    let skip = if path.contains("://") { 3 } else { 0 };
+    masked_components(detector, path, skip)
+}
+
+/// [`shown_path`] that also masks a URL's `user@host` when it looks like personal data: the
+/// manifest, which travels with the data.
+pub fn shown_path_all(detector: &Detector, path: &str) -> String {
+    masked_components(detector, path, 0)
+}
+
+fn masked_components(detector: &Detector, path: &str, skip: usize) -> String {
+    path.split('/')
+        .enumerate()
+        .map(|(i, name)| {
+            if i >= skip
+                && !matches!(name, "" | "." | "..")
+                && !name_entities(detector, name).is_empty()
+            {
+                // A partition keeps its column's name: only the value is masked.
+                match name.split_once('=') {
+                    Some((key, value)) if !key.is_empty() => {
+                        format!("{key}={}", crate::mask::mask(value.as_bytes()))
+                    }
+                    _ => crate::mask::mask(name.as_bytes()),
+                }
+            } else {
+                name.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// The test the JSON reader uses to tell data keys from field names (see

@@ -19,6 +19,7 @@
 //! - `properties`: invariants of the engine on arbitrary input;
 //! - `pseudonymize`: pseudonymized copies, keys, joins, refusals;
 //! - `trust`: what leaves is what was vouched for (the hostile review, issue 13);
+//! - `silent`: round trips that went silently wrong, generated and checked (issue 28);
 //! - `secrets`: keys nobody can guess, key variables and key files (issue 24);
 //! - `sqlite`: tables of SQLite databases, scanned, checked and aggregated read-only;
 //! - `postgres`: tables of a real PostgreSQL server (started by `scripts/test-servers.sh`);
@@ -43,6 +44,7 @@ mod pseudonymize;
 mod rules;
 mod scan;
 mod secrets;
+mod silent;
 mod sqlite;
 #[path = "../dev/synth.rs"]
 #[allow(dead_code)]

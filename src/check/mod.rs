@@ -298,7 +298,7 @@ pub fn check_input_with(
         }
     }
     Ok(FileCheck {
-        path: input.display(),
+        path: crate::scan::shown_path(detector, &input.display()),
         format: input.format.name().to_string(),
         rows: scan.rows,
         sampled: scan.sampled,

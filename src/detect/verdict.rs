@@ -57,6 +57,9 @@ pub struct ColumnStats {
     /// of them make a `name` column a column of companies, not of people.
     #[serde(default)]
     pub organisations: u64,
+    /// The column's epoch-sized integers (their unit is decided from all of them, issue 28).
+    #[serde(default)]
+    pub epochs: crate::transform::epoch::EpochRange,
 }
 
 /// Share of a column's non-empty cells naming organisations from which a name column is
@@ -99,6 +102,9 @@ impl ColumnStats {
         }
         self.non_empty += 1;
         self.digest = self.digest.wrapping_add(cell_digest(row, cell));
+        if let Some(v) = crate::transform::epoch::epoch_value(trimmed) {
+            self.epochs.add(v);
+        }
         self.words += trimmed
             .split(|b| b.is_ascii_whitespace())
             .filter(|w| !w.is_empty())
@@ -150,6 +156,7 @@ impl ColumnStats {
         self.words += other.words;
         self.invalid_utf8 += other.invalid_utf8;
         self.organisations += other.organisations;
+        self.epochs.merge(&other.epochs);
         if self.entities.len() < other.entities.len() {
             self.entities
                 .resize(other.entities.len(), EntityStats::default());

@@ -155,6 +155,13 @@ impl<'a> Job<'a> {
             Arc::new(AtomicU64::new(0)),
         )?;
         let plan = plan_from_scan(self.policy, &scan);
+        if let Some(why) = plan.refusals.first() {
+            return Err(SourceError::Malformed {
+                path: input.display(),
+                location: "pass 1".into(),
+                message: format!("{why}; nothing was written"),
+            });
+        }
         Ok((scan, plan))
     }
 
@@ -350,6 +357,17 @@ impl<'a> Job<'a> {
             }
             tmp.persist(&target).map_err(io_err(&target))?;
         }
+        // Spark's and Hadoop's `_SUCCESS` markers tell readers a folder is complete: each
+        // gets an empty one at its place in the copy (its content, a committer's report, is
+        // not copied).
+        for rel in success_markers(&opts.inputs) {
+            let rel = self.safe_relative(&rel);
+            let parent = folder_inside(out_dir, &rel)?;
+            let target = parent.join(rel.file_name().unwrap_or_default());
+            if std::fs::symlink_metadata(&target).is_err() {
+                std::fs::File::create(&target).map_err(io_err(&target))?;
+            }
+        }
         let manifest = Manifest {
             version: 2,
             tool: format!("shroud {}", env!("CARGO_PKG_VERSION")),
@@ -371,19 +389,7 @@ impl<'a> Job<'a> {
     /// `path` as the manifest shows it: components that hold personal data masked.
     pub fn shown_path(&self, path: &Path) -> String {
         // By `/`-separated parts, so that a database URL keeps its `//`.
-        path.to_string_lossy()
-            .split('/')
-            .map(|name| {
-                if !matches!(name, "" | "." | "..")
-                    && !crate::scan::name_entities(self.detector, name).is_empty()
-                {
-                    crate::mask::mask(name.as_bytes())
-                } else {
-                    name.to_string()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("/")
+        crate::scan::shown_path_all(self.detector, &path.to_string_lossy())
     }
 
     /// `rel` with every component that holds personal data replaced like free text (the
@@ -397,6 +403,26 @@ impl<'a> Job<'a> {
                 continue;
             };
             let name = name.to_string_lossy();
+            // A hive partition folder (`email=a0%40example.com`) holds a cell of column
+            // `email`, percent-encoded as Hive and Spark write it: judged decoded, with the
+            // column's hints, and written back encoded (issue 28).
+            if i + 1 < n
+                && let Some((key, value)) = crate::source::hive_partition(&name)
+            {
+                match super::replace_text_in(
+                    self.detector,
+                    &self.transformer,
+                    self.policy,
+                    key,
+                    &value,
+                ) {
+                    Ok(Some(new)) => {
+                        out.push(format!("{key}={}", crate::source::hive_escape(&new)));
+                    }
+                    _ => out.push(name.as_ref()),
+                }
+                continue;
+            }
             // A file's extensions (`.csv.gz`) stay; its stem, or a folder's whole name, is
             // read as text.
             let (stem, ext) = if i + 1 == n {
@@ -549,6 +575,40 @@ pub fn relative_outputs(args: &[PathBuf], inputs: &[Input]) -> Result<Vec<PathBu
                 .unwrap_or_else(|| PathBuf::from(i.path.file_name().unwrap_or_default()))
         })
         .collect())
+}
+
+/// The `_SUCCESS` markers under the folders given, as paths relative to the output folder
+/// (named as [`relative_outputs`] names files). Hidden folders and links are not followed.
+fn success_markers(args: &[PathBuf]) -> Vec<PathBuf> {
+    fn walk(dir: &Path, rel: &Path, out: &mut Vec<PathBuf>, depth: usize) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let Ok(kind) = e.file_type() else { continue };
+            if kind.is_dir() && depth < 64 && !name.to_string_lossy().starts_with('.') {
+                walk(&e.path(), &rel.join(&name), out, depth + 1);
+            } else if kind.is_file() && name == "_SUCCESS" {
+                out.push(rel.join(&name));
+            }
+        }
+    }
+    let single_dir = args.len() == 1 && args[0].is_dir();
+    let mut out = Vec::new();
+    for a in args.iter().filter(|a| a.is_dir()) {
+        let base = if single_dir {
+            PathBuf::new()
+        } else {
+            std::fs::canonicalize(a)
+                .ok()
+                .and_then(|c| c.file_name().map(PathBuf::from))
+                .unwrap_or_default()
+        };
+        walk(a, &base, &mut out, 0);
+    }
+    out.sort();
+    out
 }
 
 /// Two inputs landing on one output is an error, never an overwrite.

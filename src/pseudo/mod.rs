@@ -192,6 +192,12 @@ pub struct FilePlan {
     pub phone_regions: Vec<Option<String>>,
     /// Entities found in each column's name (a header that is itself personal data).
     pub name_entities: Vec<Vec<String>>,
+    /// Per column: the unit (ticks per second) of its epoch dates, decided from all of them
+    /// in pass 1, for columns whose dates are generalized or shifted.
+    pub epoch_units: Vec<Option<i64>>,
+    /// Columns that cannot be written faithfully, and why (an epoch date column whose unit
+    /// cannot be told): the file is refused.
+    pub refusals: Vec<String>,
     /// Rows scanned in pass 1.
     pub rows: u64,
     /// Whether pass 1 read only the first rows (a plan for display, not for writing).
@@ -276,12 +282,42 @@ pub fn plan_from_scan(policy: &Policy, scan: &FileScan) -> FilePlan {
             .push(c.stats.entities.iter().any(|e| e.cells > 0));
         plan.digests.push(c.stats.digest);
         plan.name_entities.push(c.name_entities.clone());
+        let unit = epoch_unit(&plan, &c.name, &c.stats.epochs).unwrap_or_else(|why| {
+            plan.refusals.push(why);
+            None
+        });
+        plan.epoch_units.push(unit);
     }
     // A token depends on the value and the region the policy names, never on the other
     // rows of the file (issue 28: a region voted per file gave one number two tokens).
     let region = policy.phone_region.map(|r| format!("{r:?}"));
     plan.phone_regions = scan.columns.iter().map(|_| region.clone()).collect();
     plan
+}
+
+/// The unit of the epoch dates of the column just planned (the plan's last action), when
+/// its birth dates are generalized or shifted: decided once from all its values (issue 28),
+/// or why it cannot be.
+pub fn epoch_unit(
+    plan: &FilePlan,
+    column: &str,
+    epochs: &crate::transform::epoch::EpochRange,
+) -> Result<Option<i64>, String> {
+    let dates = matches!(
+        plan.actions.last(),
+        Some(ColumnAction::Whole {
+            op: crate::transform::Operator::Generalize
+                | crate::transform::Operator::DateShift { .. },
+            entity,
+        }) if entity == "DATE_OF_BIRTH"
+    );
+    if !dates {
+        return Ok(None);
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(i64::MAX, |d| d.as_secs() as i64);
+    crate::transform::epoch::decide(epochs, now).map_err(|why| format!("column {column}: {why}"))
 }
 
 /// A new value for one cell.
@@ -328,6 +364,8 @@ pub struct ColumnCtx {
     plan: ColumnPlan,
     /// The region national phone numbers are read in.
     region: Option<phonenumber::country::Id>,
+    /// The unit of the column's epoch dates (ticks per second).
+    epoch: Option<i64>,
     /// A span column in which pass 1 found nothing: the first scan of every cell would find
     /// nothing again, so pass 2 copies it without scanning (the digest proves the cells are
     /// the ones pass 1 scanned).
@@ -398,6 +436,7 @@ impl<'a> Rewrite<'a> {
                     .get(i)
                     .and_then(Option::as_deref)
                     .and_then(|r| r.parse().ok()),
+                epoch: plan.epoch_units.get(i).copied().flatten(),
                 nothing_found: matches!(action, ColumnAction::Spans { .. })
                     && !plan.sampled
                     && plan.findings.get(i) == Some(&false)
@@ -486,7 +525,10 @@ impl<'a> Rewrite<'a> {
             ColumnAction::Spans { .. } if col.nothing_found => None,
             ColumnAction::Whole { entity, op } => {
                 let text = String::from_utf8_lossy(value);
-                match self.transformer.apply_in(op, entity, &text, col.region)? {
+                match self
+                    .transformer
+                    .apply_column(op, entity, &text, col.region, col.epoch)?
+                {
                     Output::Same => None,
                     Output::Value(v) => Some(Edit::Bytes(v.into_bytes())),
                     Output::Null => Some(Edit::Null),
@@ -654,7 +696,19 @@ pub fn replace_text(
     policy: &Policy,
     text: &str,
 ) -> Result<Option<String>, TransformError> {
-    let plan = detector.plan("");
+    replace_text_in(detector, transformer, policy, "", text)
+}
+
+/// [`replace_text`] for a value of column `column` (a hive partition's `email=...`): judged
+/// with the column's hints, and an entity the policy keeps in that column is kept.
+pub fn replace_text_in(
+    detector: &Detector,
+    transformer: &Transformer,
+    policy: &Policy,
+    column: &str,
+    text: &str,
+) -> Result<Option<String>, TransformError> {
+    let plan = detector.plan(column);
     let mut scratch = Scratch::default();
     detector.scan_cell(&plan, text.as_bytes(), &mut scratch);
     if scratch.findings.is_empty() {
@@ -668,8 +722,10 @@ pub fn replace_text(
             continue;
         }
         let entity = &detector.entities[f.entity as usize];
-        // A name is not kept raw whatever the policy keeps in cells: a token at least.
-        let op = match policy.operator("", entity) {
+        // A name is not kept raw whatever the policy keeps in cells: a token at least. A
+        // partition value is a cell of its column: kept when the policy keeps it there.
+        let op = match policy.operator(column, entity) {
+            Operator::Keep if !column.is_empty() => continue,
             Operator::Keep | Operator::Drop | Operator::Redact => &Operator::Replace { tag: None },
             op => op,
         };
@@ -681,7 +737,7 @@ pub fn replace_text(
         last = e;
     }
     out.push_str(&text[last..]);
-    Ok(Some(out))
+    Ok((out != text).then_some(out))
 }
 
 /// What a format's writer does with each batch of pass 2, in order.

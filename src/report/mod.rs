@@ -163,7 +163,7 @@ pub fn file_report(detector: &Detector, input: &Input, scan: &FileScan) -> FileR
         })
         .collect();
     FileReport {
-        path: input.display(),
+        path: crate::scan::shown_path(detector, &input.display()),
         format: input.format.name().to_string(),
         rows: scan.rows,
         bytes: input.size,

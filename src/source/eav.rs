@@ -7,9 +7,11 @@
 //! that column's hints, verdict and operator, and the writers put it back in its own field.
 //!
 //! The pairing is syntactic and per record, so every pass and every command names the same
-//! columns: a key field (`key`, `meta_key`, `attribute`, `field_name`, `property`, `name`…)
-//! and a value field (`value`, `meta_value`, `answer`…) side by side, and a key that reads as
-//! a field name (a word or identifier of at most 64 characters).
+//! columns: a key field (`key`, `meta_key`, `attribute`, `field_name`, `property`, `kind`,
+//! `type`…) and a value field (`value`, `meta_value`, `answer`, `number`, `address`…) side by
+//! side, and a key that reads as a field name (a word or identifier of at most 64
+//! characters): a contact list `[{"kind": "phone", "value": "030 901820"}]` is long format
+//! too.
 //!
 //! Neighbours: the CSV reader ([`super::csv`]) and the JSON walk ([`super::json::walk`]).
 
@@ -47,10 +49,23 @@ pub fn is_key_field(name: &str) -> bool {
                 "key_name",
                 "param_name",
                 "variable_name",
+                // Contact lists: `{"kind": "phone", "value": …}`, `{"type": "mobile",
+                // "number": …}`.
+                "kind",
+                "type",
+                "channel",
             ],
-        ) || ["_key", "-key", "_attribute", "_field", "_property"]
-            .iter()
-            .any(|s| ends_with_ci(name, s)))
+        ) || [
+            "_key",
+            "-key",
+            "_attribute",
+            "_field",
+            "_property",
+            "_type",
+            "_kind",
+        ]
+        .iter()
+        .any(|s| ends_with_ci(name, s)))
 }
 
 /// Whether a field's name says it holds the values of keys.
@@ -66,6 +81,9 @@ pub fn is_value_field(name: &str) -> bool {
                 "answer",
                 "response",
                 "content",
+                "number",
+                "address",
+                "handle",
             ],
         ) || ["_value", "-value", "_val", "_answer"]
             .iter()

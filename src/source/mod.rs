@@ -540,6 +540,31 @@ pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     text
 }
 
+/// A hive partition folder's column and value, the value percent-decoded as Hive and Spark
+/// encode it (`email=a0%40example.com` is `email`, `a0@example.com`). `None` for a name that
+/// is not `key=value`.
+pub fn hive_partition(name: &str) -> Option<(&str, String)> {
+    let (key, value) = name.split_once('=')?;
+    (!key.is_empty() && !key.contains(['/', '\\'])).then(|| (key, percent_decode(value)))
+}
+
+/// A value written as a hive partition folder's value: the characters Hive escapes
+/// (`%`, `/`, `=`, `:`, `#`, `?`, quotes, controls and the like) as `%XX`.
+pub fn hive_escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if c.is_control() || "\"#%'*/:=?\\{[]^".contains(c) {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// `%xx` escapes decoded (a URL's user, password or path); invalid escapes kept as written.
 pub(crate) fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();

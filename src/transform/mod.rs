@@ -18,6 +18,7 @@
 //! Without the key, tokenized output is pseudonymous, not anonymous: whoever holds the key can
 //! recompute tokens from guessed values. Use one key per recipient.
 
+pub mod epoch;
 pub mod key;
 pub mod token;
 
@@ -341,6 +342,39 @@ impl Transformer {
         value: &str,
     ) -> Result<Output, TransformError> {
         self.apply_in(op, entity, value, None)
+    }
+
+    /// [`Transformer::apply_in`] for a cell of a column whose epoch dates are in `epoch`
+    /// ticks per second, decided once for the column ([`epoch::decide`]): an epoch birth date
+    /// generalized (or shifted, which for numbers generalizes) becomes January 1st of its year
+    /// in that unit, whatever its own size suggests.
+    pub fn apply_column(
+        &self,
+        op: &Operator,
+        entity: &str,
+        value: &str,
+        region: Option<phonenumber::country::Id>,
+        epoch: Option<i64>,
+    ) -> Result<Output, TransformError> {
+        if let (Some(per), Operator::Generalize | Operator::DateShift { .. }) = (epoch, op) {
+            let folded = crate::detect::normalize::fold(value);
+            let t = folded.trim();
+            let t = t.strip_suffix(".0").unwrap_or(t);
+            // Any integer of the column is in its unit (1970-01-02 in seconds has five
+            // digits), except a four-digit year, which generalizes as a year.
+            let year = t.len() == 4 && t.parse::<u32>().is_ok_and(|y| (1800..=2200).contains(&y));
+            if let Some(v) = t.parse::<i64>().ok().filter(|_| !year) {
+                let secs = v.div_euclid(per);
+                let (y, _, _) = civil_from_days(secs.div_euclid(86_400));
+                let jan1 = days_from_civil(y, 1, 1) * 86_400 * per;
+                return Ok(if jan1.to_string() == value {
+                    Output::Same
+                } else {
+                    Output::Value(jan1.to_string())
+                });
+            }
+        }
+        self.apply_in(op, entity, value, region)
     }
 
     /// [`Transformer::apply`] with the phone region the value's column or file evidently

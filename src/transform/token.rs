@@ -88,6 +88,16 @@ pub fn normalize_phone(value: &str, region: Option<Id>) -> String {
     {
         return format!("+{digits}");
     }
+    // Digits that start with the region's own calling code and make a valid international
+    // number are that number without its `+` (`4930901820` in a German column): nobody writes
+    // a national number that way, but an int64 column stores the international one so.
+    if let Some(r) = region
+        && !digits.starts_with('0')
+        && let International::Valid(code, _) = numbering::international(&digits)
+        && numbering::calling_code(r) == Some(code)
+    {
+        return format!("+{digits}");
+    }
     if let Some(r) = region
         && let Some(e) = valid_in(&digits, r)
     {
@@ -95,6 +105,15 @@ pub fn normalize_phone(value: &str, region: Option<Id>) -> String {
     }
     if let Some(e) = valid_in(&digits, Id::US) {
         return e;
+    }
+    // Not a number of the region (nor of the US), but a valid international one without its
+    // `+` (an int64 column's `4930901820`): keyed as that number, so it joins the string
+    // `+4930901820` whatever file it is in (issue 28).
+    if digits.len() >= 8
+        && !digits.starts_with('0')
+        && matches!(numbering::international(&digits), International::Valid(..))
+    {
+        return format!("+{digits}");
     }
     format!("national:{digits}")
 }
@@ -382,6 +401,63 @@ mod tests {
             normalize_phone("442079460958", None),
             normalize_phone("+44 20 7946 0958", None)
         );
+        // The review's case: ten digits, a Berlin number, and the same token as its string.
+        assert_eq!(
+            normalize_phone("4930901820", None),
+            normalize_phone("+4930901820", None)
+        );
+    }
+
+    /// A valid international number written without its `+` (as an int64 or float column
+    /// stores it) keys like the string with it, in any column's region: always when it starts
+    /// with the region's own calling code, otherwise unless the digits are a valid number of
+    /// that region (or of the US) as they stand, which reading then wins.
+    #[test]
+    fn numbers_that_lost_their_plus_key_as_the_number_whatever_the_region() {
+        let numbers = [
+            "+4930901820",
+            "+49 151 23456789",
+            "+33 1 42 68 53 00",
+            "+44 20 7946 0958",
+            "+91 98765 43210",
+            "+55 11 91234 5678",
+            "+81 3 1234 5678",
+            "+61 2 9374 4000",
+            "+27 21 460 9111",
+            "+31 20 624 1111",
+            "+34 912 34 56 78",
+            "+39 06 1234 5678",
+            "+48 22 123 45 67",
+            "+353 1 234 5678",
+        ];
+        let regions = [
+            None,
+            Some(Id::DE),
+            Some(Id::GB),
+            Some(Id::FR),
+            Some(Id::US),
+            Some(Id::IN),
+        ];
+        for n in numbers {
+            let digits: String = n.chars().filter(char::is_ascii_digit).collect();
+            let with_plus = normalize_phone(n, None);
+            for r in regions {
+                let own_code = r
+                    .and_then(numbering::calling_code)
+                    .is_some_and(|c| digits.starts_with(&c.to_string()));
+                let national = r
+                    .and_then(|r| valid_in(&digits, r))
+                    .or_else(|| valid_in(&digits, Id::US))
+                    .filter(|_| !own_code);
+                if national.is_none() {
+                    assert_eq!(
+                        normalize_phone(&digits, r),
+                        with_plus,
+                        "{n} as {digits} in {r:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -129,9 +129,10 @@ pub fn check(text: &str) -> Validity {
 }
 
 /// Checks an epoch number as exports write dates (pandas' `to_json`: milliseconds; Unix
-/// tools: seconds; Arrow timestamps as JSON: microseconds): a birth date between 1900 and
-/// today. The unit follows the magnitude: under 10^11 seconds, under 10^14 milliseconds,
-/// else microseconds. A fractional `.0` (a float column) is allowed.
+/// tools: seconds; Arrow timestamps as JSON: microseconds; Spark and pandas `date_unit="ns"`:
+/// nanoseconds): a birth date between 1900 and today. The unit follows the magnitude: under
+/// 10^11 seconds, under 10^14 milliseconds, under 10^17 microseconds, else nanoseconds (a
+/// cell's guess; pseudonymize decides the unit once per column, [`crate::transform::epoch`]). A fractional `.0` (a float column) is allowed.
 pub fn check_epoch(text: &str) -> Validity {
     let t = text.trim();
     let t = t.strip_suffix(".0").unwrap_or(t);
@@ -143,8 +144,10 @@ pub fn check_epoch(text: &str) -> Validity {
         v
     } else if a < 100_000_000_000_000 {
         v.div_euclid(1000)
-    } else {
+    } else if a < 100_000_000_000_000_000 {
         v.div_euclid(1_000_000)
+    } else {
+        v.div_euclid(1_000_000_000)
     };
     // 1900-01-01T00:00:00Z is -2208988800 s.
     const Y1900: i64 = -2_208_988_800;
@@ -169,6 +172,7 @@ mod tests {
         assert_eq!(check_epoch("-631065600000"), Validity::Valid);
         assert_eq!(check_epoch("-631065600"), Validity::Valid);
         assert_eq!(check_epoch("-631065600000000"), Validity::Valid);
+        assert_eq!(check_epoch("965911243000000000"), Validity::Valid);
         assert_eq!(check_epoch("318211200000.0"), Validity::Valid);
         assert_eq!(check_epoch("-2208988801"), Validity::Invalid);
         assert_eq!(check_epoch("99999999999999"), Validity::Invalid);

@@ -241,6 +241,13 @@ pub fn main_region(code: u16) -> Option<&'static str> {
     Some(plans.regions[i].meta.id())
 }
 
+/// The country calling code of `region` (49 for `DE`).
+pub fn calling_code(region: Id) -> Option<u16> {
+    let plans = &*PLANS;
+    let &i = plans.by_id.get(<Id as AsRef<str>>::as_ref(&region))?;
+    Some(plans.regions[i].meta.country_code())
+}
+
 /// Whether `digits` (a number written without a country code, digits only) is valid in
 /// `region`'s plan ([`national`] without building the number).
 pub fn valid_national(digits: &str, region: Id) -> bool {
