@@ -455,8 +455,11 @@ impl BatchPseudonymizer {
             &edits,
             &self.plan,
             &self.policy,
-            &planned,
-            &schema,
+            &crate::pseudo::parquet::Layout {
+                planned: &planned,
+                schema: &schema,
+                split: None,
+            },
         )?;
         Ok(RecordBatch::try_new_with_options(
             schema,

@@ -200,6 +200,9 @@ pub(crate) struct ApplyArrow<'e> {
     /// Per column id: position in the batch and next cell.
     cursor: HashMap<u32, (usize, usize)>,
     edits: &'e Edits,
+    /// A long-format value column's edits, gathered from it and its virtual columns by row
+    /// (an edit of `meta_value.first_name` lands in `meta_value`).
+    long: Option<(u32, HashMap<u32, &'e Edit>)>,
 }
 
 impl<'e> ApplyArrow<'e> {
@@ -209,7 +212,32 @@ impl<'e> ApplyArrow<'e> {
         planned: &'e HashMap<String, Field>,
         batch: &Batch,
         edits: &'e Edits,
+        split: Option<&crate::source::eav::Split>,
     ) -> Self {
+        static NULL: Edit = Edit::Null;
+        let long = split.map(|sp| {
+            let mut by_row: HashMap<u32, &'e Edit> = HashMap::new();
+            for (cells, col_edits) in batch.columns.iter().zip(&edits.columns) {
+                if cells.col != sp.value && !sp.is_virtual(cells.col) {
+                    continue;
+                }
+                // A virtual column the policy drops cannot leave its field for some rows
+                // only: its values are blanked.
+                let dropped = sp.is_virtual(cells.col)
+                    && matches!(
+                        plan.actions.get(cells.col as usize),
+                        Some(ColumnAction::Drop)
+                    );
+                for (i, &(r, _, _)) in cells.cells.iter().enumerate() {
+                    if dropped {
+                        by_row.insert(r, &NULL);
+                    } else if let Some(Some(e)) = col_edits.get(i) {
+                        by_row.insert(r, e);
+                    }
+                }
+            }
+            (sp.value, by_row)
+        });
         ApplyArrow {
             ids: ids_of(plan),
             plan,
@@ -222,6 +250,7 @@ impl<'e> ApplyArrow<'e> {
                 .map(|(pos, c)| (c.col, (pos, 0)))
                 .collect(),
             edits,
+            long,
         }
     }
 }
@@ -244,7 +273,16 @@ impl ArrayVisitor for ApplyArrow<'_> {
             .map_or(array.data_type(), |f| f.data_type());
         // The edits of this leaf's cells, by element index.
         let mut edits: Vec<(usize, &Edit)> = Vec::new();
-        if let Some((pos, next)) = self.cursor.get_mut(&(id as u32)) {
+        if let Some((value, by_row)) = &self.long
+            && *value == id as u32
+        {
+            // A top-level column: element i is row rows[i].
+            for (i, r) in rows.iter().enumerate() {
+                if let Some(e) = by_row.get(r) {
+                    edits.push((i, e));
+                }
+            }
+        } else if let Some((pos, next)) = self.cursor.get_mut(&(id as u32)) {
             let col_edits = self.edits.columns.get(*pos).filter(|e| !e.is_empty());
             let mut k = *next;
             CellText::new(array).for_each_cell(rows, |i, _| {
@@ -331,6 +369,15 @@ fn rebuild(
     Ok(cast)
 }
 
+/// What a rewritten batch is written as: the planned leaves and schema ([`plan_schema`]),
+/// and a long-format value column's split, if the file has one.
+#[derive(Clone, Copy)]
+pub(crate) struct Layout<'a> {
+    pub(crate) planned: &'a HashMap<String, Field>,
+    pub(crate) schema: &'a SchemaRef,
+    pub(crate) split: Option<&'a crate::source::eav::Split>,
+}
+
 /// Rewrites one record batch of `batch` with its edits into the planned schema.
 pub(crate) fn apply_batch(
     rb: &RecordBatch,
@@ -338,10 +385,14 @@ pub(crate) fn apply_batch(
     edits: &Edits,
     plan: &FilePlan,
     policy: &Policy,
-    planned: &HashMap<String, Field>,
-    schema: &SchemaRef,
+    out: &Layout<'_>,
 ) -> Result<RecordBatch, ArrowError> {
-    let mut apply = ApplyArrow::new(plan, policy, planned, batch, edits);
+    let Layout {
+        planned,
+        schema,
+        split,
+    } = *out;
+    let mut apply = ApplyArrow::new(plan, policy, planned, batch, edits, split);
     let new = visit_batch(rb, &mut apply)?.unwrap_or_else(|| rb.clone());
     // Same columns, types and nullability as planned; take the planned schema's metadata
     // (and its judged names: struct children renamed change the struct's type).
@@ -377,6 +428,7 @@ pub(super) struct ParquetWriter<'a, 'w> {
     planned: HashMap<String, Field>,
     schema: SchemaRef,
     type_changes: BTreeMap<String, String>,
+    long: Option<crate::source::eav::Split>,
 }
 
 impl<'a, 'w> ParquetWriter<'a, 'w> {
@@ -466,6 +518,7 @@ impl<'a, 'w> ParquetWriter<'a, 'w> {
             planned,
             schema,
             type_changes,
+            long: pq.long_format().cloned(),
         })
     }
 
@@ -565,8 +618,11 @@ impl BatchWriter for ParquetWriter<'_, '_> {
             edits,
             self.rw.plan,
             self.rw.policy,
-            &self.planned,
-            &self.schema,
+            &Layout {
+                planned: &self.planned,
+                schema: &self.schema,
+                split: self.long.as_ref(),
+            },
         )
         .map_err(|e| self.err(&e))?;
         let w = self.writer.as_mut().expect("open until finished");

@@ -173,6 +173,67 @@ pub fn column(value_column: &str, key: &str) -> String {
     format!("{value_column}.{key}")
 }
 
+/// A long-format table's columns as a reader names them: the key and value columns' ids,
+/// and the id of each key's virtual column (`meta_value.first_name`) by the key as written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Split {
+    /// The key column's id.
+    pub key: u32,
+    /// The value column's id.
+    pub value: u32,
+    /// Virtual column ids by key bytes.
+    pub ids: std::collections::HashMap<Vec<u8>, u32>,
+}
+
+impl Split {
+    /// Whether `col` is one of the value column's virtual columns.
+    pub fn is_virtual(&self, col: u32) -> bool {
+        self.ids.values().any(|&i| i == col)
+    }
+
+    /// Moves each cell of the value column whose row's key names a virtual column into that
+    /// column; cells without a named key stay. Columns stay in id order.
+    pub fn apply(&self, batch: &mut super::Batch) {
+        let Some(vpos) = batch.columns.iter().position(|c| c.col == self.value) else {
+            return;
+        };
+        let mut key_of: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+        if let Some(k) = batch.columns.iter().find(|c| c.col == self.key) {
+            for (row, bytes) in k.iter() {
+                if let Some(&id) = self.ids.get(bytes) {
+                    key_of.insert(row, id);
+                }
+            }
+        }
+        if key_of.is_empty() {
+            return;
+        }
+        let old = std::mem::take(&mut batch.columns[vpos]);
+        let mut kept = super::ColumnCells {
+            col: old.col,
+            ..Default::default()
+        };
+        let mut moved: std::collections::BTreeMap<u32, super::ColumnCells> =
+            std::collections::BTreeMap::new();
+        for (row, bytes) in old.iter() {
+            match key_of.get(&row) {
+                Some(&id) => moved
+                    .entry(id)
+                    .or_insert_with(|| super::ColumnCells {
+                        col: id,
+                        ..Default::default()
+                    })
+                    .push(row, bytes),
+                None => kept.push(row, bytes),
+            }
+        }
+        batch.columns[vpos] = kept;
+        batch.columns.retain(|c| !c.cells.is_empty());
+        batch.columns.extend(moved.into_values());
+        batch.columns.sort_by_key(|c| c.col);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -531,6 +531,97 @@ pub fn cells_of(
     Ok(builder.take())
 }
 
+/// A long-format table (`user_id, meta_key, meta_value`, as pandas writes a WordPress or CRM
+/// export): top-level key and value columns paired by name ([`super::eav::pair`]). The key
+/// column is read first, alone (the rows a sampled read takes), so that every key's virtual
+/// column (`meta_value.first_name`) has its id before any row group is decoded in parallel,
+/// the same in both passes: in the order keys first appear, at most
+/// [`super::eav::MAX_KEYS`], each appended to `columns`.
+fn long_format(
+    file: &SharedFile,
+    meta: &ArrowReaderMetadata,
+    columns: &mut Vec<String>,
+    max_rows: Option<u64>,
+) -> Result<Option<super::eav::Split>, String> {
+    let fields = meta.schema().fields();
+    let flat = |i: usize| {
+        matches!(
+            fields[i].data_type(),
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+        )
+    };
+    let Some((k, v)) = super::eav::pair(fields.iter().map(|f| f.name().as_str())) else {
+        return Ok(None);
+    };
+    if !flat(k) || !flat(v) {
+        return Ok(None);
+    }
+    let (key_name, value_name) = (fields[k].name().clone(), fields[v].name().clone());
+    let descr = meta.metadata().file_metadata().schema_descr();
+    let Some(leaf) =
+        (0..descr.num_columns()).find(|&i| descr.column(i).path().string() == key_name)
+    else {
+        return Ok(None);
+    };
+    let (Some(key), Some(value)) = (
+        columns.iter().position(|c| *c == key_name),
+        columns.iter().position(|c| *c == value_name),
+    ) else {
+        return Ok(None);
+    };
+    let mask = parquet::arrow::ProjectionMask::leaves(descr, [leaf]);
+    let mut reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file.clone(), meta.clone())
+        .with_projection(mask)
+        .with_batch_size(super::BATCH_ROWS);
+    if let Some(m) = max_rows {
+        reader = reader.with_limit(m as usize);
+    }
+    let reader = reader.build().map_err(|e| e.to_string())?;
+    let mut split = super::eav::Split {
+        key: key as u32,
+        value: value as u32,
+        ids: HashMap::new(),
+    };
+    let mut by_name: HashMap<String, u32> = HashMap::new();
+    let mut seen: std::collections::HashSet<Vec<u8>> = std::collections::HashSet::new();
+    for rb in reader {
+        let rb = rb.map_err(|e| e.to_string())?;
+        let text = CellText::new(rb.column(0));
+        let all: Vec<u32> = vec![0; rb.num_rows()];
+        text.for_each_cell(&all, |_, bytes| {
+            if seen.contains(bytes) {
+                return;
+            }
+            seen.insert(bytes.to_vec());
+            let Some(name) = super::eav::key_name(bytes) else {
+                return;
+            };
+            // shroud's tokens are values, never keys.
+            if crate::transform::token::inside_token(bytes, 0, bytes.len()) {
+                return;
+            }
+            let column = super::eav::column(&value_name, name);
+            let id = match by_name.get(&column) {
+                Some(&id) => id,
+                None if by_name.len() >= super::eav::MAX_KEYS => return,
+                None => {
+                    let id = columns.len() as u32;
+                    columns.push(column.clone());
+                    by_name.insert(column, id);
+                    id
+                }
+            };
+            split.ids.insert(bytes.to_vec(), id);
+        })
+        .map_err(|e| e.to_string())?;
+        if seen.len() > 100_000 {
+            // A million distinct keys is not long format: stop learning new ones.
+            break;
+        }
+    }
+    Ok((!split.ids.is_empty()).then_some(split))
+}
+
 /// Timestamps with a named zone (`UTC`, `Europe/Paris`) need a zone database to display;
 /// scanning only needs the digits, so the instant is shown as a zone-less UTC timestamp.
 pub(crate) fn strip_timezone(array: &ArrayRef) -> ArrayRef {
@@ -588,6 +679,8 @@ pub struct ParquetReader {
     counter: Progress,
     /// Rows handed out so far (checked against the footer at the end).
     delivered: u64,
+    /// A long-format table's value column split by key ([`super::eav`]).
+    long: Option<super::eav::Split>,
 }
 
 /// A row group read in pieces: its decoder, the next row's number and how many rows may
@@ -628,7 +721,7 @@ impl ParquetReader {
         let meta = super::contain(|| ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()))
             .map_err(|p| footer_err(format!("the Parquet decoder failed: {p}")))?
             .map_err(|e| footer_err(e.to_string()))?;
-        let columns = column_paths(meta.schema());
+        let mut columns = column_paths(meta.schema());
         let ids = columns
             .iter()
             .enumerate()
@@ -640,6 +733,8 @@ impl ParquetReader {
             row_offsets.push(total);
             total += rg.num_rows().max(0) as u64;
         }
+        let long = long_format(&file, &meta, &mut columns, opts.max_rows)
+            .map_err(|e| footer_err(format!("long format: {e}")))?;
         Ok(ParquetReader {
             path,
             file,
@@ -653,7 +748,13 @@ impl ParquetReader {
             keep_raw: opts.keep_raw,
             counter,
             delivered: 0,
+            long,
         })
+    }
+
+    /// The long-format split of the file's value column, if it is in long format.
+    pub fn long_format(&self) -> Option<&super::eav::Split> {
+        self.long.as_ref()
     }
 
     /// The file's metadata and Arrow schema.
@@ -869,6 +970,9 @@ impl ParquetReader {
             let rb = rb.slice(0, rows);
             let mut batch =
                 cells_of(&rb, g.first, &self.ids).map_err(|e| self.malformed(rg, &e))?;
+            if let Some(split) = &self.long {
+                split.apply(&mut batch);
+            }
             if self.keep_raw {
                 batch.raw = Some(RawRecords::Arrow(rb));
             }

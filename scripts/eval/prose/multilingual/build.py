@@ -8,20 +8,23 @@ Writes  dev.jsonl, test.jsonl               (clean text + character offsets)
 Source format (see README.md):
 
     # a comment line
-    :: ticket
+    :: ticket dev
     Hello, this is [[P:Ilse Brandauer]], call me on [[PHONE:+43 664 1234567]].
 
-A block starts at a ":: <style>" line; its text is every line up to the next
-":: " line (leading and trailing blank lines dropped, inner line breaks kept as
-"\\n", so e-mails and letters keep their paragraphs).  Lines starting with "#"
-are comments.  Markers are
-[[LABEL:value]] with LABEL one of PERSON/P, ADDRESS/ADDR, PHONE, HANDLE, EMAIL.
-A marker may span a line break (an address on two lines).
+A block starts at a ":: <style> <split>" line; its text is every line up to the
+next "::" line (leading and trailing blank lines dropped, inner line breaks kept
+as "\\n", so e-mails and letters keep their paragraphs).  Lines starting with
+"#" are comments.  Markers are [[LABEL:value]] with LABEL one of PERSON (or P),
+ADDRESS (or ADDR), PHONE, HANDLE, EMAIL.  A marker may span a line break (an
+address on two lines).
 
-Ids are "<lang>-<nnn>" in source order (1-based).  Split: within each language
-and style, the texts alternate dev, test, dev, ... in source order, so both
-splits get the same mix of styles.  Add new texts at the END of a source file;
-never reorder or delete blocks, or ids and splits shift.
+Split: every block names its split (dev or test) in its header, so a text never
+moves between splits when texts are edited or added.  A new block may be
+written with its style only (":: chat"); `build.py --assign` then picks the
+split that keeps dev and test balanced (per language: texts, styles, texts
+without personal data, spans per label) and writes it into the header.  Ids
+are "<lang>-<nnn>" in source order (1-based): add new texts at the END of a
+source file, or the ids after the insertion shift (the splits do not).
 
 Every check below must pass before anything is written:
   * each span's value equals text[start:end] (and its UTF-8 byte slice);
@@ -34,8 +37,10 @@ Warnings (printed with -v): an unmarked digit run that looks like a phone
 number, and a word of a marked name that appears again unmarked in the same
 text (these are usually deliberate distractors such as "Rose" / "rose").
 
-Usage:  python3 build.py [-v] [--check]
-  --check  verify only; exit 1 if dev/test files are missing or stale.
+Usage:  python3 build.py [-v] [--check] [--assign]
+  -v        list every warning
+  --check   verify only; exit 1 if dev/test files are missing or stale
+  --assign  choose a split for blocks without one and write it into the sources
 Standard library only.
 """
 from __future__ import annotations
@@ -83,36 +88,41 @@ def fail(msg: str) -> None:
 
 
 def read_blocks(path: Path):
-    """Yield (line_no, style, raw_text) for each block of a source file.
+    """Yield (line_no, style, split, raw_text) for each block of a source file.
 
-    A block starts at a line ":: <style>"; its text is every line up to the next
-    such line, without leading and trailing blank lines (blank lines inside are
-    kept as paragraph breaks).  Lines starting with "#" are comments anywhere.
+    A block starts at a line ":: <style> <split>" (split: dev or test; missing
+    until --assign fills it in); its text is every line up to the next such
+    line, without leading and trailing blank lines (blank lines inside are kept
+    as paragraph breaks).  Lines starting with "#" are comments anywhere.
     """
-    blocks: list[tuple[int, str, list[str]]] = []
+    blocks: list[tuple[int, str, str | None, list[str]]] = []
     for no, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
         line = line.rstrip()
         if line.startswith("#"):
             continue
         if line.startswith("::"):
-            style = line[2:].strip()
+            parts = line[2:].split()
+            style = parts[0] if parts else ""
+            split = parts[1] if len(parts) > 1 else None
             if style not in STYLES:
                 fail(f"{path.name}:{no}: unknown style {style!r} (known: {', '.join(sorted(STYLES))})")
-            blocks.append((no, style, []))
+            if split not in (None, "dev", "test") or len(parts) > 2:
+                fail(f"{path.name}:{no}: header must be ':: <style> <dev|test>', got {line!r}")
+            blocks.append((no, style, split, []))
             continue
         if not blocks:
             if line:
                 fail(f"{path.name}:{no}: text before the first ':: <style>' line")
             continue
-        blocks[-1][2].append(line)
-    for no, style, lines in blocks:
+        blocks[-1][3].append(line)
+    for no, style, split, lines in blocks:
         while lines and not lines[0]:
             lines.pop(0)
         while lines and not lines[-1]:
             lines.pop()
         if not lines:
             fail(f"{path.name}:{no}: empty block")
-        yield no, style, "\n".join(lines)
+        yield no, style, split, "\n".join(lines)
 
 
 def parse(raw: str, where: str):
@@ -220,12 +230,64 @@ def build():
         path = SRC / f"{lang}.txt"
         if not path.exists():
             fail(f"missing {path}")
-        for n, (line_no, style, raw) in enumerate(read_blocks(path), 1):
+        for n, (line_no, style, split, raw) in enumerate(read_blocks(path), 1):
             where = f"{path.name}:{line_no}"
             text, spans = parse(raw, where)
-            records.append({"id": f"{lang}-{n:03d}", "lang": lang, "style": style,
-                            "text": text, "spans": spans, "_where": where, "_n": n})
+            records.append({"id": f"{lang}-{n:03d}", "lang": lang, "style": style, "split": split,
+                            "text": text, "spans": spans, "_where": where, "_path": path,
+                            "_line": line_no})
     return records
+
+
+# span counts per label matter most for balance, then the number of texts
+WEIGHT = {"label": 3, "texts": 2}
+
+
+def features(r: dict) -> Counter:
+    f = Counter({"texts": 1, "style:" + r["style"]: 1})
+    if not r["spans"]:
+        f["no-pii"] += 1
+    for sp in r["spans"]:
+        f["label:" + sp["label"]] += 1
+    return f
+
+
+def assign_splits(records: list[dict]) -> None:
+    """Greedy, in source order, per language: put each unassigned text in the
+    split that leaves the two splits closest in texts, styles, texts without
+    personal data and span counts per label (ties: the smaller split, then dev).
+    Texts that already have a split are never moved.  The choice is written into
+    the header line of the source block."""
+    totals = {lang: {"dev": Counter(), "test": Counter()} for lang in LANGS}
+    for r in records:
+        if r["split"]:
+            totals[r["lang"]][r["split"]].update(features(r))
+    edits: dict[Path, dict[int, str]] = defaultdict(dict)
+    for r in records:
+        if r["split"]:
+            continue
+        t = totals[r["lang"]]
+        f = features(r)
+        best = None
+        for cand in ("dev", "test"):
+            other = "test" if cand == "dev" else "dev"
+            after = t[cand] + f
+            keys = set(after) | set(t[other])
+            cost = sum(WEIGHT.get(k.split(":")[0], 1) * abs(after[k] - t[other][k]) for k in keys)
+            rank = (cost, t[cand]["texts"], cand != "dev")
+            if best is None or rank < best[0]:
+                best = (rank, cand)
+        r["split"] = best[1]
+        t[r["split"]].update(f)
+        edits[r["_path"]][r["_line"]] = r["split"]
+    for path, lines in edits.items():
+        src = path.read_text(encoding="utf-8").split("\n")
+        for no, split in lines.items():
+            head = src[no - 1].rstrip()
+            assert head.startswith("::") and len(head[2:].split()) == 1, head
+            src[no - 1] = f"{head} {split}"
+        path.write_text("\n".join(src), encoding="utf-8")
+        print(f"assigned {len(lines)} split(s) in {path.name}")
 
 
 def to_csv(recs: list[dict]) -> str:
@@ -250,6 +312,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-v", "--verbose", action="store_true", help="print every warning")
     ap.add_argument("--check", action="store_true", help="verify only; exit 1 if outputs are stale")
+    ap.add_argument("--assign", action="store_true",
+                    help="give texts without a split one (balancing the splits) and write it into the sources")
     args = ap.parse_args()
 
     records = build()
@@ -262,12 +326,14 @@ def main() -> None:
             fail(f"{r['_where']}: same text as {seen[key]}")
         seen[key] = r["_where"]
 
-    splits = {"dev": [], "test": []}
-    seen_style: Counter = Counter()
-    for r in records:
-        k = (r["lang"], r["style"])
-        splits["dev" if seen_style[k] % 2 == 0 else "test"].append(r)
-        seen_style[k] += 1
+    unassigned = [r for r in records if r["split"] is None]
+    if unassigned:
+        if not args.assign:
+            fail(f"{len(unassigned)} text(s) have no split (first: {unassigned[0]['_where']}); "
+                 "run build.py --assign to choose one and write it into the source header")
+        assign_splits(records)
+    splits = {"dev": [r for r in records if r["split"] == "dev"],
+              "test": [r for r in records if r["split"] == "test"]}
 
     outputs = {}
     for name, recs in splits.items():
