@@ -591,3 +591,92 @@ fn a_password_of_every_printable_character_connects_and_never_shows() {
     assert!(stderr.contains("%2F"), "{stderr}");
     assert!(!leaks(&stdout) && !leaks(&stderr), "{stdout}{stderr}");
 }
+
+#[test]
+fn a_long_format_table_is_judged_and_written_per_key() {
+    let Some((url, pw)) = server("postgres_long_format") else {
+        return;
+    };
+    let mut c = client(&url, &pw);
+    c.batch_execute(
+        "DROP SCHEMA IF EXISTS s_eav CASCADE; CREATE SCHEMA s_eav;
+         CREATE TABLE s_eav.wp_usermeta (umeta_id bigint PRIMARY KEY, user_id bigint, meta_key text, meta_value text);",
+    )
+    .unwrap();
+    let rows = crate::sqlite::usermeta_rows();
+    for (id, user, k, v) in &rows {
+        c.execute(
+            "INSERT INTO s_eav.wp_usermeta VALUES ($1, $2, $3, $4)",
+            &[id, user, k, v],
+        )
+        .unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let target = format!("{url}#s_eav.wp_usermeta");
+    let (report, out) = scan_db(dir.path(), &target, &pw, &[]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert!(
+        report.to_string().contains("meta_value.billing_email"),
+        "{report}"
+    );
+    assert!(shroud(dir.path(), &["keygen", "k.key"]).status.success());
+    let out = shroud_env(
+        dir.path(),
+        &[
+            "pseudonymize",
+            &target,
+            "--out",
+            "out",
+            "--key-file",
+            "k.key",
+            "-q",
+        ],
+        &[("PGPASSWORD", &pw)],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let written = walk_files(&dir.path().join("out"))
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .unwrap();
+    let mut values = Vec::new();
+    for b in crate::util::read_parquet(&written) {
+        let keys =
+            arrow_array::cast::AsArray::as_string::<i32>(b.column_by_name("meta_key").unwrap())
+                .clone();
+        let vals =
+            arrow_array::cast::AsArray::as_string::<i32>(b.column_by_name("meta_value").unwrap())
+                .clone();
+        for i in 0..b.num_rows() {
+            values.push((keys.value(i).to_string(), vals.value(i).to_string()));
+        }
+    }
+    values.sort();
+    let mut raw: Vec<(String, String)> = rows.iter().map(|r| (r.2.clone(), r.3.clone())).collect();
+    raw.sort();
+    assert_eq!(values.len(), raw.len());
+    for (k, v) in &raw {
+        let kept = values.contains(&(k.clone(), v.clone()));
+        match k.as_str() {
+            "show_admin_bar_front" => assert!(kept, "{k}={v} changed"),
+            "billing_email" | "billing_phone" | "first_name" | "last_name" | "iban" => {
+                assert!(!kept, "{k}: {v} survives")
+            }
+            _ => {}
+        }
+    }
+    let out = shroud(dir.path(), &["check", "out"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+}
+
+fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk_files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

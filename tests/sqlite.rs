@@ -408,3 +408,86 @@ fn check_refuses_a_database_with_a_write_ahead_log_or_journal_beside_it() {
     let out = shroud(dir.path(), &["check", "d.db"]);
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
 }
+
+/// The rows of the `eav_usermeta.csv` fixture (a WordPress `wp_usermeta` table).
+pub fn usermeta_rows() -> Vec<(i64, i64, String, String)> {
+    let text = std::fs::read_to_string(fixture("messy/eav_usermeta.csv")).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.splitn(4, ',').collect();
+            (
+                f[0].parse().unwrap(),
+                f[1].parse().unwrap(),
+                f[2].to_string(),
+                f[3].to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_long_format_table_is_judged_and_written_per_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wp.db");
+    let c = rusqlite::Connection::open(&path).unwrap();
+    c.execute_batch(
+        "CREATE TABLE wp_usermeta (umeta_id INTEGER PRIMARY KEY, user_id INTEGER, meta_key TEXT, meta_value TEXT);",
+    )
+    .unwrap();
+    let rows = usermeta_rows();
+    for (id, user, k, v) in &rows {
+        c.execute(
+            "INSERT INTO wp_usermeta VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![id, user, k, v],
+        )
+        .unwrap();
+    }
+    drop(c);
+    let out = shroud(dir.path(), &["scan", "wp.db", "--report", "r.json", "-q"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let report = std::fs::read_to_string(dir.path().join("r.json")).unwrap();
+    assert!(report.contains("meta_value.billing_email"), "{report}");
+    assert!(shroud(dir.path(), &["keygen", "k.key"]).status.success());
+    let out = shroud(
+        dir.path(),
+        &[
+            "pseudonymize",
+            "wp.db",
+            "--out",
+            "out",
+            "--key-file",
+            "k.key",
+            "-q",
+        ],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let written = dir.path().join("out/wp/wp_usermeta.parquet");
+    let batches = crate::util::read_parquet(&written);
+    let mut values: Vec<(String, Option<String>)> = Vec::new();
+    for b in &batches {
+        let keys = b.column_by_name("meta_key").unwrap();
+        let vals = b.column_by_name("meta_value").unwrap();
+        let keys = arrow_array::cast::AsArray::as_string::<i32>(keys);
+        let vals = arrow_array::cast::AsArray::as_string::<i32>(vals);
+        for i in 0..b.num_rows() {
+            values.push((
+                keys.value(i).to_string(),
+                (!arrow_array::Array::is_null(vals, i)).then(|| vals.value(i).to_string()),
+            ));
+        }
+    }
+    assert_eq!(values.len(), rows.len());
+    for ((_, _, k, raw), (k2, new)) in rows.iter().zip(&values) {
+        assert_eq!(k, k2, "keys are kept in order");
+        match k.as_str() {
+            "show_admin_bar_front" => assert_eq!(new.as_deref(), Some(raw.as_str())),
+            "billing_email" | "billing_phone" | "first_name" | "last_name" | "iban" => {
+                assert_ne!(new.as_deref(), Some(raw.as_str()), "{k}: {raw} survives")
+            }
+            _ => {}
+        }
+    }
+    let out = shroud(dir.path(), &["check", "out"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+}

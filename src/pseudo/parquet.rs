@@ -518,7 +518,7 @@ impl<'a, 'w> ParquetWriter<'a, 'w> {
             planned,
             schema,
             type_changes,
-            long: pq.long_format().cloned(),
+            long: reader.long_format().cloned(),
         })
     }
 

@@ -26,6 +26,8 @@ pub(super) struct TableWriter<'a, 'w> {
     keys: crate::source::json::KeyClass,
     schema: Arc<Schema>,
     writer: Option<ArrowWriter<&'w mut (dyn std::io::Write + Send)>>,
+    /// A long-format value column's virtual columns, written back into it.
+    long: Option<crate::source::eav::Split>,
 }
 
 impl<'a, 'w> TableWriter<'a, 'w> {
@@ -59,7 +61,43 @@ impl<'a, 'w> TableWriter<'a, 'w> {
             keys: reader.document_keys().cloned().unwrap_or_default(),
             schema,
             writer: Some(writer),
+            long: reader.long_format().cloned(),
         })
+    }
+
+    /// The value column of a long-format table, row by row, from whichever column holds
+    /// each row's cell (the value column or a key's virtual column), edited; a virtual column
+    /// the policy drops is blanked (a field cannot be dropped for some rows only).
+    fn long_values(
+        &self,
+        split: &crate::source::eav::Split,
+        batch: &Batch,
+        edits: &Edits,
+    ) -> ArrayRef {
+        let mut by_row: Vec<Option<Option<Vec<u8>>>> = vec![None; batch.rows];
+        for (pos, cells) in batch.columns.iter().enumerate() {
+            if cells.col != split.value && !split.is_virtual(cells.col) {
+                continue;
+            }
+            let dropped = split.is_virtual(cells.col) && self.rw.dropped(cells.col);
+            let col_edits = edits.columns.get(pos);
+            for (k, (row, value)) in cells.iter().enumerate() {
+                let edit = col_edits.and_then(|e| e.get(k)).and_then(Option::as_ref);
+                by_row[row as usize] = Some(match (dropped, edit) {
+                    (true, _) | (_, Some(Edit::Null)) => None,
+                    (_, Some(Edit::Bytes(v))) => Some(v.clone()),
+                    (_, None) => Some(value.to_vec()),
+                });
+            }
+        }
+        let mut b = StringBuilder::with_capacity(batch.rows, batch.rows * 8);
+        for v in by_row {
+            match v.flatten() {
+                Some(v) => b.append_value(String::from_utf8_lossy(&v)),
+                None => b.append_null(),
+            }
+        }
+        Arc::new(b.finish())
     }
 
     /// A JSON column: each row's document with its leaves' edits applied, as JSON text
@@ -128,6 +166,10 @@ impl BatchWriter for TableWriter<'_, '_> {
         for &id in &self.kept {
             if let Some(col_docs) = docs.remove(&id) {
                 arrays.push(self.documents(id, col_docs, batch.rows, edits, &mut cursor)?);
+                continue;
+            }
+            if let Some(split) = self.long.as_ref().filter(|sp| sp.value == id) {
+                arrays.push(self.long_values(split, &batch, edits));
                 continue;
             }
             // Row by row: the cell's edit, the cell as read, or null (cells are in row order).

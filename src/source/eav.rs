@@ -186,6 +186,49 @@ pub struct Split {
 }
 
 impl Split {
+    /// Learns a long-format table's keys (as its key column holds them, in a fixed order:
+    /// both passes must give each the same id) and names a virtual column after each one
+    /// that reads as a field name ([`key_name`]), appended to `columns`, at most
+    /// [`MAX_KEYS`]; shroud's tokens are values, never keys. `None` when no key names one.
+    pub fn learn<'k>(
+        key: u32,
+        value: u32,
+        keys: impl IntoIterator<Item = &'k [u8]>,
+        columns: &mut Vec<String>,
+    ) -> Option<Split> {
+        let value_name = columns.get(value as usize)?.clone();
+        let mut split = Split {
+            key,
+            value,
+            ids: std::collections::HashMap::new(),
+        };
+        let mut by_name: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        for bytes in keys {
+            if split.ids.contains_key(bytes) {
+                continue;
+            }
+            let Some(name) = key_name(bytes) else {
+                continue;
+            };
+            if crate::transform::token::inside_token(bytes, 0, bytes.len()) {
+                continue;
+            }
+            let column = self::column(&value_name, name);
+            let id = match by_name.get(&column) {
+                Some(&id) => id,
+                None if by_name.len() >= MAX_KEYS => continue,
+                None => {
+                    let id = columns.len() as u32;
+                    columns.push(column.clone());
+                    by_name.insert(column, id);
+                    id
+                }
+            };
+            split.ids.insert(bytes.to_vec(), id);
+        }
+        (!split.ids.is_empty()).then_some(split)
+    }
+
     /// Whether `col` is one of the value column's virtual columns.
     pub fn is_virtual(&self, col: u32) -> bool {
         self.ids.values().any(|&i| i == col)

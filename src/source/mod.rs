@@ -476,6 +476,11 @@ pub trait BatchReader: Send {
     fn encoding(&self) -> &'static encoding_rs::Encoding {
         encoding_rs::UTF_8
     }
+    /// A long-format table's value column split into virtual columns by key (Parquet and
+    /// database tables; the CSV reader keeps its own, [`csv::CsvReader`]).
+    fn long_format(&self) -> Option<&eav::Split> {
+        None
+    }
 }
 
 thread_local! {

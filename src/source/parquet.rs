@@ -556,16 +556,16 @@ fn long_format(
     if !flat(k) || !flat(v) {
         return Ok(None);
     }
-    let (key_name, value_name) = (fields[k].name().clone(), fields[v].name().clone());
+    let (key_name, value_name) = (fields[k].name(), fields[v].name());
     let descr = meta.metadata().file_metadata().schema_descr();
     let Some(leaf) =
-        (0..descr.num_columns()).find(|&i| descr.column(i).path().string() == key_name)
+        (0..descr.num_columns()).find(|&i| descr.column(i).path().string() == *key_name)
     else {
         return Ok(None);
     };
     let (Some(key), Some(value)) = (
-        columns.iter().position(|c| *c == key_name),
-        columns.iter().position(|c| *c == value_name),
+        columns.iter().position(|c| c == key_name),
+        columns.iter().position(|c| c == value_name),
     ) else {
         return Ok(None);
     };
@@ -577,49 +577,27 @@ fn long_format(
         reader = reader.with_limit(m as usize);
     }
     let reader = reader.build().map_err(|e| e.to_string())?;
-    let mut split = super::eav::Split {
-        key: key as u32,
-        value: value as u32,
-        ids: HashMap::new(),
-    };
-    let mut by_name: HashMap<String, u32> = HashMap::new();
+    // Distinct keys in the order they first appear (a million distinct keys is not long
+    // format: learning stops after 100,000).
+    let mut keys: Vec<Vec<u8>> = Vec::new();
     let mut seen: std::collections::HashSet<Vec<u8>> = std::collections::HashSet::new();
     for rb in reader {
         let rb = rb.map_err(|e| e.to_string())?;
-        let text = CellText::new(rb.column(0));
         let all: Vec<u32> = vec![0; rb.num_rows()];
-        text.for_each_cell(&all, |_, bytes| {
-            if seen.contains(bytes) {
-                return;
-            }
-            seen.insert(bytes.to_vec());
-            let Some(name) = super::eav::key_name(bytes) else {
-                return;
-            };
-            // shroud's tokens are values, never keys.
-            if crate::transform::token::inside_token(bytes, 0, bytes.len()) {
-                return;
-            }
-            let column = super::eav::column(&value_name, name);
-            let id = match by_name.get(&column) {
-                Some(&id) => id,
-                None if by_name.len() >= super::eav::MAX_KEYS => return,
-                None => {
-                    let id = columns.len() as u32;
-                    columns.push(column.clone());
-                    by_name.insert(column, id);
-                    id
+        CellText::new(rb.column(0))
+            .for_each_cell(&all, |_, bytes| {
+                if seen.len() <= 100_000 && seen.insert(bytes.to_vec()) {
+                    keys.push(bytes.to_vec());
                 }
-            };
-            split.ids.insert(bytes.to_vec(), id);
-        })
-        .map_err(|e| e.to_string())?;
-        if seen.len() > 100_000 {
-            // A million distinct keys is not long format: stop learning new ones.
-            break;
-        }
+            })
+            .map_err(|e| e.to_string())?;
     }
-    Ok((!split.ids.is_empty()).then_some(split))
+    Ok(super::eav::Split::learn(
+        key as u32,
+        value as u32,
+        keys.iter().map(Vec::as_slice),
+        columns,
+    ))
 }
 
 /// Timestamps with a named zone (`UTC`, `Europe/Paris`) need a zone database to display;
@@ -750,11 +728,6 @@ impl ParquetReader {
             delivered: 0,
             long,
         })
-    }
-
-    /// The long-format split of the file's value column, if it is in long format.
-    pub fn long_format(&self) -> Option<&super::eav::Split> {
-        self.long.as_ref()
     }
 
     /// The file's metadata and Arrow schema.
@@ -1093,6 +1066,10 @@ impl BatchReader for ParquetReader {
 
     fn as_parquet(&self) -> Option<&ParquetReader> {
         Some(self)
+    }
+
+    fn long_format(&self) -> Option<&super::eav::Split> {
+        self.long.as_ref()
     }
 }
 

@@ -421,6 +421,8 @@ pub struct PostgresReader {
     done: bool,
     counter: Progress,
     cell: Vec<u8>,
+    /// A long-format value column's virtual columns ([`super::eav`]).
+    long: Option<super::eav::Split>,
 }
 
 impl PostgresReader {
@@ -522,12 +524,38 @@ impl PostgresReader {
             .enumerate()
             .map(|(i, c)| (c.clone(), i as u32))
             .collect();
+        let base = columns.len();
+        let mut columns = columns;
+        // A long-format table: its distinct keys, sorted, in this snapshot (both passes read
+        // the same), name virtual columns before any row is read.
+        let mut long = None;
+        if let Some((k, v)) = super::eav::pair(columns.iter().map(String::as_str)) {
+            let sql = format!(
+                "SELECT DISTINCT {col}::text FROM {relation} WHERE {col} IS NOT NULL ORDER BY 1 LIMIT 100000",
+                col = quote(&columns[k])
+            );
+            let keys: Vec<Vec<u8>> = client
+                .simple_query(&sql)
+                .map_err(|e| malformed("table", error_text(&e)))?
+                .into_iter()
+                .filter_map(|m| match m {
+                    SimpleQueryMessage::Row(r) => r.get(0).map(|t| t.as_bytes().to_vec()),
+                    _ => None,
+                })
+                .collect();
+            long = super::eav::Split::learn(
+                k as u32,
+                v as u32,
+                keys.iter().map(Vec::as_slice),
+                &mut columns,
+            );
+        }
         Ok(PostgresReader {
             display,
             url,
             client,
             relation,
-            base: columns.len(),
+            base,
             columns,
             ids,
             bytea,
@@ -540,6 +568,7 @@ impl PostgresReader {
             done: false,
             counter,
             cell: Vec::new(),
+            long,
         })
     }
 
@@ -638,6 +667,9 @@ impl PostgresReader {
         if self.keep_raw {
             batch.raw = Some(super::RawRecords::Documents(std::mem::take(docs)));
         }
+        if let Some(split) = &self.long {
+            split.apply(&mut batch);
+        }
         batch
     }
 }
@@ -683,6 +715,10 @@ impl BatchReader for PostgresReader {
 
     fn document_keys(&self) -> Option<&super::json::KeyClass> {
         Some(&self.keys)
+    }
+
+    fn long_format(&self) -> Option<&super::eav::Split> {
+        self.long.as_ref()
     }
 
     fn stats(&self) -> ReadStats {

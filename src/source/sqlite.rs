@@ -110,6 +110,38 @@ pub fn table_residue(
     super::sqlite_pages::residue(path, &roots)
 }
 
+/// A table in long format (`user_id, meta_key, meta_value`): its keys, distinct and sorted
+/// (the same order in both passes), name virtual columns ([`super::eav::Split::learn`]).
+fn long_format(
+    conn: &Connection,
+    table: &str,
+    columns: &mut Vec<String>,
+) -> Result<Option<super::eav::Split>, rusqlite::Error> {
+    let Some((k, v)) = super::eav::pair(columns.iter().map(String::as_str)) else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare(&format!(
+        "SELECT DISTINCT CAST({} AS TEXT) FROM {} WHERE {} IS NOT NULL ORDER BY 1 LIMIT 100000",
+        quote(&columns[k]),
+        quote(table),
+        quote(&columns[k])
+    ))?;
+    let keys: Vec<Vec<u8>> = stmt
+        .query_map([], |r| {
+            Ok(match r.get_ref(0)? {
+                ValueRef::Text(t) | ValueRef::Blob(t) => t.to_vec(),
+                _ => Vec::new(),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(super::eav::Split::learn(
+        k as u32,
+        v as u32,
+        keys.iter().map(Vec::as_slice),
+        columns,
+    ))
+}
+
 /// Reads one table in batches.
 pub struct SqliteReader {
     display: String,
@@ -123,6 +155,9 @@ pub struct SqliteReader {
     max_rows: Option<u64>,
     done: bool,
     counter: Progress,
+    /// The table's own columns (the rest are a long-format value column's virtual ones).
+    base: usize,
+    long: Option<super::eav::Split>,
 }
 
 impl SqliteReader {
@@ -149,6 +184,10 @@ impl SqliteReader {
         let by_rowid = conn
             .prepare(&format!("SELECT rowid FROM {} LIMIT 0", quote(&table)))
             .is_ok();
+        let mut columns = columns;
+        let base = columns.len();
+        let long =
+            long_format(&conn, &table, &mut columns).map_err(|e| malformed(e.to_string()))?;
         Ok(SqliteReader {
             display,
             conn,
@@ -160,11 +199,13 @@ impl SqliteReader {
             max_rows: opts.max_rows,
             done: false,
             counter,
+            base,
+            long,
         })
     }
 
     fn read(&mut self, limit: u64) -> Result<Vec<Batch>, rusqlite::Error> {
-        let n_cols = self.columns.len();
+        let n_cols = self.base;
         let (sql, rowid_col) = if self.by_rowid {
             (
                 format!(
@@ -226,6 +267,11 @@ impl SqliteReader {
         if in_batch > 0 {
             out.push(builder.take());
         }
+        if let Some(split) = &self.long {
+            for b in &mut out {
+                split.apply(b);
+            }
+        }
         self.rows += read;
         self.counter.fetch_add(bytes, Ordering::Relaxed);
         if read < limit {
@@ -281,6 +327,14 @@ impl BatchReader for SqliteReader {
 
     fn columns(&self) -> &[String] {
         &self.columns
+    }
+
+    fn base_columns(&self) -> usize {
+        self.base
+    }
+
+    fn long_format(&self) -> Option<&super::eav::Split> {
+        self.long.as_ref()
     }
 
     fn stats(&self) -> ReadStats {
