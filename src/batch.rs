@@ -396,6 +396,12 @@ impl BatchPseudonymizer {
             plan.findings.push(d.has_findings);
             plan.name_entities
                 .push(crate::scan::name_entities(&detector, &d.column));
+            plan.text_modes.push(crate::pseudo::text_mode(
+                &policy,
+                &d.column,
+                d.free_text,
+                plan.actions.last(),
+            ));
             plan.epoch_units.push(
                 crate::pseudo::epoch_unit(&plan, &d.column, &d.epochs)
                     .map_err(BatchError::Invalid)?,

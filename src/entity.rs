@@ -482,6 +482,18 @@ pub static ENTITIES: &[EntityInfo] = &[
             false,
         )
     },
+    // A login or handle: found by its column's name, or as an `@handle` by the high-recall
+    // pass in free text.
+    EntityInfo {
+        self_evident: false,
+        ..direct(
+            "USERNAME",
+            43,
+            Normalize::Text,
+            TokenShape::Tagged("user"),
+            false,
+        )
+    },
     EntityInfo {
         self_evident: false,
         ..direct(

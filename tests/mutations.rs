@@ -10,7 +10,7 @@
 //! nothing; and `check` of the raw mutated input fails. The matrix is printed (`--nocapture`)
 //! and is the one in the README.
 
-use crate::util::{fixture, shroud};
+use crate::util::{fixture, shroud, text};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Mutex;
@@ -771,4 +771,72 @@ fn every_mutation_and_pair_is_pseudonymized_clean_or_refused_and_never_passes_ch
         failures.join("\n")
     );
     assert!(counts.get("clean").copied().unwrap_or(0) > results.len() / 2);
+}
+
+/// The same invariant on Parquet files that pandas and pyarrow wrote
+/// (`fixtures/make_mutants.py`): pandas' inferred types, identifiers as float64 with a gap
+/// and as int64, numbers typed as strings, dictionary pages in small row groups, string_view
+/// columns, personal data in the file's and a field's metadata, long format, categoricals.
+/// Planted: the seed's personal cells (its first 40 rows, as written) and the forms each
+/// mutant gives them (listed in `fixtures/mutants/planted.json`).
+#[test]
+fn parquet_written_by_pandas_and_pyarrow_is_pseudonymized_clean_or_refused() {
+    let index: BTreeMap<String, Vec<String>> =
+        serde_json::from_str(&std::fs::read_to_string(fixture("mutants/planted.json")).unwrap())
+            .unwrap();
+    assert!(index.len() >= 18, "{} mutants", index.len());
+    let root = tempfile::tempdir().unwrap();
+    let key = root.path().join("k.key");
+    assert!(
+        shroud(root.path(), &["keygen", key.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let seeds: BTreeMap<&str, Table> = seeds().into_iter().collect();
+    let mut failures = Vec::new();
+    for (file, extra) in &index {
+        let seed = file.split("__").next().unwrap();
+        let mut t = seeds[seed].clone();
+        t.rows.truncate(40);
+        let mut planted = t.planted_values();
+        planted.extend(extra.iter().filter(|v| v.chars().count() >= 6).cloned());
+        let dir = tempfile::tempdir_in(root.path()).unwrap();
+        std::fs::copy(fixture(&format!("mutants/{file}")), dir.path().join(file)).unwrap();
+        let o = shroud(
+            dir.path(),
+            &[
+                "pseudonymize",
+                file,
+                "--out",
+                "out",
+                "--key-file",
+                key.to_str().unwrap(),
+                "-q",
+            ],
+        );
+        let out = dir.path().join("out").join(file);
+        match o.status.code() {
+            Some(0) => {
+                let text = output_text(&out, &Format::Parquet);
+                let manifest =
+                    std::fs::read_to_string(dir.path().join("out/_shroud_manifest.json"))
+                        .unwrap_or_default();
+                for v in &planted {
+                    if forms(v)
+                        .iter()
+                        .any(|f| text.contains(f) || manifest.contains(f))
+                    {
+                        failures.push(format!("{file}: {v:?} survives"));
+                    }
+                }
+            }
+            Some(2) => assert!(!out.exists(), "{file}: exit 2 but written"),
+            c => failures.push(format!("{file}: pseudonymize exited {c:?}: {:?}", text(&o))),
+        }
+        let c = shroud(dir.path(), &["check", file]);
+        if !matches!(c.status.code(), Some(1) | Some(2)) {
+            failures.push(format!("{file}: check passed the raw file"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -8,6 +8,7 @@
 //! - `closed_loop`: pseudonymize's output passes check; nothing found survives;
 //! - `formats`: the same table in CSV/TSV/JSON/JSONL/Parquet/compressed gives the same verdicts;
 //! - `rules`: the rule registry and user rules;
+//! - `free_text`: free text in high-recall mode, and the gate's same test (issue 25);
 //! - `fuzz_smoke`: mutated inputs through readers, detector and writers, never a panic;
 //! - `hiding`: places every reader skips, judged or refused by `check` (issue 24);
 //! - `hostile`: broken and hostile inputs;
@@ -29,6 +30,7 @@ mod aggregate;
 mod check;
 mod closed_loop;
 mod formats;
+mod free_text;
 mod fuzz_smoke;
 mod hiding;
 mod hostile;

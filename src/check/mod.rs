@@ -223,6 +223,22 @@ pub fn check_input_with(
             }
         }
     }
+    // Free text in high-recall mode: every word that could identify a person and is not
+    // explained counts (the same test pseudonymize applies).
+    let recall: Vec<u32> = scan
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            c.verdict.free_text
+                && c.verdict.entity.is_none()
+                && policy.text_mode(&c.name) == crate::transform::TextMode::Recall
+        })
+        .map(|(i, _)| i as u32)
+        .collect();
+    if !recall.is_empty() {
+        recall_pass(detector, input, &opts, &recall, &mut collector)?;
+    }
     // Places outside the cells: a database's free pages, a Parquet footer's strings.
     places::judge(detector, input, &opts, &mut collector)?;
     // Columns named by their masked form where the name holds personal data.
@@ -307,6 +323,50 @@ pub fn check_input_with(
         error: None,
         scan: Some(report),
     })
+}
+
+/// Reads `input` again for its free-text columns `cols` and counts the high-recall
+/// candidates of each cell ([`crate::detect::recall`]) beside the rules' findings.
+fn recall_pass(
+    detector: &Detector,
+    input: &Input,
+    opts: &ScanOptions,
+    cols: &[u32],
+    collector: &mut Collector<'_>,
+) -> Result<(), SourceError> {
+    let mut reader = crate::source::open(input, &opts.read, Arc::new(AtomicU64::new(0)))?;
+    let mut scratch = crate::detect::Scratch::default();
+    let mut plans: BTreeMap<u32, crate::detect::ColumnPlan> = BTreeMap::new();
+    loop {
+        let batches = reader.next_batches(4)?;
+        if batches.is_empty() {
+            return Ok(());
+        }
+        for b in batches {
+            for c in b.columns.iter().filter(|c| cols.contains(&c.col)) {
+                let name = reader.columns()[c.col as usize].clone();
+                let plan = plans.entry(c.col).or_insert_with(|| detector.plan(&name));
+                for (row, cell) in c.iter() {
+                    detector.scan_cell(plan, cell, &mut scratch);
+                    let mut findings = std::mem::take(&mut scratch.findings);
+                    crate::detect::recall::add_findings(detector, cell, &mut findings);
+                    for f in findings.iter().filter(|f| f.rule == u16::MAX) {
+                        let value =
+                            String::from_utf8_lossy(&cell[f.start as usize..f.end as usize]);
+                        collector.add(
+                            c.col,
+                            &name,
+                            f.entity,
+                            &value,
+                            b.first_row + u64::from(row),
+                            1,
+                        );
+                    }
+                    scratch.findings = findings;
+                }
+            }
+        }
+    }
 }
 
 /// Checks every input (in parallel): data files are scanned ([`check_input_with`]), files

@@ -20,6 +20,12 @@ pub struct SharePolicySpec {
     pub allow: Vec<AllowSpec>,
     /// Minimum k over quasi-identifiers.
     pub k_anonymity: Option<KSpec>,
+    /// How free-text columns are judged: `recall` (the default: any word that could identify
+    /// a person and is not explained fails) or `precise` (only what the rules find).
+    pub free_text: Option<String>,
+    /// The same per column.
+    #[serde(default)]
+    pub free_text_columns: BTreeMap<String, String>,
 }
 
 /// An entity rule as written.
@@ -125,6 +131,10 @@ pub struct SharePolicy {
     files: Option<globset::GlobSet>,
     /// The k-anonymity requirement.
     pub k: Option<KSpec>,
+    /// How free-text columns are judged.
+    pub free_text: crate::transform::TextMode,
+    /// Per column.
+    pub free_text_columns: BTreeMap<String, crate::transform::TextMode>,
 }
 
 impl SharePolicy {
@@ -213,12 +223,24 @@ impl SharePolicy {
         } else {
             None
         };
+        use crate::transform::TextMode;
         Ok(SharePolicy {
             min_confidence,
             entities,
             allow,
             files,
             k: spec.k_anonymity,
+            free_text: spec
+                .free_text
+                .as_deref()
+                .map(TextMode::parse)
+                .transpose()?
+                .unwrap_or_default(),
+            free_text_columns: spec
+                .free_text_columns
+                .iter()
+                .map(|(k, v)| TextMode::parse(v).map(|m| (k.clone(), m)))
+                .collect::<Result<_, _>>()?,
         })
     }
 
@@ -264,7 +286,17 @@ impl SharePolicy {
             allow: Vec::new(),
             files: None,
             k: None,
+            free_text: policy.free_text,
+            free_text_columns: policy.free_text_columns.clone(),
         }
+    }
+
+    /// How free-text column `column` is judged.
+    pub fn text_mode(&self, column: &str) -> crate::transform::TextMode {
+        self.free_text_columns
+            .get(column)
+            .copied()
+            .unwrap_or(self.free_text)
     }
 
     /// What this policy says of `entity`, in the registry's terms (tests compare the two).

@@ -14,6 +14,10 @@ pub const RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/contact/phone.toml"),
     ),
     (
+        "contact/username.toml",
+        include_str!("../../rules/contact/username.toml"),
+    ),
+    (
         "network/ip.toml",
         include_str!("../../rules/network/ip.toml"),
     ),

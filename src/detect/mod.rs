@@ -21,6 +21,7 @@
 pub mod builtin;
 pub mod hints;
 pub mod normalize;
+pub mod recall;
 pub mod spec;
 pub mod validators;
 pub mod verdict;

@@ -169,6 +169,9 @@ pub struct ColumnManifest {
     /// hold it (the run fails when any is left).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub residual: BTreeMap<String, u64>,
+    /// A free-text column's mode: `recall` (every unexplained word replaced) or `precise`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_mode: Option<String>,
 }
 
 /// The plan for one input: pass-1 verdicts turned into column actions, by column id (the
@@ -198,6 +201,8 @@ pub struct FilePlan {
     /// Columns that cannot be written faithfully, and why (an epoch date column whose unit
     /// cannot be told): the file is refused.
     pub refusals: Vec<String>,
+    /// Per column: how its free text is pseudonymized (`None`: not a free-text column).
+    pub text_modes: Vec<Option<crate::transform::TextMode>>,
     /// Rows scanned in pass 1.
     pub rows: u64,
     /// Whether pass 1 read only the first rows (a plan for display, not for writing).
@@ -282,6 +287,12 @@ pub fn plan_from_scan(policy: &Policy, scan: &FileScan) -> FilePlan {
             .push(c.stats.entities.iter().any(|e| e.cells > 0));
         plan.digests.push(c.stats.digest);
         plan.name_entities.push(c.name_entities.clone());
+        plan.text_modes.push(text_mode(
+            policy,
+            &c.name,
+            c.verdict.free_text,
+            plan.actions.last(),
+        ));
         let unit = epoch_unit(&plan, &c.name, &c.stats.epochs).unwrap_or_else(|why| {
             plan.refusals.push(why);
             None
@@ -293,6 +304,19 @@ pub fn plan_from_scan(policy: &Policy, scan: &FileScan) -> FilePlan {
     let region = policy.phone_region.map(|r| format!("{r:?}"));
     plan.phone_regions = scan.columns.iter().map(|_| region.clone()).collect();
     plan
+}
+
+/// How a column's free text is pseudonymized: the policy's mode for a free-text column whose
+/// spans are replaced (not for a column kept for its verdict, nor one with a `[columns]`
+/// override), else `None`.
+pub fn text_mode(
+    policy: &Policy,
+    column: &str,
+    free_text: bool,
+    action: Option<&ColumnAction>,
+) -> Option<crate::transform::TextMode> {
+    (free_text && matches!(action, Some(ColumnAction::Spans { keep: None })))
+        .then(|| policy.text_mode(column))
 }
 
 /// The unit of the epoch dates of the column just planned (the plan's last action), when
@@ -366,6 +390,8 @@ pub struct ColumnCtx {
     region: Option<phonenumber::country::Id>,
     /// The unit of the column's epoch dates (ticks per second).
     epoch: Option<i64>,
+    /// A free-text column in high-recall mode ([`crate::detect::recall`]).
+    recall: bool,
     /// A span column in which pass 1 found nothing: the first scan of every cell would find
     /// nothing again, so pass 2 copies it without scanning (the digest proves the cells are
     /// the ones pass 1 scanned).
@@ -437,7 +463,12 @@ impl<'a> Rewrite<'a> {
                     .and_then(Option::as_deref)
                     .and_then(|r| r.parse().ok()),
                 epoch: plan.epoch_units.get(i).copied().flatten(),
-                nothing_found: matches!(action, ColumnAction::Spans { .. })
+                recall: plan.text_modes.get(i).copied().flatten()
+                    == Some(crate::transform::TextMode::Recall),
+                // In high-recall mode a cell with no finding still has candidates.
+                nothing_found: plan.text_modes.get(i).copied().flatten()
+                    != Some(crate::transform::TextMode::Recall)
+                    && matches!(action, ColumnAction::Spans { .. })
                     && !plan.sampled
                     && plan.findings.get(i) == Some(&false)
                     && plan.digests.len() == plan.columns.len(),
@@ -543,7 +574,10 @@ impl<'a> Rewrite<'a> {
                         Some(text) => self.detector.scan_cell(&col.plan, text, scratch),
                     }
                     let text = current.as_deref().unwrap_or(value);
-                    let findings = std::mem::take(&mut scratch.findings);
+                    let mut findings = std::mem::take(&mut scratch.findings);
+                    if col.recall {
+                        crate::detect::recall::add_findings(self.detector, text, &mut findings);
+                    }
                     let next = self.replace_spans(col, keep.as_deref(), text, &findings)?;
                     scratch.findings = findings;
                     match next {
@@ -667,6 +701,13 @@ impl<'a> Rewrite<'a> {
                     type_changed: type_changes.get(&ctx.name).cloned(),
                     renamed: named,
                     residual: BTreeMap::new(),
+                    text_mode: self
+                        .plan
+                        .text_modes
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .map(|m| m.name().to_string()),
                 }
             })
             .collect()

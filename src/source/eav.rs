@@ -194,9 +194,16 @@ impl Split {
         key: u32,
         value: u32,
         keys: impl IntoIterator<Item = &'k [u8]>,
+        rows: u64,
         columns: &mut Vec<String>,
     ) -> Option<Split> {
         let value_name = columns.get(value as usize)?.clone();
+        let keys: Vec<&[u8]> = keys.into_iter().collect();
+        // A key per row (`user0`, `user1`…) is a key-value store of data, not long format:
+        // keys repeat, at least twice on average.
+        if keys.is_empty() || keys.len() as u64 * 2 > rows {
+            return None;
+        }
         let mut split = Split {
             key,
             value,

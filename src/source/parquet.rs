@@ -592,10 +592,13 @@ fn long_format(
             })
             .map_err(|e| e.to_string())?;
     }
+    let rows = meta.metadata().file_metadata().num_rows().max(0) as u64;
+    let rows = max_rows.map_or(rows, |m| rows.min(m));
     Ok(super::eav::Split::learn(
         key as u32,
         value as u32,
         keys.iter().map(Vec::as_slice),
+        rows,
         columns,
     ))
 }

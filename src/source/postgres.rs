@@ -543,10 +543,21 @@ impl PostgresReader {
                     _ => None,
                 })
                 .collect();
+            let rows: i64 = client
+                .query_one(
+                    &format!(
+                        "SELECT COUNT(*) FROM {relation} WHERE {} IS NOT NULL",
+                        quote(&columns[k])
+                    ),
+                    &[],
+                )
+                .map(|r| r.get(0))
+                .map_err(|e| malformed("table", error_text(&e)))?;
             long = super::eav::Split::learn(
                 k as u32,
                 v as u32,
                 keys.iter().map(Vec::as_slice),
+                rows.max(0) as u64,
                 &mut columns,
             );
         }

@@ -134,10 +134,20 @@ fn long_format(
             })
         })?
         .collect::<Result<_, _>>()?;
+    let rows: i64 = conn.query_row(
+        &format!(
+            "SELECT COUNT(*) FROM {} WHERE {} IS NOT NULL",
+            quote(table),
+            quote(&columns[k])
+        ),
+        [],
+        |r| r.get(0),
+    )?;
     Ok(super::eav::Split::learn(
         k as u32,
         v as u32,
         keys.iter().map(Vec::as_slice),
+        rows.max(0) as u64,
         columns,
     ))
 }

@@ -183,6 +183,40 @@ pub struct PolicySpec {
     /// digits (and as a US number when it is a valid one): never by which other rows share
     /// its file.
     pub phone_region: Option<String>,
+    /// How free-text columns are pseudonymized: `recall` (the default) or `precise`.
+    pub free_text: Option<String>,
+    /// The same per free-text column.
+    #[serde(default)]
+    pub free_text_columns: BTreeMap<String, String>,
+}
+
+/// How a free-text column is pseudonymized.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TextMode {
+    /// Every word that could identify a person, unless explained ([`crate::detect::recall`]).
+    #[default]
+    Recall,
+    /// Only what the rules find.
+    Precise,
+}
+
+impl TextMode {
+    /// `recall` or `precise`.
+    pub fn parse(s: &str) -> Result<TextMode, String> {
+        match s.trim() {
+            "recall" => Ok(TextMode::Recall),
+            "precise" => Ok(TextMode::Precise),
+            o => Err(format!("free_text {o:?}: recall or precise")),
+        }
+    }
+
+    /// The mode's name, as the manifest records it.
+    pub fn name(self) -> &'static str {
+        match self {
+            TextMode::Recall => "recall",
+            TextMode::Precise => "precise",
+        }
+    }
 }
 
 /// A compiled policy.
@@ -196,6 +230,10 @@ pub struct Policy {
     pub columns: BTreeMap<String, Operator>,
     /// The region of national phone numbers (policy `phone_region`, `--phone-region`).
     pub phone_region: Option<phonenumber::country::Id>,
+    /// How free-text columns are pseudonymized (policy `free_text`).
+    pub free_text: TextMode,
+    /// Per free-text column (policy `[free_text_columns]`).
+    pub free_text_columns: BTreeMap<String, TextMode>,
 }
 
 /// The default policy, with comments: what `shroud policy init` writes.
@@ -263,7 +301,26 @@ impl Policy {
             entities: compile_map(&spec.entities, "entity")?,
             columns: compile_map(&spec.columns, "column")?,
             phone_region: spec.phone_region.as_deref().map(parse_region).transpose()?,
+            free_text: spec
+                .free_text
+                .as_deref()
+                .map(TextMode::parse)
+                .transpose()?
+                .unwrap_or_default(),
+            free_text_columns: spec
+                .free_text_columns
+                .iter()
+                .map(|(k, v)| TextMode::parse(v).map(|m| (k.clone(), m)))
+                .collect::<Result<_, _>>()?,
         })
+    }
+
+    /// How free-text column `column` is pseudonymized.
+    pub fn text_mode(&self, column: &str) -> TextMode {
+        self.free_text_columns
+            .get(column)
+            .copied()
+            .unwrap_or(self.free_text)
     }
 
     /// The built-in default policy.

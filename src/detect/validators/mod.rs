@@ -81,6 +81,8 @@ pub enum Validator {
     DateOfBirth,
     /// An epoch number (seconds, milliseconds, microseconds) that is a birth date.
     EpochDateOfBirth,
+    /// A user name: not a common word of any supported language (`token`, `admin`, `true`).
+    Username,
     /// First-name / surname dictionaries and titles; narrows the span (`person_name`).
     PersonName,
     /// Lower-case words of which one is a known name and none a non-name (`name_words`).
@@ -196,6 +198,7 @@ pub const ALL: &[(&str, Validator)] = &[
     ("email", Validator::Email),
     ("date_of_birth", Validator::DateOfBirth),
     ("epoch_date_of_birth", Validator::EpochDateOfBirth),
+    ("username", Validator::Username),
     ("person_name", Validator::PersonName),
     ("name_words", Validator::NameWords),
     ("name_cell", Validator::NameCell),
@@ -284,6 +287,14 @@ impl Validator {
             Validator::Email => misc::email_in(cell, start, end),
             Validator::DateOfBirth => date::check(text).into(),
             Validator::EpochDateOfBirth => date::check_epoch(text).into(),
+            Validator::Username => {
+                let w = text.trim().trim_start_matches('@').to_lowercase();
+                if crate::detect::recall::is_common_word(&w) {
+                    Validity::Invalid.into()
+                } else {
+                    Validity::Valid.into()
+                }
+            }
             Validator::PersonName => names::check_in(cell, start, end),
             Validator::NameWords => names::name_words(text).into(),
             Validator::NameCell => names::name_cell(text).into(),

@@ -1,0 +1,743 @@
+//! High-recall free text (issue 25): in the spirit of Philter, a word that could identify a
+//! person is replaced unless it is explained. The precise rules find what they can prove
+//! (emails, phones, names in context); this pass covers what they miss, at the price of
+//! over-redaction, which is measured (`scripts/eval/prose/multilingual`).
+//!
+//! Candidates, word by word (every span outside the precise findings and shroud's tokens):
+//! - a word with a capital letter that is not a common word of the text's language (or of
+//!   English): `Ferrandis`, `Okonkwo-Hale`, `BRANDAUER`;
+//! - a capitalised common word next to a candidate or after a name cue (`Rose` in `Rose
+//!   Okonkwo`, `Frau Sommer`), unless it is a function word;
+//! - a lower-case word that is a frequent first name and no common word (`anna`);
+//! - an `@handle`;
+//! - a digit run that is not a plain quantity, amount, date, time or year (`901820`,
+//!   `8004`, `030`).
+//!
+//! Neighbouring candidates join into one span (`Chemin des Vignes`), so a replacement never
+//! cuts a name in two. The language is the one whose function words the text uses most.
+//! Common words: [`rules/data/common_words`](https://github.com/rspeer/wordfreq), names
+//! removed (see its README).
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+/// What a candidate span is replaced as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Words: a name or anything that could be one (replaced as `PERSON`).
+    Word,
+    /// An `@handle` (`USERNAME`).
+    Handle,
+    /// A digit run that is not a quantity (`ID_NUMBER`).
+    Digits,
+}
+
+/// A candidate span (byte offsets into the text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Candidate {
+    /// Start.
+    pub start: usize,
+    /// End (exclusive).
+    pub end: usize,
+    /// Kind.
+    pub kind: Kind,
+}
+
+struct Language {
+    code: &'static str,
+    words: HashSet<String>,
+    /// The most frequent words: never a name by adjacency, and what tells the language.
+    function: HashSet<String>,
+}
+
+struct Lexicon {
+    languages: Vec<Language>,
+    first_names: HashSet<String>,
+}
+
+const FUNCTION_WORDS: usize = 250;
+
+static LISTS: [(&str, &[u8]); 7] = [
+    (
+        "en",
+        include_bytes!("../../rules/data/common_words/en.txt.gz"),
+    ),
+    (
+        "de",
+        include_bytes!("../../rules/data/common_words/de.txt.gz"),
+    ),
+    (
+        "fr",
+        include_bytes!("../../rules/data/common_words/fr.txt.gz"),
+    ),
+    (
+        "es",
+        include_bytes!("../../rules/data/common_words/es.txt.gz"),
+    ),
+    (
+        "it",
+        include_bytes!("../../rules/data/common_words/it.txt.gz"),
+    ),
+    (
+        "nl",
+        include_bytes!("../../rules/data/common_words/nl.txt.gz"),
+    ),
+    (
+        "pt",
+        include_bytes!("../../rules/data/common_words/pt.txt.gz"),
+    ),
+];
+
+static FIRST_NAMES: &str = include_str!("../../rules/data/first_names.txt");
+
+static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
+    use std::io::Read;
+    let languages: Vec<Language> = LISTS
+        .iter()
+        .map(|(code, gz)| {
+            let mut text = String::new();
+            let _ = flate2::read::GzDecoder::new(*gz).read_to_string(&mut text);
+            let list: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+            Language {
+                code,
+                function: list
+                    .iter()
+                    .take(FUNCTION_WORDS)
+                    .map(|w| w.to_string())
+                    .collect(),
+                words: list.iter().map(|w| w.to_string()).collect(),
+            }
+        })
+        .collect();
+    let common = |w: &str| languages.iter().any(|l| l.words.contains(w));
+    // Frequent first names that are no common word in any language (`anna`, not `will`).
+    let first_names = FIRST_NAMES
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .take(5000)
+        .filter(|n| n.len() >= 3 && !common(n))
+        .map(str::to_string)
+        .collect();
+    Lexicon {
+        languages,
+        first_names,
+    }
+});
+
+/// Words that announce a name: titles and forms of address in the supported languages,
+/// lower case, without their dot.
+const CUES: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "prof",
+    "sir",
+    "dame",
+    "herr",
+    "frau",
+    "hr",
+    "fr",
+    "mme",
+    "mlle",
+    "m",
+    "monsieur",
+    "madame",
+    "sr",
+    "sra",
+    "srta",
+    "señor",
+    "señora",
+    "don",
+    "doña",
+    "dott",
+    "dottssa",
+    "dottoressa",
+    "sig",
+    "signor",
+    "signora",
+    "sra",
+    "dhr",
+    "mevr",
+    "mevrouw",
+    "meneer",
+    "heer",
+    "sr",
+    "senhor",
+    "senhora",
+    "dona",
+    "ing",
+    "mag",
+    "avv",
+];
+
+/// Capitalised mid-sentence in the languages that do not capitalise nouns, and no one's
+/// name: months, weekdays and the pronoun `I` (lower case).
+const CALENDAR: &[&str] = &[
+    "i",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "januar",
+    "februar",
+    "märz",
+    "mai",
+    "juni",
+    "juli",
+    "oktober",
+    "dezember",
+    "montag",
+    "dienstag",
+    "mittwoch",
+    "donnerstag",
+    "freitag",
+    "samstag",
+    "sonntag",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+    "lunes",
+    "martes",
+    "miércoles",
+    "jueves",
+    "viernes",
+    "sábado",
+    "domingo",
+    "gennaio",
+    "febbraio",
+    "aprile",
+    "maggio",
+    "giugno",
+    "luglio",
+    "settembre",
+    "ottobre",
+    "dicembre",
+    "lunedì",
+    "martedì",
+    "mercoledì",
+    "giovedì",
+    "venerdì",
+    "sabato",
+    "domenica",
+    "januari",
+    "februari",
+    "maart",
+    "mei",
+    "juli",
+    "augustus",
+    "oktober",
+    "maandag",
+    "dinsdag",
+    "woensdag",
+    "donderdag",
+    "vrijdag",
+    "zaterdag",
+    "zondag",
+    "janeiro",
+    "fevereiro",
+    "março",
+    "maio",
+    "junho",
+    "julho",
+    "setembro",
+    "outubro",
+    "novembro",
+    "dezembro",
+    "segunda",
+    "terça",
+    "quarta",
+    "quinta",
+    "sexta",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TokKind {
+    Word,
+    Handle,
+    Digits,
+    Code,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Tok {
+    start: usize,
+    end: usize,
+    kind: TokKind,
+}
+
+/// Splits `text` into words (letters, with inner apostrophes and hyphens), `@handles` and
+/// digit runs (with inner `.`, `,`, `:`, `/`, `-` between digits), by byte offsets.
+fn tokens(text: &str) -> Vec<Tok> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut it = text.char_indices().peekable();
+    let mut prev: Option<char> = None;
+    while let Some((i, c)) = it.next() {
+        if c == '@'
+            && prev.is_none_or(|p| {
+                p.is_whitespace()
+                    || matches!(
+                        p,
+                        '(' | '[' | '{' | '"' | '\'' | '“' | '«' | ',' | ';' | ':'
+                    )
+            })
+            && it
+                .peek()
+                .is_some_and(|(_, n)| n.is_alphanumeric() || *n == '_')
+        {
+            let mut end = i + 1;
+            while let Some(&(j, n)) = it.peek() {
+                if n.is_alphanumeric()
+                    || n == '_'
+                    || (n == '.' && b.get(j + 1).is_some_and(|x| x.is_ascii_alphanumeric()))
+                {
+                    end = j + n.len_utf8();
+                    it.next();
+                } else {
+                    break;
+                }
+            }
+            out.push(Tok {
+                start: i,
+                end,
+                kind: TokKind::Handle,
+            });
+            prev = Some('x');
+            continue;
+        }
+        if c.is_alphanumeric() {
+            // A run of letters and digits; `'`, `’` and `-` join letters, `.`, `,`, `:`, `/`
+            // and `-` join digits. Letters only: a word; digits only: a digit run; both
+            // (`8V04471209`, `A54`): a code.
+            let (mut letters, mut digits) = (c.is_alphabetic(), c.is_ascii_digit());
+            let mut end = i + c.len_utf8();
+            let mut last = c;
+            while let Some(&(j, n)) = it.peek() {
+                let next = text[j + n.len_utf8()..].chars().next();
+                let joins = (last.is_alphabetic()
+                    && matches!(n, '\'' | '’' | '-')
+                    && next.is_some_and(char::is_alphabetic))
+                    || (last.is_ascii_digit()
+                        && matches!(n, '.' | ',' | ':' | '/' | '-')
+                        && next.is_some_and(|x| x.is_ascii_digit()));
+                if n.is_alphanumeric() || joins {
+                    letters |= n.is_alphabetic();
+                    digits |= n.is_ascii_digit();
+                    end = j + n.len_utf8();
+                    last = n;
+                    it.next();
+                } else {
+                    break;
+                }
+            }
+            out.push(Tok {
+                start: i,
+                end,
+                kind: match (letters, digits) {
+                    (true, false) => TokKind::Word,
+                    (false, _) => TokKind::Digits,
+                    (true, true) => TokKind::Code,
+                },
+            });
+            prev = Some(last);
+            continue;
+        }
+        prev = Some(c);
+    }
+    out
+}
+
+/// Whether a digit run is a plain quantity, an amount, a date, a time or a year: what a
+/// digit run may be and still say nothing about a person.
+fn is_quantity(d: &str) -> bool {
+    let digits = d.bytes().filter(u8::is_ascii_digit).count();
+    let seps: Vec<u8> = d.bytes().filter(|c| !c.is_ascii_digit()).collect();
+    if seps.is_empty() {
+        // 0 to 999 (no leading zero), and years.
+        return (digits <= 3 && !(digits > 1 && d.starts_with('0')))
+            || (digits == 4 && (d.starts_with("19") || d.starts_with("20")));
+    }
+    let groups: Vec<&str> = d.split(|c: char| !c.is_ascii_digit()).collect();
+    let all = |s: u8| seps.iter().all(|&c| c == s);
+    // Times (9:30, 1:51.07) and dates (24.01.1986, 2024-01-05, 1/24/86).
+    if seps[0] == b':' && groups.iter().all(|g| g.len() <= 2 || g.len() == 3) {
+        return true;
+    }
+    if seps.len() == 2 && (all(b'.') || all(b'/') || all(b'-')) {
+        let lens: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+        if matches!(lens.as_slice(), [1 | 2, 1 | 2, 2 | 4] | [4, 1 | 2, 1 | 2]) {
+            return true;
+        }
+    }
+    // Amounts: 1,234.56, 1.234,56, 12.5, 3,50 (a last group of 1 or 2 decimals, thousands
+    // groups of 3), and ranges of small numbers (10-20).
+    let last = groups.last().map_or(0, |g| g.len());
+    let middle_ok = groups[1..groups.len() - 1].iter().all(|g| g.len() == 3);
+    if groups[0].len() <= 3 && middle_ok && (last <= 2 || (last == 3 && groups.len() > 2)) {
+        return true;
+    }
+    if groups.len() == 2 && groups[0].len() <= 3 && groups[1].len() == 3 {
+        // 1,500 or 2.000: a thousands group.
+        return true;
+    }
+    false
+}
+
+/// The language whose function words `words` (lower case) use most: at least two of them,
+/// and more than English's; English otherwise (a short text says too little).
+fn language<'l>(lex: &'l Lexicon, words: &[String]) -> &'l Language {
+    let count = |l: &Language| {
+        words
+            .iter()
+            .filter(|w| l.function.contains(w.as_str()))
+            .count()
+    };
+    let english = &lex.languages[0];
+    let mut best = english;
+    let mut best_n = count(english).max(1);
+    for l in &lex.languages[1..] {
+        let n = count(l);
+        if n > best_n {
+            best = l;
+            best_n = n;
+        }
+    }
+    best
+}
+
+/// Strips a French or Italian elision (`l'homme`, `dell'arte`) and a possessive `'s`.
+fn stem(w: &str) -> &str {
+    let w = w
+        .strip_suffix("'s")
+        .or_else(|| w.strip_suffix("’s"))
+        .unwrap_or(w);
+    match w.find(['\'', '’']) {
+        Some(i) if i <= 5 => &w[i + w[i..].chars().next().map_or(1, char::len_utf8)..],
+        _ => w,
+    }
+}
+
+/// Candidate spans of `text` outside `taken` (the precise findings' spans and shroud's
+/// tokens), neighbours joined.
+pub fn candidates(text: &str, taken: &[(usize, usize)]) -> Vec<Candidate> {
+    let lex = &*LEXICON;
+    let mut toks = tokens(text);
+    let inside_taken = |t: &Tok| taken.iter().any(|&(s, e)| t.start < e && t.end > s);
+    toks.retain(|t| !inside_taken(t));
+    if toks.is_empty() {
+        return Vec::new();
+    }
+    let lower: Vec<String> = toks
+        .iter()
+        .map(|t| text[t.start..t.end].to_lowercase())
+        .collect();
+    let lang = language(lex, &lower);
+    let english = &lex.languages[0];
+    let common = |w: &str| -> bool {
+        let w = stem(w);
+        let known = |p: &str| lang.words.contains(p) || english.words.contains(p);
+        known(w) || (w.contains('-') && w.split('-').all(|p| p.is_empty() || known(p)))
+    };
+    let function =
+        |w: &str| lang.function.contains(w) || english.function.contains(w) || w.len() <= 2;
+    let n = toks.len();
+    let mut cand = vec![false; n];
+    let mut capital = vec![false; n];
+    // Whether a token starts a sentence (or the text, a line, a list item): there a capital
+    // says nothing.
+    let sentence_start = |i: usize| -> bool {
+        let before = text[..toks[i].start].trim_end_matches(|c: char| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '"' | '\'' | '«' | '“' | '„' | '(' | '[' | '¿' | '¡' | '-' | '–' | '*' | '•'
+                )
+        });
+        before.is_empty()
+            || before.ends_with(['.', '!', '?', ':', ';', '\n', ')', '…'])
+            || text[..toks[i].start].ends_with('\n')
+    };
+    // Languages that do not capitalise nouns: a capital mid-sentence marks a proper noun.
+    let nouns_capitalised = lang.code == "de";
+    for (i, t) in toks.iter().enumerate() {
+        let s = &text[t.start..t.end];
+        cand[i] = match t.kind {
+            TokKind::Handle => true,
+            TokKind::Digits => !is_quantity(s),
+            // A code with four digits or more is an identifier (`8V04471209`); a short one
+            // names a model or a size (`A54`, `3D`).
+            TokKind::Code => s.bytes().filter(u8::is_ascii_digit).count() >= 4,
+            TokKind::Word => {
+                capital[i] = s.chars().next().is_some_and(char::is_uppercase);
+                let upper = s.chars().any(char::is_uppercase);
+                if CUES.contains(&lower[i].as_str()) {
+                    // A title announces a name; it is none.
+                    false
+                } else if upper {
+                    !common(&lower[i])
+                        || (!nouns_capitalised
+                            && capital[i]
+                            && s.chars().skip(1).any(char::is_lowercase)
+                            && !function(&lower[i])
+                            && !CALENDAR.contains(&lower[i].as_str())
+                            && !sentence_start(i))
+                } else {
+                    lex.first_names.contains(lower[i].as_str())
+                }
+            }
+        };
+    }
+    // Only blanks (and a hyphen or apostrophe) between two tokens: they are neighbours.
+    let adjacent = |a: &Tok, b: &Tok| {
+        text[a.end..b.start]
+            .chars()
+            .all(|c| c.is_whitespace() || matches!(c, '-' | '\'' | '’'))
+            && b.start - a.end <= 3
+    };
+    let cue = |i: usize| -> bool {
+        i > 0 && {
+            let p = &toks[i - 1];
+            let between = &text[p.end..toks[i].start];
+            p.kind == TokKind::Word
+                && CUES.contains(&lower[i - 1].as_str())
+                && between
+                    .trim_start_matches('.')
+                    .chars()
+                    .all(char::is_whitespace)
+                && !between.is_empty()
+        }
+    };
+    loop {
+        let mut changed = false;
+        for i in 0..n {
+            // The groups of a phone number or an identifier (`0117 496 0771`): a short digit
+            // run next to a candidate digit run is one of its groups.
+            if !cand[i] && toks[i].kind == TokKind::Digits {
+                let joined = |j: usize| {
+                    cand[j]
+                        && toks[j].kind == TokKind::Digits
+                        && text[toks[j.min(i)].end..toks[j.max(i)].start]
+                            .chars()
+                            .all(|c| matches!(c, ' ' | '-' | '.' | '/'))
+                        && toks[j.max(i)].start - toks[j.min(i)].end <= 2
+                };
+                if (i > 0 && joined(i - 1)) || (i + 1 < n && joined(i + 1)) {
+                    cand[i] = true;
+                    changed = true;
+                }
+                continue;
+            }
+            if cand[i] || !capital[i] || function(&lower[i]) || CUES.contains(&lower[i].as_str()) {
+                continue;
+            }
+            let next_to = (i > 0 && cand[i - 1] && adjacent(&toks[i - 1], &toks[i]))
+                || (i + 1 < n && cand[i + 1] && adjacent(&toks[i], &toks[i + 1]));
+            if next_to || cue(i) {
+                cand[i] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut out: Vec<Candidate> = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        if !cand[i] {
+            continue;
+        }
+        let kind = match t.kind {
+            TokKind::Word => Kind::Word,
+            TokKind::Handle => Kind::Handle,
+            TokKind::Digits | TokKind::Code => Kind::Digits,
+        };
+        if let Some(last) = out.last_mut()
+            && i > 0
+            && cand[i - 1]
+            && last.end == toks[i - 1].end
+            && adjacent(&toks[i - 1], t)
+            && (last.kind == kind || (last.kind == Kind::Word && kind == Kind::Digits))
+        {
+            last.end = t.end;
+            continue;
+        }
+        out.push(Candidate {
+            start: t.start,
+            end: t.end,
+            kind,
+        });
+    }
+    out
+}
+
+/// Adds the candidates of `text` (a cell, as bytes) to a cell's precise `findings`, as
+/// findings of `PERSON` (words), `USERNAME` (handles) and `ACCOUNT_NUMBER` (digit runs), in
+/// order: what pseudonymize replaces and what `check` counts in high-recall mode. Spans
+/// inside the findings and inside shroud's tokens are left alone.
+pub fn add_findings(detector: &super::Detector, text: &[u8], findings: &mut Vec<super::Finding>) {
+    let Ok(s) = std::str::from_utf8(text) else {
+        return;
+    };
+    let mut taken: Vec<(usize, usize)> = findings
+        .iter()
+        .map(|f| (f.start as usize, f.end as usize))
+        .collect();
+    taken.extend(crate::transform::token::token_spans(text));
+    let entity = |name: &str| detector.entity_index(name).map(|i| i as u16);
+    // A detector built from user rules may lack an entity: what it has stands in, so a
+    // candidate is never dropped for want of a name.
+    let Some(person) = entity("PERSON").or((!detector.entities.is_empty()).then_some(0)) else {
+        return;
+    };
+    let user = entity("USERNAME").unwrap_or(person);
+    let number = entity("ACCOUNT_NUMBER").unwrap_or(person);
+    let before = findings.len();
+    for c in candidates(s, &taken) {
+        findings.push(super::Finding {
+            rule: u16::MAX,
+            entity: match c.kind {
+                Kind::Word => person,
+                Kind::Handle => user,
+                Kind::Digits => number,
+            },
+            start: c.start as u32,
+            end: c.end as u32,
+            score: 0.5,
+        });
+    }
+    if findings.len() > before {
+        findings.sort_by_key(|f| (f.start, f.end));
+    }
+}
+
+/// Whether `word` (lower case) is a common word of a supported language.
+pub fn is_common_word(word: &str) -> bool {
+    LEXICON.languages.iter().any(|l| l.words.contains(word))
+}
+
+/// The language code [`candidates`] would read `text` in (for reports and tests).
+pub fn language_of(text: &str) -> &'static str {
+    let lex = &*LEXICON;
+    let lower: Vec<String> = tokens(text)
+        .iter()
+        .map(|t| text[t.start..t.end].to_lowercase())
+        .collect();
+    language(lex, &lower).code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(text: &str) -> Vec<&str> {
+        candidates(text, &[])
+            .iter()
+            .map(|c| &text[c.start..c.end])
+            .collect()
+    }
+
+    #[test]
+    fn names_the_precise_rules_miss_are_candidates() {
+        assert_eq!(spans("Ferrandis said that the plan works."), ["Ferrandis"]);
+        assert_eq!(
+            spans("Dat is volgens de regering onjuist, aldus Verhoek."),
+            ["Verhoek"]
+        );
+        // A capitalised word mid-sentence is a proper noun: a country too (over-redaction is
+        // the price of recall).
+        assert_eq!(
+            spans("3. Ilse Brandauer (Austria) 1:51.07"),
+            ["Ilse Brandauer", "Austria"]
+        );
+        assert_eq!(
+            spans("Thanks, Miriam Okonkwo-Hale!"),
+            ["Miriam Okonkwo-Hale"]
+        );
+        assert_eq!(spans("Please ask Frau Sommer today."), ["Sommer"]);
+    }
+
+    #[test]
+    fn common_words_quantities_and_dates_are_kept() {
+        assert!(spans("Der Kundendienst hat die Einführung der Maut erklärt.").is_empty());
+        assert!(spans("De klant belde op maandag om 9:30 over 3 pakketten.").is_empty());
+        assert!(spans("Total 1,234.50 EUR on 24.01.2026, 15% more than 2025.").is_empty());
+    }
+
+    #[test]
+    fn handles_digits_and_addresses_are_candidates() {
+        assert_eq!(spans("thanks @lena_b for the tip"), ["@lena_b"]);
+        assert!(
+            spans("mail lena@example.com")
+                .iter()
+                .all(|s| !s.starts_with('@'))
+        );
+        assert_eq!(spans("call 030 901820 now"), ["030 901820"]);
+        let s = spans("Chemin des Vignes 7, 1820 Montreux");
+        assert!(
+            s.contains(&"1820") && s.iter().any(|x| x.contains("Montreux")),
+            "{s:?}"
+        );
+        assert!(s.iter().any(|x| x.contains("Vignes")), "{s:?}");
+    }
+
+    #[test]
+    fn the_language_is_told_by_its_function_words() {
+        assert_eq!(
+            language_of("Der Kunde hat sich über die Lieferung beschwert"),
+            "de"
+        );
+        assert_eq!(language_of("Le client a appelé pour la livraison"), "fr");
+        assert_eq!(language_of("The customer called about the delivery"), "en");
+    }
+
+    #[test]
+    fn taken_spans_and_tokens_are_left_alone() {
+        let text = "Jane Doe wrote";
+        assert_eq!(spans(text), ["Jane Doe"]);
+        assert!(candidates(text, &[(0, 8)]).is_empty());
+    }
+}
