@@ -383,7 +383,9 @@ fn masked_components(detector: &Detector, path: &str, skip: usize) -> String {
             {
                 // A partition keeps its column's name: only the value is masked.
                 match name.split_once('=') {
-                    Some((key, value)) if !key.is_empty() => {
+                    Some((key, value))
+                        if !key.is_empty() && name_entities(detector, key).is_empty() =>
+                    {
                         format!("{key}={}", crate::mask::mask(value.as_bytes()))
                     }
                     _ => crate::mask::mask(name.as_bytes()),

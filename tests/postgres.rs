@@ -680,3 +680,49 @@ fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn a_key_value_table_whose_values_are_jsonb_is_read_as_documents_not_split() {
+    // The value column is a document: its leaves are judged and edited in the document, and
+    // the table is never split by key (which would leave the documents' edits nowhere).
+    let Some((url, pw)) = server("postgres_kv_jsonb") else {
+        return;
+    };
+    let mut c = client(&url, &pw);
+    c.batch_execute(
+        "DROP SCHEMA IF EXISTS s_kvj CASCADE; CREATE SCHEMA s_kvj;
+         CREATE TABLE s_kvj.attrs (user_id int, key text, value jsonb);
+         INSERT INTO s_kvj.attrs SELECT g, (ARRAY['email','plan'])[1 + g % 2],
+           CASE WHEN g % 2 = 0 THEN to_jsonb('user' || g || '@example.com') ELSE to_jsonb('gold'::text) END
+           FROM generate_series(1, 40) g;",
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    assert!(shroud(dir.path(), &["keygen", "k.key"]).status.success());
+    let target = format!("{url}#s_kvj.attrs");
+    let out = shroud_env(
+        dir.path(),
+        &[
+            "pseudonymize",
+            &target,
+            "--out",
+            "out",
+            "--key-file",
+            "k.key",
+            "-q",
+        ],
+        &[("PGPASSWORD", &pw)],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let written = walk_files(&dir.path().join("out"))
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .unwrap();
+    for b in crate::util::read_parquet(&written) {
+        let vals = arrow_array::cast::AsArray::as_string::<i32>(b.column_by_name("value").unwrap())
+            .clone();
+        for v in vals.iter().flatten() {
+            assert!(!v.contains("@example.com"), "raw e-mail left: {v}");
+        }
+    }
+}

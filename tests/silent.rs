@@ -273,3 +273,20 @@ fn spark_success_markers_are_kept_empty_where_they_were() {
     let after = shroud(d, &["check", "out"]);
     assert!(after.status.success(), "{:?}", text(&after));
 }
+
+#[test]
+fn compact_birth_dates_are_dates_not_epochs() {
+    // `YYYYMMDD` written without separators generalizes to January 1st, as before the epoch
+    // units were decided per column; it is never read as seconds.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("c.csv"),
+        "id,dob\n1,19860124\n2,19720305\n3,19991231\n",
+    )
+    .unwrap();
+    let out = pseudonymize(d, "c.csv");
+    assert!(out.status.success(), "{:?}", text(&out));
+    let written = std::fs::read_to_string(d.join("out/c.csv")).unwrap();
+    assert_eq!(written, "id,dob\n1,19860101\n2,19720101\n3,19990101\n");
+}

@@ -349,6 +349,8 @@ fn recall_pass(
                 for (row, cell) in c.iter() {
                     detector.scan_cell(plan, cell, &mut scratch);
                     let mut findings = std::mem::take(&mut scratch.findings);
+                    // A finding the policy does not count explains nothing either.
+                    findings.retain(|f| f.score >= collector.policy.min_confidence);
                     crate::detect::recall::add_findings(detector, cell, &mut findings);
                     for f in findings.iter().filter(|f| f.rule == u16::MAX) {
                         let value =

@@ -364,11 +364,15 @@ fn tokens(text: &str) -> Vec<Tok> {
                     || (last.is_ascii_digit()
                         && matches!(n, '.' | ',' | ':' | '/' | '-')
                         && next.is_some_and(|x| x.is_ascii_digit()));
-                if n.is_alphanumeric() || joins {
+                // A combining mark (`u\u{308}`, decomposed text) belongs to its letter.
+                let mark = matches!(u32::from(n), 0x300..=0x36F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F);
+                if n.is_alphanumeric() || joins || (mark && last.is_alphabetic()) {
                     letters |= n.is_alphabetic();
                     digits |= n.is_ascii_digit();
                     end = j + n.len_utf8();
-                    last = n;
+                    if !mark {
+                        last = n;
+                    }
                     it.next();
                 } else {
                     break;
@@ -619,9 +623,6 @@ pub fn candidates(text: &str, taken: &[(usize, usize)]) -> Vec<Candidate> {
 /// order: what pseudonymize replaces and what `check` counts in high-recall mode. Spans
 /// inside the findings and inside shroud's tokens are left alone.
 pub fn add_findings(detector: &super::Detector, text: &[u8], findings: &mut Vec<super::Finding>) {
-    let Ok(s) = std::str::from_utf8(text) else {
-        return;
-    };
     let mut taken: Vec<(usize, usize)> = findings
         .iter()
         .map(|f| (f.start as usize, f.end as usize))
@@ -636,7 +637,27 @@ pub fn add_findings(detector: &super::Detector, text: &[u8], findings: &mut Vec<
     let user = entity("USERNAME").unwrap_or(person);
     let number = entity("ACCOUNT_NUMBER").unwrap_or(person);
     let before = findings.len();
-    for c in candidates(s, &taken) {
+    // A cell that is not valid UTF-8 (a legacy encoding in a database, a binary column) is
+    // judged in its valid pieces, each at its own offset: never skipped.
+    let mut found: Vec<Candidate> = Vec::new();
+    let mut offset = 0usize;
+    for chunk in text.utf8_chunks() {
+        let s = chunk.valid();
+        if !s.is_empty() {
+            let local: Vec<(usize, usize)> = taken
+                .iter()
+                .filter(|&&(a, b)| b > offset && a < offset + s.len())
+                .map(|&(a, b)| (a.saturating_sub(offset), (b - offset).min(s.len())))
+                .collect();
+            found.extend(candidates(s, &local).into_iter().map(|mut c| {
+                c.start += offset;
+                c.end += offset;
+                c
+            }));
+        }
+        offset += s.len() + chunk.invalid().len();
+    }
+    for c in found {
         findings.push(super::Finding {
             rule: u16::MAX,
             entity: match c.kind {
@@ -732,6 +753,24 @@ mod tests {
         );
         assert_eq!(language_of("Le client a appelé pour la livraison"), "fr");
         assert_eq!(language_of("The customer called about the delivery"), "en");
+    }
+
+    #[test]
+    fn decomposed_letters_and_invalid_bytes_never_split_a_name_off() {
+        assert_eq!(
+            spans("Bitte Frau Mu\u{308}ller anrufen."),
+            ["Mu\u{308}ller"]
+        );
+        let d = crate::detect::Detector::builtin().unwrap();
+        let mut findings = Vec::new();
+        // cp1252 `ü` (0xFC) in a cell that is otherwise UTF-8.
+        let cell = b"R\xFCckruf von Ferrandis morgen";
+        add_findings(&d, cell, &mut findings);
+        let got: Vec<&[u8]> = findings
+            .iter()
+            .map(|f| &cell[f.start as usize..f.end as usize])
+            .collect();
+        assert!(got.contains(&&b"Ferrandis"[..]), "{got:?}");
     }
 
     #[test]

@@ -408,6 +408,7 @@ impl<'a> Job<'a> {
             // column's hints, and written back encoded (issue 28).
             if i + 1 < n
                 && let Some((key, value)) = crate::source::hive_partition(&name)
+                && crate::scan::name_entities(self.detector, key).is_empty()
             {
                 match super::replace_text_in(
                     self.detector,

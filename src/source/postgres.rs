@@ -75,6 +75,16 @@ pub fn parse_url(text: &str) -> Result<Option<Target>, UrlError> {
     let scheme_end = text.find("://").map_or(text.len(), |i| i + 3);
     let (scheme, rest) = text.split_at(scheme_end);
     let head_end = rest.find('/').unwrap_or(rest.len());
+    // No path: a `?` before any `/` starts the query, and an `@` after it may belong to a
+    // password parameter or to the user part: it cannot be told.
+    if head_end == rest.len()
+        && let Some(q) = rest.find('?')
+        && rest[q..].contains('@')
+    {
+        return Err(UrlError(
+            "a PostgreSQL URL holds an '@' after a '?' and has no '/db' path: write '@' and '?' in a password as %40 and %3F, add the database path, or give the password in PGPASSWORD or ~/.pgpass",
+        ));
+    }
     let (userinfo, after_user) = match rest[..head_end].rfind('@') {
         Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
         None => (None, rest),
@@ -526,10 +536,19 @@ impl PostgresReader {
             .collect();
         let base = columns.len();
         let mut columns = columns;
+        let (bytea_cols, json_cols): (&Vec<bool>, &Vec<bool>) = (&bytea, &json);
         // A long-format table: its distinct keys, sorted, in this snapshot (both passes read
         // the same), name virtual columns before any row is read.
         let mut long = None;
-        if let Some((k, v)) = super::eav::pair(columns.iter().map(String::as_str)) {
+        // A JSON or bytea key or value column is read another way (documents, bytes): it is
+        // never split into virtual columns.
+        let plain = |i: usize| {
+            !bytea_cols.get(i).copied().unwrap_or(true)
+                && !json_cols.get(i).copied().unwrap_or(true)
+        };
+        if let Some((k, v)) = super::eav::pair(columns.iter().map(String::as_str))
+            .filter(|&(k, v)| plain(k) && plain(v))
+        {
             let sql = format!(
                 "SELECT DISTINCT {col}::text FROM {relation} WHERE {col} IS NOT NULL ORDER BY 1 LIMIT 100000",
                 col = quote(&columns[k])
@@ -862,6 +881,9 @@ mod tests {
             Some("public.*")
         );
         assert!(parse_url("postgres://h/d?user=me@corp").is_err());
+        // No path: an `@` after the `?` could be the password's or the user part's.
+        assert!(parse_url("postgres://db.example?password=p@ssw0rd").is_err());
+        assert!(parse_url("postgres://db:5432?password=p@ss").is_err());
         assert!(
             parse_url("postgres://h/d?user=me%40corp")
                 .unwrap()

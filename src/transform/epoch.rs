@@ -43,7 +43,21 @@ pub fn epoch_value(cell: &[u8]) -> Option<i64> {
     if digits.len() < 6 || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
+    if t.len() == 8 && compact_date(t) {
+        return None;
+    }
     std::str::from_utf8(t).ok()?.parse::<i64>().ok()
+}
+
+/// A compact `YYYYMMDD` date (1900-2100): a date written without separators, not an epoch.
+pub fn compact_date(t: &[u8]) -> bool {
+    let n = |r: std::ops::Range<usize>| -> Option<u32> {
+        std::str::from_utf8(t.get(r)?).ok()?.parse().ok()
+    };
+    t.len() == 8
+        && t.iter().all(u8::is_ascii_digit)
+        && matches!((n(0..4), n(4..6), n(6..8)), (Some(y), Some(m), Some(d))
+            if (1900..=2100).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d))
 }
 
 impl EpochRange {
@@ -129,6 +143,8 @@ mod tests {
         assert_eq!(epoch_value(b"1986"), None);
         assert_eq!(epoch_value(b"12345.5"), None);
         assert_eq!(epoch_value(b"1986-01-24"), None);
+        assert_eq!(epoch_value(b"19860124"), None, "a compact date");
+        assert_eq!(epoch_value(b"86400000"), Some(86_400_000));
     }
 
     #[test]

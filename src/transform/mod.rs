@@ -420,15 +420,20 @@ impl Transformer {
             // Any integer of the column is in its unit (1970-01-02 in seconds has five
             // digits), except a four-digit year, which generalizes as a year.
             let year = t.len() == 4 && t.parse::<u32>().is_ok_and(|y| (1800..=2200).contains(&y));
-            if let Some(v) = t.parse::<i64>().ok().filter(|_| !year) {
+            let compact = epoch::compact_date(t.as_bytes());
+            if let Some(v) = t.parse::<i64>().ok().filter(|_| !year && !compact) {
                 let secs = v.div_euclid(per);
                 let (y, _, _) = civil_from_days(secs.div_euclid(86_400));
-                let jan1 = days_from_civil(y, 1, 1) * 86_400 * per;
-                return Ok(if jan1.to_string() == value {
-                    Output::Same
-                } else {
-                    Output::Value(jan1.to_string())
-                });
+                if let Some(jan1) = days_from_civil(y, 1, 1)
+                    .checked_mul(86_400)
+                    .and_then(|s| s.checked_mul(per))
+                {
+                    return Ok(if jan1.to_string() == value {
+                        Output::Same
+                    } else {
+                        Output::Value(jan1.to_string())
+                    });
+                }
             }
         }
         self.apply_in(op, entity, value, region)
