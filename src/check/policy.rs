@@ -223,24 +223,18 @@ impl SharePolicy {
         } else {
             None
         };
-        use crate::transform::TextMode;
+        let (free_text, free_text_columns) = crate::transform::TextMode::settings(
+            spec.free_text.as_deref(),
+            &spec.free_text_columns,
+        )?;
         Ok(SharePolicy {
             min_confidence,
             entities,
             allow,
             files,
             k: spec.k_anonymity,
-            free_text: spec
-                .free_text
-                .as_deref()
-                .map(TextMode::parse)
-                .transpose()?
-                .unwrap_or_default(),
-            free_text_columns: spec
-                .free_text_columns
-                .iter()
-                .map(|(k, v)| TextMode::parse(v).map(|m| (k.clone(), m)))
-                .collect::<Result<_, _>>()?,
+            free_text,
+            free_text_columns,
         })
     }
 

@@ -65,13 +65,15 @@ impl std::io::Read for SharedRead {
     }
 }
 
+/// A positioned read (`pread`): no file offset moves, so readers share one descriptor.
 #[cfg(unix)]
-fn read_at(f: &File, buf: &mut [u8], pos: u64) -> std::io::Result<usize> {
+pub(crate) fn read_at(f: &File, buf: &mut [u8], pos: u64) -> std::io::Result<usize> {
     std::os::unix::fs::FileExt::read_at(f, buf, pos)
 }
 
+/// A positioned read (`pread`): no file offset moves, so readers share one descriptor.
 #[cfg(windows)]
-fn read_at(f: &File, buf: &mut [u8], pos: u64) -> std::io::Result<usize> {
+pub(crate) fn read_at(f: &File, buf: &mut [u8], pos: u64) -> std::io::Result<usize> {
     std::os::windows::fs::FileExt::seek_read(f, buf, pos)
 }
 

@@ -6,6 +6,7 @@
 //! splits leave stale copies of live cells there too, which judge clean when the live data is.
 //! [`side_files`] names a non-empty `-wal` or `-journal` file, which `check` refuses.
 
+use super::parquet::read_at;
 use std::collections::HashSet;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -28,16 +29,6 @@ fn read_page(f: &File, page_size: usize, n: u32) -> std::io::Result<Vec<u8>> {
         got += k;
     }
     Ok(buf)
-}
-
-#[cfg(unix)]
-fn read_at(f: &File, buf: &mut [u8], pos: u64) -> std::io::Result<usize> {
-    std::os::unix::fs::FileExt::read_at(f, buf, pos)
-}
-
-#[cfg(windows)]
-fn read_at(f: &File, buf: &mut [u8], pos: u64) -> std::io::Result<usize> {
-    std::os::windows::fs::FileExt::seek_read(f, buf, pos)
 }
 
 fn u16_at(b: &[u8], i: usize) -> usize {

@@ -210,6 +210,20 @@ impl TextMode {
         }
     }
 
+    /// A policy's `free_text` and `[free_text_columns]` settings, parsed (the pseudonymize
+    /// policy and the share policy read them alike); `recall` when unset.
+    pub fn settings(
+        global: Option<&str>,
+        columns: &BTreeMap<String, String>,
+    ) -> Result<(TextMode, BTreeMap<String, TextMode>), String> {
+        let global = global.map(TextMode::parse).transpose()?.unwrap_or_default();
+        let columns = columns
+            .iter()
+            .map(|(k, v)| TextMode::parse(v).map(|m| (k.clone(), m)))
+            .collect::<Result<_, _>>()?;
+        Ok((global, columns))
+    }
+
     /// The mode's name, as the manifest records it.
     pub fn name(self) -> &'static str {
         match self {
@@ -291,6 +305,8 @@ impl Policy {
                 })
                 .collect()
         };
+        let (free_text, free_text_columns) =
+            TextMode::settings(spec.free_text.as_deref(), &spec.free_text_columns)?;
         Ok(Policy {
             default: spec
                 .default
@@ -301,17 +317,8 @@ impl Policy {
             entities: compile_map(&spec.entities, "entity")?,
             columns: compile_map(&spec.columns, "column")?,
             phone_region: spec.phone_region.as_deref().map(parse_region).transpose()?,
-            free_text: spec
-                .free_text
-                .as_deref()
-                .map(TextMode::parse)
-                .transpose()?
-                .unwrap_or_default(),
-            free_text_columns: spec
-                .free_text_columns
-                .iter()
-                .map(|(k, v)| TextMode::parse(v).map(|m| (k.clone(), m)))
-                .collect::<Result<_, _>>()?,
+            free_text,
+            free_text_columns,
         })
     }
 
