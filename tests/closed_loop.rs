@@ -47,33 +47,9 @@ fn check_passes(dir: &Path, what: &str) {
 
 /// Every cell of a file, by (row, column path), read with shroud's own reader.
 fn cells(path: &Path) -> HashMap<(u64, String), Vec<String>> {
-    use shroud::source::{Input, ReadOptions, format_from_path, open};
-    let (format, compression) = format_from_path(path).unwrap();
-    let input = Input {
-        path: path.to_path_buf(),
-        format,
-        compression,
-        size: 0,
-        handle: None,
-        table: None,
-    };
-    let mut r = open(&input, &ReadOptions::default(), Default::default()).unwrap();
     let mut out: HashMap<(u64, String), Vec<String>> = HashMap::new();
-    loop {
-        let batches = r.next_batches(4).unwrap();
-        if batches.is_empty() {
-            break;
-        }
-        let names = r.columns().to_vec();
-        for b in batches {
-            for c in &b.columns {
-                for (row, v) in c.iter() {
-                    out.entry((b.first_row + u64::from(row), names[c.col as usize].clone()))
-                        .or_default()
-                        .push(String::from_utf8_lossy(v).into_owned());
-                }
-            }
-        }
+    for (row, column, v) in crate::util::read_cells(path) {
+        out.entry((row, column)).or_default().push(v);
     }
     out
 }

@@ -447,33 +447,10 @@ fn a_kept_column_keeps_only_its_own_entity() {
 
 /// Every cell of a file, one per line (`column<TAB>value`), read with shroud's own reader.
 fn all_cells(path: &Path) -> String {
-    use shroud::source::{Input, ReadOptions, format_from_path, open};
-    let (format, compression) = format_from_path(path).unwrap();
-    let input = Input {
-        path: path.to_path_buf(),
-        format,
-        compression,
-        size: 0,
-        handle: None,
-        table: None,
-    };
-    let mut r = open(&input, &ReadOptions::default(), Default::default()).unwrap();
-    let mut out = String::new();
-    loop {
-        let batches = r.next_batches(4).unwrap();
-        if batches.is_empty() {
-            break;
-        }
-        for b in batches {
-            for c in &b.columns {
-                let name = r.columns()[c.col as usize].clone();
-                for (_, v) in c.iter() {
-                    out.push_str(&format!("{name}\t{}\n", String::from_utf8_lossy(v)));
-                }
-            }
-        }
-    }
-    out
+    crate::util::read_cells(path)
+        .into_iter()
+        .map(|(_, c, v)| format!("{c}\t{v}\n"))
+        .collect()
 }
 
 #[test]

@@ -14,34 +14,11 @@ fn key(dir: &Path) -> PathBuf {
 
 /// The cells of `column` in a file, read with shroud's own reader.
 fn cells(path: &Path, column: &str) -> Vec<String> {
-    use shroud::source::{Input, ReadOptions, format_from_path, open};
-    let (format, compression) = format_from_path(path).unwrap();
-    let input = Input {
-        path: path.to_path_buf(),
-        format,
-        compression,
-        size: 0,
-        handle: None,
-        table: None,
-    };
-    let mut r = open(&input, &ReadOptions::default(), Default::default()).unwrap();
-    let mut out = Vec::new();
-    loop {
-        let batches = r.next_batches(4).unwrap();
-        if batches.is_empty() {
-            break;
-        }
-        let id = r.columns().iter().position(|c| c == column).unwrap() as u32;
-        for b in batches {
-            for c in b.columns.iter().filter(|c| c.col == id) {
-                out.extend(
-                    c.iter()
-                        .map(|(_, v)| String::from_utf8_lossy(v).into_owned()),
-                );
-            }
-        }
-    }
-    out
+    crate::util::read_cells(path)
+        .into_iter()
+        .filter(|(_, c, _)| c == column)
+        .map(|(_, _, v)| v)
+        .collect()
 }
 
 /// `shroud pseudonymize INPUTS --out OUT --key-file k.key -q EXTRA...` in `dir`.

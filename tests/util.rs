@@ -159,3 +159,38 @@ pub fn write_synth_csv(path: &Path, seed: u64, rows: usize) {
     }
     w.flush().unwrap();
 }
+
+/// Every cell of a file as `(row, column path, value)`, in reading order, read with shroud's
+/// own reader (default options).
+pub fn read_cells(path: &Path) -> Vec<(u64, String, String)> {
+    use shroud::source::{Input, ReadOptions, format_from_path, open};
+    let (format, compression) = format_from_path(path).unwrap();
+    let input = Input {
+        path: path.to_path_buf(),
+        format,
+        compression,
+        size: 0,
+        handle: None,
+        table: None,
+    };
+    let mut r = open(&input, &ReadOptions::default(), Default::default()).unwrap();
+    let mut out = Vec::new();
+    loop {
+        let batches = r.next_batches(4).unwrap();
+        if batches.is_empty() {
+            return out;
+        }
+        let names = r.columns().to_vec();
+        for b in batches {
+            for c in &b.columns {
+                for (row, v) in c.iter() {
+                    out.push((
+                        b.first_row + u64::from(row),
+                        names[c.col as usize].clone(),
+                        String::from_utf8_lossy(v).into_owned(),
+                    ));
+                }
+            }
+        }
+    }
+}
