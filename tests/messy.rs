@@ -527,3 +527,69 @@ fn binary_formats_are_named_not_read_as_text() {
         assert_eq!(check(dir.path(), name), Some(2), "{name}");
     }
 }
+
+/// The class behind `binary_formats_are_named_not_read_as_text`: bytes that are not text
+/// (random data, data behind a known signature, the same gzipped, under a text file's name)
+/// are refused by every command with exit 2, whatever `--lenient` or `--header` say, and
+/// nothing is written. Issue 28: `--lenient` never lets a file through that was not read as
+/// what it is.
+#[test]
+fn bytes_that_are_not_text_are_refused_by_every_command_under_any_name() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let prefixes: [&[u8]; 6] = [
+        b"",
+        b"id,email\n",
+        b"\x89PNG\r\n\x1a\n",
+        b"BZh91AY&SY",
+        b"\xFD7zXZ\x00",
+        b"ARROW1\x00\x00",
+    ];
+    let names = [
+        "d.csv", "d.tsv", "d.jsonl", "d.json", "d.txt", "d.log", "d.csv.gz",
+    ];
+    for case in 0..14 {
+        let len = 200 + (next() % 20_000) as usize;
+        let mut bytes = prefixes[case % prefixes.len()].to_vec();
+        bytes.extend((0..len).map(|_| (next() >> 32) as u8));
+        let name = names[case % names.len()];
+        let path = dir.path().join(name);
+        if name.ends_with(".gz") {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(&bytes).unwrap();
+            std::fs::write(&path, gz.finish().unwrap()).unwrap();
+        } else {
+            std::fs::write(&path, &bytes).unwrap();
+        }
+        for extra in [&[][..], &["--lenient", "--header"][..]] {
+            let mut args = vec!["scan", name, "-q"];
+            args.extend_from_slice(extra);
+            let o = shroud(dir.path(), &args);
+            assert_eq!(
+                o.status.code(),
+                Some(2),
+                "{case} {name} {extra:?}: {:?}",
+                text(&o)
+            );
+            assert!(text(&o).1.contains("unsupported format"), "{:?}", text(&o));
+            let _ = std::fs::remove_dir_all(dir.path().join("out"));
+            let (code, err) = pseudonymize(dir.path(), &path, extra);
+            assert_eq!(code, Some(2), "{case} {name}: {err}");
+            assert!(
+                !dir.path().join("out").join(name).exists(),
+                "{case} {name}: an output was written"
+            );
+        }
+        // check fails it: 2 when the name promised a data format, 1 (a file it cannot vouch
+        // for, unless an [[allow]] entry names it) otherwise.
+        let code = check(dir.path(), name);
+        assert!(matches!(code, Some(1 | 2)), "{case} {name}: {code:?}");
+    }
+}

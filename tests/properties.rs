@@ -202,7 +202,7 @@ proptest! {
         prop_assert_eq!(&scan, &pass2);
         if scan.is_ok() {
             let d = std::sync::Arc::new(Detector::builtin().unwrap());
-            let policy = shroud::transform::Policy::parse("default = \"keep\"\n[entities]\nLOCATION = \"keep\"").unwrap();
+            let policy = shroud::transform::Policy::parse("extends = \"none\"\ndefault = \"keep\"\n[entities]\nLOCATION = \"keep\"").unwrap();
             let job = shroud::pseudo::job::Job::new(&d, &policy, None);
             let input = shroud::source::Input {
                 path,
@@ -247,7 +247,7 @@ proptest! {
         let pass2 = read_cells(&path, shroud::source::Format::Jsonl, true, false).unwrap();
         prop_assert_eq!(&scan, &pass2);
         let d = std::sync::Arc::new(Detector::builtin().unwrap());
-        let policy = shroud::transform::Policy::parse("default = \"keep\"\n[entities]\nLOCATION = \"keep\"").unwrap();
+        let policy = shroud::transform::Policy::parse("extends = \"none\"\ndefault = \"keep\"\n[entities]\nLOCATION = \"keep\"").unwrap();
         let job = shroud::pseudo::job::Job::new(&d, &policy, None);
         let input = shroud::source::Input {
             path,

@@ -612,6 +612,66 @@ fn keygen_policy_init_and_loose_permissions() {
     assert!(text(&out).0.contains("EMAIL_ADDRESS\ttoken"));
 }
 
+/// A policy file that names one entity changes that entity only: the others keep the
+/// built-in operators (issue 28: one `keep` line used to turn every other token into a blank).
+#[test]
+fn a_one_line_policy_changes_one_entity_and_policy_show_prints_the_effective_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = keygen(dir.path(), "k.key");
+    std::fs::write(
+        dir.path().join("c.csv"),
+        "email,name,phone\nana.lima@example.com,Ana Lima,+1 415 555 0132\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("p.toml"),
+        "[entities]\nEMAIL_ADDRESS = \"keep\"\n",
+    )
+    .unwrap();
+    let out = pseudonymize(
+        dir.path(),
+        &[&dir.path().join("c.csv")],
+        "o",
+        &["--key-file", key.to_str().unwrap(), "--policy", "p.toml"],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let body = std::fs::read_to_string(dir.path().join("o/c.csv")).unwrap();
+    let row: Vec<&str> = body.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!(row[0], "ana.lima@example.com", "kept as the file says");
+    assert!(row[1].starts_with("person_"), "built-in token kept: {body}");
+    assert!(row[2].starts_with("tel_"), "built-in token kept: {body}");
+    // `policy show` prints the effective policy; it stands alone and reads back the same.
+    let shown = shroud(dir.path(), &["policy", "show", "p.toml"]);
+    assert!(shown.status.success());
+    let (shown, _) = text(&shown);
+    assert!(shown.contains("extends = \"none\""), "{shown}");
+    assert!(shown.contains("EMAIL_ADDRESS = \"keep\""), "{shown}");
+    assert!(shown.contains("PERSON = \"token\""), "{shown}");
+    std::fs::write(dir.path().join("shown.toml"), &shown).unwrap();
+    let again = shroud(dir.path(), &["policy", "show", "shown.toml"]);
+    assert_eq!(text(&again).0, shown);
+    // Standing alone, the same line leaves the rest to `default` (redact).
+    std::fs::write(
+        dir.path().join("alone.toml"),
+        "extends = \"none\"\n[entities]\nEMAIL_ADDRESS = \"keep\"\n",
+    )
+    .unwrap();
+    let out = pseudonymize(
+        dir.path(),
+        &[&dir.path().join("c.csv")],
+        "o2",
+        &[
+            "--key-file",
+            key.to_str().unwrap(),
+            "--policy",
+            "alone.toml",
+        ],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let body = std::fs::read_to_string(dir.path().join("o2/c.csv")).unwrap();
+    assert_eq!(body.lines().nth(1).unwrap(), "ana.lima@example.com,,");
+}
+
 #[test]
 fn synthetic_table_rescans_clean_after_pseudonymization() {
     let dir = tempfile::tempdir().unwrap();

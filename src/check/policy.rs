@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SharePolicySpec {
+    /// What the file adds to: `"builtin"` (the default share policy, which the file's entries
+    /// override one by one; its allow-list entries are added) or `"none"` (the file alone).
+    pub extends: Option<String>,
     /// Findings scoring below this do not count (default 0.5).
     pub min_confidence: Option<f32>,
     /// Entities that may appear: `LOCATION = "allow"` or `POSTAL_CODE = { allow = true,
@@ -78,6 +81,10 @@ pub struct KSpec {
 
 /// The default share policy: what `shroud pseudonymize`'s default policy keeps may stay.
 pub const DEFAULT_SHARE_POLICY: &str = r#"# shroud check: share policy
+# A share policy file extends this one: its entries override these one by one and its
+# [[allow]] entries are added. `extends = "none"` makes a file stand alone.
+# extends = "none"
+
 # Findings below this confidence do not count.
 min_confidence = 0.5
 
@@ -145,6 +152,20 @@ impl SharePolicy {
 
     fn parse_inner(text: &str, extra_entities: &[String]) -> Result<SharePolicy, String> {
         let spec: SharePolicySpec = toml::from_str(text).map_err(|e| e.to_string())?;
+        let spec = match crate::transform::Extends::parse(spec.extends.as_deref())? {
+            crate::transform::Extends::None => spec,
+            crate::transform::Extends::Builtin => {
+                let mut base: SharePolicySpec = toml::from_str(DEFAULT_SHARE_POLICY)
+                    .expect("the default share policy is valid");
+                base.min_confidence = spec.min_confidence.or(base.min_confidence);
+                base.entities.extend(spec.entities);
+                base.allow.extend(spec.allow);
+                base.k_anonymity = spec.k_anonymity.or(base.k_anonymity);
+                base.free_text = spec.free_text.or(base.free_text);
+                base.free_text_columns.extend(spec.free_text_columns);
+                base
+            }
+        };
         let mut entities = BTreeMap::new();
         for (e, r) in spec.entities {
             if crate::entity::lookup(&e).is_none() && !extra_entities.contains(&e) {
@@ -367,4 +388,32 @@ pub(super) enum Judgement {
     Allowed,
     Waived(String),
     Violation,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_share_policy_extends_the_builtin_one_unless_it_says_none() {
+        let builtin = SharePolicy::builtin();
+        let p = SharePolicy::parse(
+            "[entities]\nEMAIL_ADDRESS = \"allow\"\n[[allow]]\nvalue = \"x\"\nreason = \"r\"\n",
+        )
+        .unwrap();
+        assert!(p.allows("EMAIL_ADDRESS"));
+        for e in crate::entity::ENTITIES.iter().map(|e| e.name) {
+            if e != "EMAIL_ADDRESS" {
+                assert_eq!(p.entity_default(e), builtin.entity_default(e), "{e}");
+            }
+        }
+        assert_eq!(p.min_confidence, builtin.min_confidence);
+        let alone =
+            SharePolicy::parse("extends = \"none\"\n[entities]\nGENDER = \"deny\"\n").unwrap();
+        assert!(
+            !alone.allows("LOCATION"),
+            "the file alone allows nothing else"
+        );
+        assert!(SharePolicy::parse("extends = \"x\"").is_err());
+    }
 }

@@ -84,6 +84,12 @@ pub enum PolicyCommand {
         /// The policy file.
         file: PathBuf,
     },
+    /// Print the effective policy (the built-in one, with FILE's entries applied unless it
+    /// says `extends = "none"`) as a self-contained policy file.
+    Show {
+        /// The policy file (none: the built-in policy).
+        file: Option<PathBuf>,
+    },
 }
 
 /// Arguments of `shroud reidentify`.
@@ -443,6 +449,11 @@ pub fn policy(cmd: PolicyCommand) -> Result<u8> {
             }
             Ok(0)
         }
+        PolicyCommand::Show { file } => {
+            let p = load_policy(file.as_ref(), &Detector::builtin()?)?;
+            std::io::stdout().write_all(p.to_toml().as_bytes())?;
+            Ok(0)
+        }
     }
 }
 
@@ -470,7 +481,8 @@ pub fn reidentify(args: ReidentifyArgs) -> Result<u8> {
     }
     let detector = Arc::new(Detector::builtin()?);
     let transformer = Transformer::new(Some(&key));
-    let policy = Policy::parse("default = \"keep\"").map_err(|e| anyhow::anyhow!(e))?;
+    let policy =
+        Policy::parse("extends = \"none\"\ndefault = \"keep\"").map_err(|e| anyhow::anyhow!(e))?;
     let pool = rayon::ThreadPoolBuilder::new().build()?;
     std::fs::create_dir_all(&args.out)?;
     if same_file(&args.out, &args.dir) {

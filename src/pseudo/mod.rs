@@ -940,7 +940,7 @@ mod tests {
             "email,qty\njane.doe@example.com,1\njohn.smith@example.org,2\n",
         );
         let detector = Detector::builtin().unwrap();
-        let policy = Policy::parse("default = \"redact\"").unwrap();
+        let policy = Policy::parse("extends = \"none\"\ndefault = \"redact\"").unwrap();
         let transformer = Transformer::new(None);
         let opts = ScanOptions::default();
         let plan = plan_file(&detector, &policy, &input, &opts).unwrap();

@@ -17,7 +17,8 @@ use super::{
 };
 use std::io::BufRead;
 
-/// Picks the delimiter that occurs most often (outside quotes) in the first line.
+/// Picks the delimiter that occurs most often (outside quotes) in the first line: `,` `\t`
+/// `;` `|`, or the `\x01` of Hive's text tables and the `\x1f` unit separator of other dumps.
 pub fn sniff_delimiter(head: &[u8]) -> u8 {
     let line_end = head
         .iter()
@@ -25,7 +26,7 @@ pub fn sniff_delimiter(head: &[u8]) -> u8 {
         .unwrap_or(head.len());
     let line = &head[..line_end];
     let mut best = (b',', 0usize);
-    for d in [b',', b'\t', b';', b'|'] {
+    for d in [b',', b'\t', b';', b'|', 0x01, 0x1f] {
         let mut in_quotes = false;
         let mut n = 0;
         for &b in line {
@@ -750,6 +751,8 @@ mod tests {
         assert_eq!(sniff_delimiter(b"\"x;y\",b;c;d\n"), b';');
         assert_eq!(sniff_delimiter(b"a;b;c\rx,y"), b';');
         assert_eq!(sniff_delimiter(b"only"), b',');
+        assert_eq!(sniff_delimiter(b"id\x01email,x\x01name\n"), 0x01);
+        assert_eq!(sniff_delimiter(b"id\x1femail\n"), 0x1f);
     }
 
     #[test]

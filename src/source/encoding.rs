@@ -70,6 +70,30 @@ fn utf16_without_bom(head: &[u8]) -> Option<&'static Encoding> {
     }
 }
 
+/// Control bytes that text never holds in numbers: C0 controls other than tab, line ends,
+/// form feed and escape (ANSI colours in logs), and other than the separators that
+/// delimited dumps use (`\x01`-`\x03` in Hive's text tables, `\x1c`-`\x1f` in others).
+pub(crate) fn is_binary_control(b: u8) -> bool {
+    matches!(b, 0x00 | 0x04..=0x08 | 0x0b | 0x0e..=0x1a | 0x7f)
+}
+
+/// Refuses a head that is not text in any ASCII-compatible encoding: more than 1% of its
+/// bytes are controls that text does not use (any guess of a legacy encoding would decode
+/// such bytes into garbage that is then judged as nothing).
+fn not_text(head: &[u8]) -> io::Result<()> {
+    let n = head.iter().filter(|&&b| is_binary_control(b)).count();
+    if n > 0 && n * 100 > head.len() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "unsupported format: binary data ({n} control bytes in the first {} bytes), not text",
+                head.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// A stream decoded to UTF-8. Fails with [`io::ErrorKind::InvalidData`] at the first byte
 /// sequence that the encoding does not define.
 pub struct Decoded {
@@ -151,7 +175,12 @@ pub fn decode(
     forced: Option<&'static Encoding>,
 ) -> io::Result<(Box<dyn BufRead + Send>, &'static Encoding)> {
     let encoding = match forced {
-        Some(e) => e,
+        Some(e) => {
+            if e != UTF_16LE && e != UTF_16BE {
+                not_text(stream.fill_buf()?)?;
+            }
+            e
+        }
         None => {
             // The detector sees the first 64 KiB (however the stream hands them out: pipes
             // and decompressors give short buffers); decoding still fails closed on a later
@@ -179,6 +208,9 @@ pub fn decode(
                     io::ErrorKind::InvalidData,
                     "line 1: many NUL bytes: UTF-16 without a byte order mark, or not text (name the encoding with --encoding utf-16le or utf-16be)",
                 ));
+            }
+            if enc != UTF_16LE && enc != UTF_16BE {
+                not_text(&head)?;
             }
             stream = Box::new(io::Cursor::new(head).chain(stream));
             enc
@@ -402,6 +434,40 @@ mod tests {
     fn a_character_the_encoding_cannot_hold_is_refused() {
         let err = encode_all("Zoë 漢", encoding_rs::WINDOWS_1252).unwrap_err();
         assert!(err.to_string().contains("U+6F22"), "{err}");
+    }
+
+    #[test]
+    fn binary_is_refused_whatever_the_encoding_guess_and_delimited_dumps_are_not() {
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        for len in [64usize, 300, 5000, 70_000] {
+            for _ in 0..20 {
+                let blob: Vec<u8> = (0..len)
+                    .map(|_| {
+                        rng ^= rng << 13;
+                        rng ^= rng >> 7;
+                        rng ^= rng << 17;
+                        (rng >> 24) as u8
+                    })
+                    .collect();
+                for forced in [None, Some(encoding_rs::WINDOWS_1252), Some(UTF_8)] {
+                    let stream: Box<dyn BufRead + Send> = Box::new(io::Cursor::new(blob.clone()));
+                    let Err(e) = decode(stream, forced) else {
+                        panic!("{len} random bytes read as text ({forced:?})");
+                    };
+                    assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+                }
+            }
+        }
+        // Hive's \x01 fields, \x1f-separated dumps, ANSI colours and a legacy text's bytes.
+        for text in [
+            &b"id\x01email\x01name\n1\x01a@b.example\x01Ana\n"[..],
+            b"id\x1femail\n1\x1fa@b.example\n",
+            b"\x1b[31merror\x1b[0m for user ana@b.example\n",
+            b"name;city\nJos\xe9;M\xfcnchen\n",
+        ] {
+            let stream: Box<dyn BufRead + Send> = Box::new(io::Cursor::new(text.to_vec()));
+            assert!(decode(stream, None).is_ok(), "{text:?}");
+        }
     }
 
     #[test]

@@ -695,15 +695,51 @@ pub fn open_text(
 
 /// The binary format a file's first bytes announce, if any.
 pub fn binary_format(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(b"PK\x03\x04") {
+        // Office and OpenDocument files are zip archives; their member names say which.
+        let has = |s: &[u8]| memchr::memmem::find(head, s).is_some();
+        return Some(if has(b"opendocument.spreadsheet") {
+            "OpenDocument spreadsheet (.ods)"
+        } else if has(b"xl/") {
+            "Excel workbook (.xlsx)"
+        } else if has(b"word/") {
+            "Word document (.docx)"
+        } else if has(b"ppt/") {
+            "PowerPoint presentation (.pptx)"
+        } else {
+            "a zip archive (unpack it, then scan its files)"
+        });
+    }
     const MAGIC: &[(&[u8], &str)] = &[
-        (
-            b"PK\x03\x04",
-            "a zip archive (an Excel .xlsx or OpenDocument .ods workbook is one)",
-        ),
         (
             b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
             "an OLE file (a legacy Excel .xls workbook is one)",
         ),
+        (
+            b"\x09\x08\x10\x00\x00\x06\x05\x00",
+            "Excel 2 to 4 worksheet (.xls)",
+        ),
+        (
+            b"BZh",
+            "bzip2-compressed data (decompress it, or recompress as .gz or .zst)",
+        ),
+        (
+            b"\xFD7zXZ\x00",
+            "xz-compressed data (decompress it, or recompress as .gz or .zst)",
+        ),
+        (b"7z\xBC\xAF\x27\x1C", "a 7-Zip archive"),
+        (b"Rar!\x1A\x07", "a RAR archive"),
+        (b"ARROW1", "an Arrow IPC (Feather) file"),
+        (
+            b"\x00\x01\x00\x00Standard Jet DB",
+            "a Microsoft Access database",
+        ),
+        (
+            b"\x00\x01\x00\x00Standard ACE DB",
+            "a Microsoft Access database",
+        ),
+        (b"GIF8", "a GIF image"),
+        (b"\xCF\xFA\xED\xFE", "an executable"),
         (b"PAR1", "Parquet (name the file .parquet)"),
         (
             b"SQLite format 3\0",
@@ -715,9 +751,21 @@ pub fn binary_format(head: &[u8]) -> Option<&'static str> {
         (b"\xFF\xD8\xFF", "a JPEG image"),
         (b"\x7FELF", "an executable"),
     ];
+    // Short signatures that a text's first word could start with (`ORCID,name`, `MZ…`)
+    // count only before bytes that no text holds.
+    const WEAK: &[(&[u8], &str)] = &[(b"ORC", "an ORC file"), (b"MZ", "a Windows executable")];
+    let binary_soon = || {
+        head.iter()
+            .take(512)
+            .any(|&b| encoding::is_binary_control(b))
+    };
     MAGIC
         .iter()
         .find(|(m, _)| head.starts_with(m))
+        .or_else(|| {
+            WEAK.iter()
+                .find(|(m, _)| head.starts_with(m) && binary_soon())
+        })
         .map(|(_, kind)| *kind)
 }
 

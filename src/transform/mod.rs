@@ -170,6 +170,9 @@ impl OperatorSpec {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicySpec {
+    /// What the file adds to: `"builtin"` (the default: the built-in policy, which the
+    /// file's entries override one by one) or `"none"` (the file alone).
+    pub extends: Option<String>,
     /// Operator for entities not listed (default `redact`).
     pub default: Option<OperatorSpec>,
     /// Operator per entity.
@@ -233,6 +236,28 @@ impl TextMode {
     }
 }
 
+/// What a policy file adds to (its `extends` key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extends {
+    /// The built-in policy; the file's entries override it one by one (the default).
+    Builtin,
+    /// Nothing: the file alone.
+    None,
+}
+
+impl Extends {
+    /// `extends` as written: absent or `"builtin"`, or `"none"`.
+    pub fn parse(s: Option<&str>) -> Result<Extends, String> {
+        match s.map(str::trim) {
+            None | Some("builtin") => Ok(Extends::Builtin),
+            Some("none") => Ok(Extends::None),
+            Some(o) => Err(format!(
+                "extends {o:?}: \"builtin\" (the default) or \"none\""
+            )),
+        }
+    }
+}
+
 /// A compiled policy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
@@ -270,8 +295,26 @@ impl Policy {
     /// Parses and checks a policy; `extra_entities` are entities that user rules add. An
     /// entity name nobody finds is an error (a typo would silently keep values raw), and so
     /// is `fpe` for an entity it cannot cover (it encrypts digits only).
+    ///
+    /// A policy extends the built-in one unless it says `extends = "none"`: a file with the
+    /// one line `EMAIL_ADDRESS = "keep"` under `[entities]` keeps emails and leaves every
+    /// other entity as the default policy treats it.
     pub fn parse_with(text: &str, extra_entities: &[String]) -> Result<Policy, String> {
         let spec: PolicySpec = toml::from_str(text).map_err(|e| e.to_string())?;
+        let spec = match Extends::parse(spec.extends.as_deref())? {
+            Extends::None => spec,
+            Extends::Builtin => {
+                let mut base: PolicySpec =
+                    toml::from_str(DEFAULT_POLICY).expect("the default policy is valid");
+                base.default = spec.default.or(base.default);
+                base.entities.extend(spec.entities);
+                base.columns.extend(spec.columns);
+                base.phone_region = spec.phone_region.or(base.phone_region);
+                base.free_text = spec.free_text.or(base.free_text);
+                base.free_text_columns.extend(spec.free_text_columns);
+                base
+            }
+        };
         for (e, op) in &spec.entities {
             let known = crate::entity::lookup(e);
             if known.is_none() && !extra_entities.iter().any(|x| x == e) {
@@ -320,6 +363,59 @@ impl Policy {
             free_text,
             free_text_columns,
         })
+    }
+
+    /// The policy in full, as a self-contained policy file (`extends = "none"`): what
+    /// `shroud policy show` prints. Parsing it gives this policy back.
+    pub fn to_toml(&self) -> String {
+        fn op(o: &Operator) -> toml::Value {
+            let mut t = toml::Table::new();
+            t.insert("op".into(), o.name().into());
+            match o {
+                Operator::Mask { keep_last } => {
+                    t.insert("keep_last".into(), (*keep_last as i64).into());
+                }
+                Operator::Replace { tag: Some(tag) } => {
+                    t.insert("tag".into(), tag.as_str().into());
+                }
+                Operator::DateShift { max_days } => {
+                    t.insert("max_days".into(), i64::from(*max_days).into());
+                }
+                _ => return o.name().into(),
+            }
+            toml::Value::Table(t)
+        }
+        let mut t = toml::Table::new();
+        t.insert("extends".into(), "none".into());
+        t.insert("default".into(), op(&self.default));
+        if let Some(r) = self.phone_region {
+            t.insert("phone_region".into(), r.as_ref().into());
+        }
+        t.insert("free_text".into(), self.free_text.name().into());
+        let table = |m: &mut dyn Iterator<Item = (String, toml::Value)>| {
+            toml::Value::Table(m.collect::<toml::Table>())
+        };
+        t.insert(
+            "entities".into(),
+            table(&mut self.entities.iter().map(|(k, v)| (k.clone(), op(v)))),
+        );
+        t.insert(
+            "free_text_columns".into(),
+            table(
+                &mut self
+                    .free_text_columns
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.name().into())),
+            ),
+        );
+        t.insert(
+            "columns".into(),
+            table(&mut self.columns.iter().map(|(k, v)| (k.clone(), op(v)))),
+        );
+        format!(
+            "# The effective policy: the built-in one with the file's entries applied.\n{}",
+            toml::to_string(&t).expect("a policy serializes")
+        )
     }
 
     /// How free-text column `column` is pseudonymized.
@@ -759,6 +855,68 @@ mod tests {
     }
 
     #[test]
+    fn a_policy_file_extends_the_builtin_one_entry_by_entry() {
+        let builtin = Policy::builtin();
+        let p = Policy::parse("[entities]\nEMAIL_ADDRESS = \"keep\"\n").unwrap();
+        assert_eq!(p.operator("e", "EMAIL_ADDRESS"), &Operator::Keep);
+        for e in crate::entity::ENTITIES.iter().map(|e| e.name) {
+            if e != "EMAIL_ADDRESS" {
+                assert_eq!(p.operator("c", e), builtin.operator("c", e), "{e}");
+            }
+        }
+        assert_eq!(p.default, builtin.default);
+        assert_eq!(p.free_text, builtin.free_text);
+        // The whole built-in text, re-read as a user file, is the built-in policy.
+        assert_eq!(Policy::parse(DEFAULT_POLICY).unwrap(), builtin);
+        // `extends = "none"`: the file alone.
+        let alone =
+            Policy::parse("extends = \"none\"\n[entities]\nEMAIL_ADDRESS = \"keep\"\n").unwrap();
+        assert_eq!(alone.operator("c", "PERSON"), &Operator::Redact);
+        assert_eq!(alone.entities.len(), 1);
+        assert!(
+            Policy::parse("extends = \"mine\"")
+                .unwrap_err()
+                .contains("extends")
+        );
+    }
+
+    proptest::proptest! {
+        /// `policy show` prints a file that parses back to the very policy it shows.
+        #[test]
+        fn the_shown_policy_parses_back_to_itself(
+            ops in proptest::collection::vec((0usize..9, 0usize..12, 1u32..400), 0..12),
+            cols in proptest::collection::vec(("[a-zA-Z0-9_. \"'\\\\=é-]{1,12}", 0usize..9), 0..5),
+            text in proptest::collection::vec(("[a-z.\"]{1,8}", proptest::bool::ANY), 0..3),
+            default in 0usize..8,
+            region in proptest::option::of(proptest::sample::select(vec!["DE", "GB", "US", "FR"])),
+            recall in proptest::bool::ANY,
+        ) {
+            let mk = |i: usize, n: usize, d: u32| match i {
+                0 => Operator::Token,
+                1 => Operator::Mask { keep_last: n },
+                2 => Operator::Redact,
+                3 => Operator::Replace { tag: n.is_multiple_of(2).then(|| format!("<T\"{n}>")) },
+                4 => Operator::Generalize,
+                5 => Operator::DateShift { max_days: d },
+                6 => Operator::Keep,
+                7 => Operator::Drop,
+                _ => Operator::Fpe,
+            };
+            let entities = crate::entity::ENTITIES.iter().filter(|e| e.fpe).map(|e| e.name).collect::<Vec<_>>();
+            let p = Policy {
+                default: mk(default, 3, 10),
+                entities: ops.iter().enumerate().map(|(j, &(i, n, d))| (entities[j % entities.len()].to_string(), mk(i, n, d))).collect(),
+                columns: cols.iter().map(|(c, i)| (c.clone(), mk(*i, 2, 5))).collect(),
+                phone_region: region.map(|r| parse_region(r).unwrap()),
+                free_text: if recall { TextMode::Recall } else { TextMode::Precise },
+                free_text_columns: text.iter().map(|(c, r)| (c.clone(), if *r { TextMode::Recall } else { TextMode::Precise })).collect(),
+            };
+            let shown = p.to_toml();
+            proptest::prop_assert_eq!(Policy::parse(&shown).unwrap(), p, "{}", shown);
+        }
+    }
+
+    #[test]
     fn default_policy_parses() {
         let p = Policy::builtin();
         assert_eq!(p.operator("email", "EMAIL_ADDRESS"), &Operator::Token);
@@ -775,7 +933,12 @@ mod tests {
             p.operator("card", "CREDIT_CARD"),
             &Operator::Mask { keep_last: 4 }
         );
-        assert_eq!(p.operator("x", "PERSON"), &Operator::Replace { tag: None });
+        // PERSON keeps the built-in operator; only entities nobody names get the default.
+        assert_eq!(p.operator("x", "PERSON"), &Operator::Token);
+        assert_eq!(
+            p.operator("x", "NEW_THING"),
+            &Operator::Replace { tag: None }
+        );
         assert!(
             Policy::parse("[entities]\nPERSON = \"shred\"\n")
                 .unwrap_err()
