@@ -52,6 +52,8 @@
 //!     discover: Default::default(),
 //!     scan: Default::default(),
 //!     force: false,
+//!     append: false,
+//!     accept_new_key: false,
 //!     verify: true,
 //!     keep_scans: false,
 //! };

@@ -311,6 +311,46 @@ fn s3_pseudonymize_gives_the_local_runs_bytes_and_refuses_to_overwrite() {
     );
     assert_eq!(again.status.code(), Some(2), "{:?}", text(&again));
     assert!(text(&again).1.contains("--force"), "{:?}", text(&again));
+    // Day 2 is added beside day 1 with --append (the bucket's manifest is read and merged);
+    // the same outputs again are refused.
+    let append = |input: &str| {
+        run(
+            dir.path(),
+            &e,
+            &[
+                "pseudonymize",
+                input,
+                "--out",
+                &format!("s3://{pout}/share"),
+                "--key-file",
+                key,
+                "--append",
+                "-q",
+            ],
+        )
+    };
+    let same = append(&exports);
+    assert_eq!(same.status.code(), Some(2), "{:?}", text(&same));
+    std::fs::write(
+        dir.path().join("day2.csv"),
+        "email,qty\nana.lima@example.com,3\n",
+    )
+    .unwrap();
+    let day2 = append("day2.csv");
+    assert!(day2.status.success(), "{:?}", text(&day2));
+    let (status, body) = http(&e, "GET", &format!("/{pout}/share/_shroud_manifest.json"), b"");
+    assert_eq!(status, 200);
+    let m: Value = serde_json::from_slice(&body).unwrap();
+    let releases: Vec<u64> = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["release"].as_u64().unwrap())
+        .collect();
+    assert_eq!(releases.len(), FILES.len() + 1, "{m}");
+    assert_eq!(releases.iter().filter(|&&r| r == 2).count(), 1, "{m}");
+    let out = run(dir.path(), &e, &["check", &format!("s3://{pout}/share/")]);
+    assert!(out.status.success(), "{:?}", text(&out));
     // Local data into a bucket, and a bucket's object to a local folder.
     let out = run(
         dir.path(),

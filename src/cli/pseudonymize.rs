@@ -43,9 +43,19 @@ pub struct PseudonymizeArgs {
     /// Print per file and column the verdict and the operator that would run; write nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Overwrite existing output files.
+    /// Overwrite existing output files. Into a folder that holds a release, this run is
+    /// added as a new release: the files it rewrites are replaced, the others stay listed.
     #[arg(long)]
     pub force: bool,
+    /// Add this run as a new release to an output folder that holds one (day 2 beside day
+    /// 1): the manifest keeps listing the earlier files, each with its release and key.
+    /// Never replaces a file (that needs --force).
+    #[arg(long)]
+    pub append: bool,
+    /// Accept a key other than the one the output folder's release was written with (its
+    /// tokens will not join the earlier files'). Without it such a run is refused.
+    #[arg(long)]
+    pub accept_new_key: bool,
     /// Rescan every output before keeping it (the judgement of `shroud check` under the
     /// share policy this policy implies) and record what is left per column in the manifest.
     /// Exit 1, writing nothing, when personal data the policy does not keep is left. Costs one
@@ -244,11 +254,24 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
             }
             // A release is there already (its manifest): refused before any work is done.
             let manifest = format!("{url}/{}", shroud::pseudo::job::MANIFEST);
-            if !args.force && shroud::source::remote::exists(&manifest)? {
-                bail!("output objects exist (replacing them needs --force): {manifest}");
-            }
             let dir = shroud::source::remote::Staging::new()
                 .context("failed to create a staging folder for the upload")?;
+            if shroud::source::remote::exists(&manifest)? {
+                if !args.force && !args.append {
+                    bail!(
+                        "{manifest}: the output holds a release: --append adds this run as a new release beside it, --force also replaces the objects this run writes"
+                    );
+                }
+                // The release there is judged as a local one is: its manifest, staged.
+                let obj = shroud::source::remote::RangedObject::open(&manifest)
+                    .with_context(|| format!("failed to read {manifest}"))?;
+                let bytes = obj
+                    .range(0, obj.len())
+                    .with_context(|| format!("failed to read {manifest}"))?;
+                let staged = dir.path().join("out");
+                std::fs::create_dir_all(&staged)?;
+                std::fs::write(staged.join(shroud::pseudo::job::MANIFEST), &bytes)?;
+            }
             Some(dir)
         }
         None => None,
@@ -261,6 +284,8 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
         discover,
         scan: opts,
         force: args.force,
+        append: args.append,
+        accept_new_key: args.accept_new_key,
         verify: args.verify,
         keep_scans: args.html.is_some(),
     };
@@ -292,6 +317,8 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
             url,
             shroud::pseudo::job::MANIFEST,
             args.force,
+            // The release's manifest is replaced by the merged one.
+            args.append || args.force,
         ) {
             Ok(w) => w,
             // The interrupt handler has the last word (it exits with status 130).
@@ -472,11 +499,26 @@ pub fn reidentify(args: ReidentifyArgs) -> Result<u8> {
     .with_context(|| format!("{} is not a shroud manifest", manifest_path.display()))?;
     let key = load_key(args.key_file.as_ref())?
         .context("reidentify needs the key: --key-file, SHROUD_KEY_FILE or SHROUD_KEY")?;
-    if manifest.key_fingerprint.as_deref() != Some(key.fingerprint().as_str()) {
+    // An outbox of several releases may hold files of several keys: this key reverses the
+    // files it wrote, and says which it leaves.
+    let fingerprint = key.fingerprint();
+    let of_key = |f: &FileManifest| {
+        f.key_fingerprint
+            .as_deref()
+            .or(manifest.key_fingerprint.as_deref())
+            == Some(fingerprint.as_str())
+    };
+    if !manifest.files.iter().any(of_key) {
         bail!(
-            "the key's fingerprint {} does not match the manifest's {}: wrong key",
-            key.fingerprint(),
-            manifest.key_fingerprint.unwrap_or_default()
+            "the key's fingerprint {fingerprint} does not match the manifest's {}: wrong key",
+            manifest.key_fingerprint.clone().unwrap_or_default()
+        );
+    }
+    let others = manifest.files.iter().filter(|f| !of_key(f)).count();
+    if others > 0 {
+        let _ = writeln!(
+            std::io::stderr(),
+            "shroud: {others} file(s) of the release were written with another key and are left out"
         );
     }
     let detector = Arc::new(Detector::builtin()?);
@@ -496,7 +538,7 @@ pub fn reidentify(args: ReidentifyArgs) -> Result<u8> {
         },
         ..ScanOptions::default()
     };
-    for f in &manifest.files {
+    for f in manifest.files.iter().filter(|f| of_key(f)) {
         let src = resolve_under(&args.dir, &f.output).with_context(|| {
             format!(
                 "the manifest names {:?}, which is not a path inside {}: refusing",

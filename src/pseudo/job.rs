@@ -90,8 +90,12 @@ pub struct JobOptions {
     pub discover: DiscoverOptions,
     /// How to read them.
     pub scan: ScanOptions,
-    /// Replace existing outputs.
+    /// Replace existing outputs (and add to a release already in the folder).
     pub force: bool,
+    /// Add this run as a new release to a folder that holds one; never replace a file.
+    pub append: bool,
+    /// Accept a key other than the one the folder's release was written with.
+    pub accept_new_key: bool,
     /// Rescan every output before keeping it; fail when personal data is left.
     pub verify: bool,
     /// Keep each input's pass-1 scan and each output's rescan (for an HTML report).
@@ -188,6 +192,8 @@ impl<'a> Job<'a> {
             rows,
             columns: rw.manifest_columns(&changes),
             sha256: None,
+            release: None,
+            key_fingerprint: self.key.map(Key::fingerprint),
         })
     }
 
@@ -234,13 +240,34 @@ impl<'a> Job<'a> {
         std::fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;
         // One run at a time per output folder: two runs would mix two keys in one release.
         let _lock = lock_dir(out_dir)?;
+        let previous = super::release::previous(out_dir, opts.force)?;
+        let fingerprint = self.key.map(Key::fingerprint);
+        let release = match &previous {
+            Some(prev) => super::release::admit(
+                prev,
+                fingerprint.as_deref(),
+                opts.append,
+                opts.force,
+                opts.accept_new_key,
+            )?,
+            None => 1,
+        };
         if !opts.force {
+            let listed: std::collections::BTreeSet<&str> =
+                previous.iter().flat_map(super::release::listed).collect();
             let existing: Vec<String> = rel
                 .iter()
-                .map(|r| out_dir.join(r))
-                .chain([out_dir.join(MANIFEST)])
-                .filter(|p| std::fs::symlink_metadata(p).is_ok())
-                .map(|p| p.display().to_string())
+                .filter(|r| {
+                    std::fs::symlink_metadata(out_dir.join(r)).is_ok()
+                        || listed.contains(r.to_string_lossy().as_ref())
+                })
+                .map(|r| out_dir.join(r).display().to_string())
+                .chain(
+                    [out_dir.join(MANIFEST)]
+                        .into_iter()
+                        .filter(|p| previous.is_none() && std::fs::symlink_metadata(p).is_ok())
+                        .map(|p| p.display().to_string()),
+                )
                 .collect();
             if !existing.is_empty() {
                 return Err(JobError::Refused(format!(
@@ -304,6 +331,8 @@ impl<'a> Job<'a> {
                 rows,
                 columns: rw.manifest_columns(&changes),
                 sha256: Some(crate::output::hex(&digest.finalize())),
+                release: Some(release),
+                key_fingerprint: fingerprint.clone(),
             };
             let after = if opts.verify || opts.keep_scans {
                 let written = Input {
@@ -368,15 +397,19 @@ impl<'a> Job<'a> {
                 std::fs::File::create(&target).map_err(io_err(&target))?;
             }
         }
-        let manifest = Manifest {
-            version: 2,
-            tool: format!("shroud {}", env!("CARGO_PKG_VERSION")),
-            key_fingerprint: self.key.map(Key::fingerprint),
-            policy: policy_summary(self.policy),
-            tokens: Some(TOKEN_NOTE.to_string()),
-            verified: opts.verify,
-            files: files.iter().map(|f| f.manifest.clone()).collect(),
-        };
+        let manifest = super::release::merge(
+            previous,
+            Manifest {
+                version: 2,
+                tool: format!("shroud {}", env!("CARGO_PKG_VERSION")),
+                key_fingerprint: fingerprint,
+                policy: policy_summary(self.policy),
+                tokens: Some(TOKEN_NOTE.to_string()),
+                verified: opts.verify,
+                release: Some(release),
+                files: files.iter().map(|f| f.manifest.clone()).collect(),
+            },
+        );
         let path = out_dir.join(MANIFEST);
         crate::output::write_atomic(&path, |w| {
             serde_json::to_writer_pretty(&mut *w, &manifest)?;

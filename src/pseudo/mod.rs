@@ -17,6 +17,7 @@ mod footer;
 pub mod job;
 mod json;
 pub(crate) mod parquet;
+pub mod release;
 pub(crate) mod schema_text;
 mod table;
 
@@ -123,7 +124,11 @@ pub struct Manifest {
     /// Whether outputs were rescanned (`--verify`).
     #[serde(default)]
     pub verified: bool,
-    /// Per file.
+    /// The number of the release that wrote the manifest last (1 for the first run into an
+    /// outbox; `--append` and `--force` count on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<u32>,
+    /// Per file, every file of every release still in the outbox.
     pub files: Vec<FileManifest>,
 }
 
@@ -144,6 +149,12 @@ pub struct FileManifest {
     /// match, such as one left half-replaced by a killed `--force` run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
+    /// The release that wrote the file ([`Manifest::release`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<u32>,
+    /// The fingerprint of the key that wrote the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_fingerprint: Option<String>,
 }
 
 /// The manifest entry of one column.

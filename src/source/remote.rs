@@ -619,12 +619,14 @@ pub enum UploadError {
 
 /// Uploads every file under `local` to `url/<relative path>`, the file named `last` (the
 /// manifest) after all others. All or nothing: on error or interrupt the objects completed
-/// so far are deleted. Returns the URLs written.
+/// so far are deleted. Without `force` an object already there is an error, except `last`
+/// when `replace_last` (a release's manifest, merged). Returns the URLs written.
 pub fn upload_tree(
     local: &Path,
     url: &str,
     last: &str,
     force: bool,
+    replace_last: bool,
 ) -> Result<Vec<String>, UploadError> {
     let base = url.trim_end_matches('/');
     let mut files = Vec::new();
@@ -676,8 +678,8 @@ pub fn upload_tree(
             Ok::<_, object_store::Error>(out)
         })
         .map_err(|e| store_err(base, error_text(&e)))?;
-        for ((_, t), loc) in targets.iter().zip(&locs) {
-            if present.contains(loc.path.as_ref()) {
+        for (((_, t), loc), rel) in targets.iter().zip(&locs).zip(&files) {
+            if present.contains(loc.path.as_ref()) && !(replace_last && rel == last) {
                 existing.push(t.clone());
             }
         }
