@@ -58,6 +58,21 @@ pub struct ColumnResult {
     pub verdict: ColumnVerdict,
 }
 
+impl ColumnResult {
+    /// Why the column is unexplained, when it is: no verdict, no free text, a name that does
+    /// not say its values are things', and values mostly distinct and text-like
+    /// ([`crate::detect::shape`]). `check` lists such columns; the manifest names them.
+    pub fn unexplained(&self) -> Option<crate::detect::shape::Summary> {
+        if self.verdict.entity.is_some()
+            || self.verdict.free_text
+            || crate::detect::shape::name_explains(&self.name)
+        {
+            return None;
+        }
+        self.stats.shape.unexplained()
+    }
+}
+
 /// The outcome of scanning one input.
 #[derive(Debug, Clone)]
 pub struct FileScan {

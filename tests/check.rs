@@ -285,3 +285,117 @@ fn sampling_is_stated_and_errors_exit_two() {
     assert!(out.status.success());
     assert!(text(&out).0.contains("LOCATION = \"allow\""));
 }
+
+/// Columns the rules give no verdict whose values are mostly distinct and text-like are
+/// listed (issue 25, item 4): a warning by default, a failure with `--strict` or the share
+/// policy's `unexplained = "fail"`, waived by an [[allow]] column entry. Quantities,
+/// timestamps, categories and columns named for things are not listed; pseudonymize names
+/// the same columns in its manifest unless the policy names them.
+#[test]
+fn columns_no_rule_explains_are_listed_and_fail_when_strict() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut csv = String::from("plate,ref,tier,amount,created,order_id\n");
+    for i in 0..120u64 {
+        let x = i.wrapping_mul(0x9e37_79b9) % 1_000_003;
+        let letter = |k: u64| (b'A' + (k % 26) as u8) as char;
+        csv.push_str(&format!(
+            "K{:02}-{}{}{},Q{}-{}{}{}-{:03},{},{}.{:02},2024-01-{:02},ORD-{:06}\n",
+            x % 100,
+            letter(x),
+            letter(x / 26),
+            x % 1000,
+            x % 10,
+            letter(x / 7),
+            letter(x / 11),
+            letter(i),
+            i,
+            ["Gold", "Silver", "Basic"][(i % 3) as usize],
+            x % 5000,
+            i % 100,
+            i % 28 + 1,
+            x
+        ));
+    }
+    std::fs::write(d.join("t.csv"), &csv).unwrap();
+    let out = check(d, &["t.csv", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let doc: Value = serde_json::from_str(&text(&out).0).unwrap();
+    let listed: Vec<(String, String)> = doc["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["entity"] == "UNEXPLAINED")
+        .map(|c| {
+            (
+                c["column"].as_str().unwrap().to_string(),
+                c["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let names: Vec<&str> = listed.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(names, ["plate", "ref"], "{listed:?}");
+    assert!(listed.iter().all(|(_, s)| s == "warn"));
+    // --strict and the policy switch fail; an allow entry waives one column.
+    assert_eq!(check(d, &["t.csv", "--strict"]).status.code(), Some(1));
+    std::fs::write(d.join("p.toml"), "unexplained = \"fail\"\n").unwrap();
+    assert_eq!(
+        check(d, &["t.csv", "--policy", "p.toml"]).status.code(),
+        Some(1)
+    );
+    std::fs::write(
+        d.join("p.toml"),
+        "unexplained = \"fail\"\n[[allow]]\ncolumn = \"ref\"\nreason = \"r\"\n[[allow]]\ncolumn = \"plate\"\nreason = \"r\"\n",
+    )
+    .unwrap();
+    let out = check(d, &["t.csv", "--policy", "p.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    // SARIF carries them as warnings.
+    let sarif = check(d, &["t.csv", "--format", "sarif"]);
+    let doc: Value = serde_json::from_str(&text(&sarif).0).unwrap();
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "shroud/UNEXPLAINED" && r["level"] == "warning"),
+        "{results:?}"
+    );
+    // Pseudonymize names them in its manifest, except the one its policy names.
+    assert!(shroud(d, &["keygen", "k.key"]).status.success());
+    std::fs::write(d.join("pp.toml"), "[columns]\nplate = \"token\"\n").unwrap();
+    let out = shroud(
+        d,
+        &[
+            "pseudonymize",
+            "t.csv",
+            "-o",
+            "o",
+            "--key-file",
+            "k.key",
+            "--policy",
+            "pp.toml",
+        ],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert!(
+        text(&out).1.contains("note: column ref"),
+        "{:?}",
+        text(&out)
+    );
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("o/_shroud_manifest.json")).unwrap())
+            .unwrap();
+    let named: Vec<&str> = m["files"][0]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c.get("unexplained").is_some())
+        .map(|c| c["column"].as_str().unwrap())
+        .collect();
+    assert_eq!(named, ["ref"], "{m}");
+    // The manifest holds numbers, never a value, and check passes it.
+    assert_eq!(
+        check(d, &["o/_shroud_manifest.json"]).status.code(),
+        Some(0)
+    );
+}

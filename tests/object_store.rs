@@ -338,7 +338,12 @@ fn s3_pseudonymize_gives_the_local_runs_bytes_and_refuses_to_overwrite() {
     .unwrap();
     let day2 = append("day2.csv");
     assert!(day2.status.success(), "{:?}", text(&day2));
-    let (status, body) = http(&e, "GET", &format!("/{pout}/share/_shroud_manifest.json"), b"");
+    let (status, body) = http(
+        &e,
+        "GET",
+        &format!("/{pout}/share/_shroud_manifest.json"),
+        b"",
+    );
     assert_eq!(status, 200);
     let m: Value = serde_json::from_slice(&body).unwrap();
     let releases: Vec<u64> = m["files"]

@@ -241,6 +241,7 @@ pub fn check_input_with(
     }
     // Places outside the cells: a database's free pages, a Parquet footer's strings.
     places::judge(detector, input, &opts, &mut collector)?;
+    let unexplained = unexplained_columns(policy, &scan);
     // Columns named by their masked form where the name holds personal data.
     for ((col, _, _), g) in &mut collector.groups {
         if let Some(c) = scan.columns.get(*col as usize)
@@ -303,6 +304,7 @@ pub fn check_input_with(
         None => None,
     };
     let mut findings: Vec<ColumnFinding> = collector.groups.into_values().collect();
+    findings.extend(unexplained);
     findings.sort_by(|a, b| {
         (a.status != "fail", &a.column, &a.entity).cmp(&(b.status != "fail", &b.column, &b.entity))
     });
@@ -323,6 +325,38 @@ pub fn check_input_with(
         error: None,
         scan: Some(report),
     })
+}
+
+/// Columns the rules give no verdict whose values are mostly distinct and text-like
+/// ([`crate::detect::shape::Shape::unexplained`]): a warning with the column's shape, a
+/// failure when the policy says so, waived by an `[[allow]]` entry naming the column.
+fn unexplained_columns(policy: &SharePolicy, scan: &crate::scan::FileScan) -> Vec<ColumnFinding> {
+    let mut out = Vec::new();
+    for c in &scan.columns {
+        let Some(shape) = c.unexplained() else {
+            continue;
+        };
+        let shape = shape.to_string();
+        let waived = policy.waives_column(&c.name);
+        let status = match (&waived, policy.unexplained_fails) {
+            (Some(_), _) => "waived",
+            (None, true) => "fail",
+            (None, false) => "warn",
+        };
+        out.push(ColumnFinding {
+            column: crate::report::display_column(&c.name, !c.name_entities.is_empty()),
+            entity: "UNEXPLAINED".into(),
+            status: status.into(),
+            cells: c.stats.shape.cells,
+            first_row: 0,
+            sample: shape.clone(),
+            reason: Some(waived.unwrap_or_else(|| format!("no rule explains its values: {shape}"))),
+            fix: (status == "fail").then(|| {
+                "the rules give this column no verdict, yet its values are mostly distinct and text-like: name what it holds (a pseudonymize policy `[columns]` entry such as `\"col\" = \"token\"` or `\"drop\"`), or waive it with an [[allow]] entry `column = \"...\"` and a reason".to_string()
+            }),
+        });
+    }
+    out
 }
 
 /// Reads `input` again for its free-text columns `cols` and counts the high-recall

@@ -29,6 +29,9 @@ pub struct SharePolicySpec {
     /// The same per column.
     #[serde(default)]
     pub free_text_columns: BTreeMap<String, String>,
+    /// Columns the rules give no verdict but whose values are mostly distinct and text-like
+    /// ([`crate::detect::shape`]): `"warn"` (the default: listed) or `"fail"`.
+    pub unexplained: Option<String>,
 }
 
 /// An entity rule as written.
@@ -115,6 +118,11 @@ DATE_OF_BIRTH = { allow = false, generalized = true }
 # file = "**/*.pdf"
 # reason = "contracts, reviewed by legal"
 
+# Columns the rules give no verdict whose values are mostly distinct and text-like (street
+# names, mangled card numbers, ids of unknown countries) are listed as UNEXPLAINED with
+# their shape; "fail" (or check --strict) fails the file on them:
+# unexplained = "fail"
+
 # [k_anonymity]
 # quasi_identifiers = ["zip", "birth_year", "gender"]
 # k_min = 5
@@ -142,6 +150,9 @@ pub struct SharePolicy {
     pub free_text: crate::transform::TextMode,
     /// Per column.
     pub free_text_columns: BTreeMap<String, crate::transform::TextMode>,
+    /// Whether an unexplained column fails the file (policy `unexplained = "fail"`,
+    /// `check --strict`); otherwise it is listed as a warning.
+    pub unexplained_fails: bool,
 }
 
 impl SharePolicy {
@@ -163,8 +174,14 @@ impl SharePolicy {
                 base.k_anonymity = spec.k_anonymity.or(base.k_anonymity);
                 base.free_text = spec.free_text.or(base.free_text);
                 base.free_text_columns.extend(spec.free_text_columns);
+                base.unexplained = spec.unexplained.or(base.unexplained);
                 base
             }
+        };
+        let unexplained_fails = match spec.unexplained.as_deref().map(str::trim) {
+            None | Some("warn") => false,
+            Some("fail") => true,
+            Some(o) => return Err(format!("unexplained {o:?}: \"warn\" or \"fail\"")),
         };
         let mut entities = BTreeMap::new();
         for (e, r) in spec.entities {
@@ -256,6 +273,7 @@ impl SharePolicy {
             k: spec.k_anonymity,
             free_text,
             free_text_columns,
+            unexplained_fails,
         })
     }
 
@@ -303,6 +321,7 @@ impl SharePolicy {
             k: None,
             free_text: policy.free_text,
             free_text_columns: policy.free_text_columns.clone(),
+            unexplained_fails: false,
         }
     }
 
@@ -331,6 +350,14 @@ impl SharePolicy {
     /// Whether `entity` may appear at all (allowed outright).
     pub fn allows(&self, entity: &str) -> bool {
         self.entities.get(entity).is_some_and(|r| r.allow)
+    }
+
+    /// The reason of an allow entry that names column `column` (for any entity), if any.
+    pub fn waives_column(&self, column: &str) -> Option<String> {
+        self.allow
+            .iter()
+            .find(|(a, _)| a.column.as_deref() == Some(column) && a.entity.is_none())
+            .map(|(a, _)| a.reason.clone())
     }
 
     /// Whether an allow entry names the file `path` (a file `check` cannot read).

@@ -88,7 +88,16 @@ pub fn render_sarif(files: &[FileCheck]) -> String {
     let mut rules: BTreeMap<String, serde_json::Value> = BTreeMap::new();
     let mut results = Vec::new();
     for f in files {
-        for c in f.findings.iter().filter(|c| c.status == "fail") {
+        for c in f
+            .findings
+            .iter()
+            .filter(|c| c.status == "fail" || c.status == "warn")
+        {
+            let level = if c.status == "fail" {
+                "error"
+            } else {
+                "warning"
+            };
             let rule_id = format!("shroud/{}", c.entity);
             rules.entry(rule_id.clone()).or_insert_with(|| {
                 serde_json::json!({
@@ -97,13 +106,24 @@ pub fn render_sarif(files: &[FileCheck]) -> String {
                     "shortDescription": { "text": format!("{} in shared data", c.entity) },
                     "fullDescription": { "text": format!("A column holds {} values that the share policy does not allow.", c.entity) },
                     "help": { "text": c.fix.clone().unwrap_or_default() },
-                    "defaultConfiguration": { "level": "error" }
+                    "defaultConfiguration": { "level": level }
                 })
             });
+            let message = if c.entity == "UNEXPLAINED" {
+                format!(
+                    "Column '{}' has no verdict, yet its values are mostly distinct and text-like: {}.",
+                    c.column, c.sample
+                )
+            } else {
+                format!(
+                    "Column '{}' holds {} in {} cell(s), first at row {} (e.g. {}).",
+                    c.column, c.entity, c.cells, c.first_row, c.sample
+                )
+            };
             results.push(serde_json::json!({
                 "ruleId": rule_id,
-                "level": "error",
-                "message": { "text": format!("Column '{}' holds {} in {} cell(s), first at row {} (e.g. {}).", c.column, c.entity, c.cells, c.first_row, c.sample) },
+                "level": level,
+                "message": { "text": message },
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": { "uri": f.path },

@@ -44,6 +44,11 @@ pub struct CheckArgs {
     /// How inputs are found and read.
     #[command(flatten)]
     pub input: InputArgs,
+    /// Fail on columns the rules give no verdict whose values are mostly distinct and
+    /// text-like (listed as UNEXPLAINED warnings otherwise); the share policy's
+    /// `unexplained = "fail"` says the same.
+    #[arg(long)]
+    pub strict: bool,
     /// Print the default share policy and exit.
     #[arg(long, exclusive = true)]
     pub print_default_policy: bool,
@@ -64,7 +69,7 @@ pub fn run(args: CheckArgs) -> Result<u8> {
         f => bail!("unknown --format {f:?} (text, json, sarif, junit)"),
     };
     let mut detector = args.input.detector()?;
-    let policy = match &args.policy {
+    let mut policy = match &args.policy {
         None => SharePolicy::builtin(),
         Some(p) => {
             let text = std::fs::read_to_string(p)
@@ -73,6 +78,7 @@ pub fn run(args: CheckArgs) -> Result<u8> {
                 .map_err(|e| anyhow::anyhow!("share policy {}: {e}", p.display()))?
         }
     };
+    policy.unexplained_fails |= args.strict;
     // Findings the policy counts must not be dropped by the detector first.
     detector.min_score = policy.min_confidence.min(detector.min_score);
     let detector = Arc::new(detector);

@@ -392,6 +392,15 @@ fn summary(quiet: bool, fm: &FileManifest, to: &str) {
         fm.rows,
         changed
     );
+    for c in &fm.columns {
+        if let Some(shape) = &c.unexplained {
+            let _ = writeln!(
+                std::io::stderr(),
+                "  note: column {} kept as it is, but no rule explains its values ({shape}); name it in the policy's [columns] if it identifies people",
+                c.column,
+            );
+        }
+    }
 }
 
 fn print_plan(w: &mut dyn Write, path: &str, plan: &FilePlan) -> Result<()> {

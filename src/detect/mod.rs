@@ -22,6 +22,7 @@ pub mod builtin;
 pub mod hints;
 pub mod normalize;
 pub mod recall;
+pub mod shape;
 pub mod spec;
 pub mod validators;
 pub mod verdict;

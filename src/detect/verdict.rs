@@ -60,6 +60,9 @@ pub struct ColumnStats {
     /// The column's epoch-sized integers (their unit is decided from all of them, issue 28).
     #[serde(default)]
     pub epochs: crate::transform::epoch::EpochRange,
+    /// The shape of the values of the first rows, whatever the rules say ([`super::shape`]).
+    #[serde(default)]
+    pub shape: super::shape::Shape,
 }
 
 /// Share of a column's non-empty cells naming organisations from which a name column is
@@ -104,6 +107,9 @@ impl ColumnStats {
         self.digest = self.digest.wrapping_add(cell_digest(row, cell));
         if let Some(v) = crate::transform::epoch::epoch_value(trimmed) {
             self.epochs.add(v);
+        }
+        if row < super::shape::SHAPE_ROWS {
+            self.shape.add(trimmed);
         }
         self.words += trimmed
             .split(|b| b.is_ascii_whitespace())
@@ -157,6 +163,7 @@ impl ColumnStats {
         self.invalid_utf8 += other.invalid_utf8;
         self.organisations += other.organisations;
         self.epochs.merge(&other.epochs);
+        self.shape.merge(&other.shape);
         if self.entities.len() < other.entities.len() {
             self.entities
                 .resize(other.entities.len(), EntityStats::default());

@@ -183,6 +183,11 @@ pub struct ColumnManifest {
     /// A free-text column's mode: `recall` (every unexplained word replaced) or `precise`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_mode: Option<String>,
+    /// The column has no verdict, yet its values are mostly distinct and text-like: its
+    /// shape ([`crate::scan::ColumnResult::unexplained`]). Kept as it is unless the policy
+    /// names the column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unexplained: Option<crate::detect::shape::Summary>,
 }
 
 /// The plan for one input: pass-1 verdicts turned into column actions, by column id (the
@@ -214,6 +219,8 @@ pub struct FilePlan {
     pub refusals: Vec<String>,
     /// Per column: how its free text is pseudonymized (`None`: not a free-text column).
     pub text_modes: Vec<Option<crate::transform::TextMode>>,
+    /// Per column: its shape when no rule explains it and the policy does not name it.
+    pub unexplained: Vec<Option<crate::detect::shape::Summary>>,
     /// Rows scanned in pass 1.
     pub rows: u64,
     /// Whether pass 1 read only the first rows (a plan for display, not for writing).
@@ -298,6 +305,10 @@ pub fn plan_from_scan(policy: &Policy, scan: &FileScan) -> FilePlan {
             .push(c.stats.entities.iter().any(|e| e.cells > 0));
         plan.digests.push(c.stats.digest);
         plan.name_entities.push(c.name_entities.clone());
+        plan.unexplained.push(
+            c.unexplained()
+                .filter(|_| !policy.columns.contains_key(&c.name)),
+        );
         plan.text_modes.push(text_mode(
             policy,
             &c.name,
@@ -719,6 +730,7 @@ impl<'a> Rewrite<'a> {
                         .copied()
                         .flatten()
                         .map(|m| m.name().to_string()),
+                    unexplained: self.plan.unexplained.get(i).cloned().flatten(),
                 }
             })
             .collect()
