@@ -200,6 +200,23 @@ def test_pseudonymize_tokens_equal_the_cli(df, data):
     assert leaked == []
 
 
+def test_spark_opens_the_cli_output_folder_as_it_is(spark, data):
+    # The output folder as shroud leaves it, manifest and two releases included: Spark skips
+    # the `_`-prefixed manifest as it skips its own _SUCCESS.
+    src = data["dir"] / "parts"
+    src.mkdir()
+    (src / "a.parquet").write_bytes(data["parquet"].read_bytes())
+    out = data["dir"] / "outbox"
+    run_cli("pseudonymize", str(src), "--out", str(out), "--key-file", str(data["key"]), "-q")
+    day2 = data["dir"] / "day2"
+    day2.mkdir()
+    (day2 / "b.parquet").write_bytes(data["parquet"].read_bytes())
+    run_cli("pseudonymize", str(day2), "--out", str(out), "--key-file", str(data["key"]),
+            "--append", "-q")
+    assert (out / "_shroud_manifest.json").exists()
+    assert spark.read.parquet(str(out)).count() == 2 * ROWS
+
+
 def test_wrong_key_on_an_executor_fails_the_job(df, data):
     # The driver holds the right key; the executors' SHROUD_TEST_KEY holds another one.
     os.environ["SHROUD_TEST_KEY"] = KEY_HEX

@@ -24,6 +24,7 @@ import duckdb
 import pandas as pd
 import polars as pl
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
@@ -318,11 +319,19 @@ def test_a_parquet_output_folder_opens_as_a_dataset(tmp_path, key, writer):
     for i in range(2):
         (src / f"part-{i}.parquet").write_bytes((part / "people.parquet").read_bytes())
     shroud("pseudonymize", str(src), "--out", str(dst), "--key-file", key, "-q")
-    assert pq.read_table(dst).num_rows == 2 * N
-    assert len(pd.read_parquet(dst)) == 2 * N
-    assert pl.scan_parquet(str(dst / "*.parquet")).collect().height == 2 * N
+    # A second release in the same outbox (day 2 beside day 1).
+    day2 = tmp_path / "day2"
+    day2.mkdir()
+    (day2 / "part-2.parquet").write_bytes((part / "people.parquet").read_bytes())
+    shroud("pseudonymize", str(day2), "--out", str(dst), "--key-file", key, "--append", "-q")
+    assert (dst / "_shroud_manifest.json").exists()
+    # Each reader exactly as the README shows it.
+    assert pq.read_table(dst).num_rows == 3 * N
+    assert ds.dataset(dst, format="parquet").to_table().num_rows == 3 * N
+    assert len(pd.read_parquet(dst)) == 3 * N
+    assert pl.scan_parquet(str(dst / "**" / "*.parquet")).collect().height == 3 * N
     con = duckdb.connect()
-    assert con.execute(f"SELECT count(*) FROM read_parquet('{dst}/*.parquet')").fetchone()[0] == 2 * N
+    assert con.execute(f"SELECT count(*) FROM read_parquet('{dst}/**/*.parquet')").fetchone()[0] == 3 * N
 
 
 def test_pandas_parquet_keeps_its_named_index(runs):
