@@ -94,9 +94,10 @@ fn planted_names_handles_and_identifiers_leave_free_text_and_check_agrees() {
                 "seed {seed}: {p} survives: {written}"
             );
         }
-        // Common words stay.
+        // Common words stay. (`Kunde` is also a surname: at a sentence's start, or once it
+        // joined a planted name, the high-recall mode replaces it in its cell.)
         assert!(
-            written.contains("customer") && written.contains("Kunde"),
+            written.contains("customer") && written.contains("client"),
             "{written}"
         );
         let manifest = std::fs::read_to_string(d.join("out/_shroud_manifest.json")).unwrap();

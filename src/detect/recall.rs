@@ -8,13 +8,20 @@
 //!   English): `Ferrandis`, `Okonkwo-Hale`, `BRANDAUER`;
 //! - a capitalised common word next to a candidate or after a name cue (`Rose` in `Rose
 //!   Okonkwo`, `Frau Sommer`), unless it is a function word;
-//! - a lower-case word that is a frequent first name and no common word (`anna`);
+//! - a capitalised first name or surname of the gazetteers, also at a sentence's start and
+//!   also when it is a common word (`Bernd sagt`, `Marchand demande`); in German,
+//!   mid-sentence, only when it is no common noun (`die Bahn`);
+//! - a capitalised word that recurs in the text as a candidate or as a name the rules found
+//!   (`… Lange sagte` after `Stefan Lange`), and capitalised neighbours of such names;
+//! - a postcode before its town (`3015 BE Rotterdam`);
+//! - a lower-case word that is a first name and no common word (`anna`);
 //! - an `@handle`;
 //! - a digit run that is not a plain quantity, amount, date, time or year (`901820`,
 //!   `8004`, `030`).
 //!
-//! Neighbouring candidates join into one span (`Chemin des Vignes`), so a replacement never
-//! cuts a name in two. The language is the one whose function words the text uses most.
+//! Neighbouring candidates join into one span (`Chemin des Vignes`), and a name or address
+//! the rules found inside a word is widened to the word (`Jun` of `Jun-seo`), so a
+//! replacement never cuts a name in two. The language is the one whose function words the text uses most.
 //! Common words: [`rules/data/common_words`](https://github.com/rspeer/wordfreq), names
 //! removed (see its README).
 
@@ -52,7 +59,12 @@ struct Language {
 
 struct Lexicon {
     languages: Vec<Language>,
+    /// First names that are no common word (lower case): a candidate even in lower case.
     first_names: HashSet<String>,
+    /// Every first name and surname of the gazetteers (lower case): a capitalised one is a
+    /// candidate even where a capital says nothing (a sentence's first word) and even when
+    /// it is also a common word (`Bernd sagt`, `Marchand demande`, `Wolf aus dem Vertrieb`).
+    names: HashSet<String>,
 }
 
 const FUNCTION_WORDS: usize = 250;
@@ -89,6 +101,7 @@ static LISTS: [(&str, &[u8]); 7] = [
 ];
 
 static FIRST_NAMES: &str = include_str!("../../rules/data/first_names.txt");
+static SURNAMES: &str = include_str!("../../rules/data/surnames.txt");
 
 static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
     use std::io::Read;
@@ -111,16 +124,23 @@ static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
         .collect();
     let common = |w: &str| languages.iter().any(|l| l.words.contains(w));
     // Frequent first names that are no common word in any language (`anna`, not `will`).
-    let first_names = FIRST_NAMES
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-        .take(5000)
-        .filter(|n| n.len() >= 3 && !common(n))
+    let entries = |list: &'static str| {
+        list.lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .filter(|n| n.chars().count() >= 3)
+    };
+    let first_names = entries(FIRST_NAMES)
+        .filter(|n| !common(n))
+        .map(str::to_string)
+        .collect();
+    let names = entries(FIRST_NAMES)
+        .chain(entries(SURNAMES))
         .map(str::to_string)
         .collect();
     Lexicon {
         languages,
         first_names,
+        names,
     }
 });
 
@@ -168,6 +188,14 @@ const CUES: &[&str] = &[
     "ing",
     "mag",
     "avv",
+];
+
+/// Abbreviations whose dot ends no sentence (lower case, without the dot), besides the
+/// titles of [`CUES`]: street types and the like.
+const ABBREVIATIONS: &[&str] = &[
+    "av", "avda", "avd", "str", "st", "rd", "ave", "blvd", "pl", "pza", "c", "col", "nr", "no",
+    "n", "tel", "ca", "approx", "vs", "etc", "rev", "hon", "jr", "sen", "gen", "lt", "capt", "eng",
+    "arq", "lic", "dra", "drs", "ir", "mr", "bd", "bv", "ch", "r",
 ];
 
 /// Capitalised mid-sentence in the languages that do not capitalise nouns, and no one's
@@ -462,12 +490,24 @@ fn stem(w: &str) -> &str {
 }
 
 /// Candidate spans of `text` outside `taken` (the precise findings' spans and shroud's
-/// tokens), neighbours joined.
-pub fn candidates(text: &str, taken: &[(usize, usize)]) -> Vec<Candidate> {
+/// tokens), neighbours joined. A taken span marked `true` is a name or an address (a
+/// precise `PERSON` or `STREET_ADDRESS` finding, a person token): its words count as
+/// candidates for their neighbours (`Stefan Lange` found as `Stefan`: `Lange` joins it) and
+/// for later mentions, without being returned.
+pub fn candidates(text: &str, taken: &[(usize, usize, bool)]) -> Vec<Candidate> {
     let lex = &*LEXICON;
     let mut toks = tokens(text);
-    let inside_taken = |t: &Tok| taken.iter().any(|&(s, e)| t.start < e && t.end > s);
-    toks.retain(|t| !inside_taken(t));
+    let overlap = |t: &Tok| {
+        taken
+            .iter()
+            .filter(|&&(s, e, _)| t.start < e && t.end > s)
+            .map(|&(_, _, name)| name)
+            .reduce(|a, b| a || b)
+    };
+    // Tokens inside a name or an address stay (as fixed candidates); others inside a taken
+    // span go.
+    toks.retain(|t| overlap(t) != Some(false));
+    let fixed: Vec<bool> = toks.iter().map(|t| overlap(t) == Some(true)).collect();
     if toks.is_empty() {
         return Vec::new();
     }
@@ -497,14 +537,29 @@ pub fn candidates(text: &str, taken: &[(usize, usize)]) -> Vec<Candidate> {
                     '"' | '\'' | '«' | '“' | '„' | '(' | '[' | '¿' | '¡' | '-' | '–' | '*' | '•'
                 )
         });
+        // `Av. Paulista`, `Mag. Pichler`, `Dr. Okafor`: a dot after an abbreviation ends
+        // no sentence.
+        let abbreviation = before.strip_suffix('.').is_some_and(|b| {
+            let w = b
+                .rsplit(|c: char| !c.is_alphabetic())
+                .next()
+                .unwrap_or("")
+                .to_lowercase();
+            CUES.contains(&w.as_str()) || ABBREVIATIONS.contains(&w.as_str())
+        });
         before.is_empty()
-            || before.ends_with(['.', '!', '?', ':', ';', '\n', ')', '…'])
+            || (before.ends_with(['.', '!', '?', ':', ';', '\n', ')', '…']) && !abbreviation)
             || text[..toks[i].start].ends_with('\n')
     };
     // Languages that do not capitalise nouns: a capital mid-sentence marks a proper noun.
     let nouns_capitalised = lang.code == "de";
     for (i, t) in toks.iter().enumerate() {
         let s = &text[t.start..t.end];
+        if fixed[i] {
+            cand[i] = true;
+            capital[i] = s.chars().next().is_some_and(char::is_uppercase);
+            continue;
+        }
         cand[i] = match t.kind {
             TokKind::Handle => true,
             TokKind::Digits => !is_quantity(s),
@@ -519,6 +574,16 @@ pub fn candidates(text: &str, taken: &[(usize, usize)]) -> Vec<Candidate> {
                     false
                 } else if upper {
                     !common(&lower[i])
+                        // A known name, also where a capital says nothing (a sentence's
+                        // first word) and also when it is a common word; but mid-sentence
+                        // in German only when it is no common German word (`die Bahn`).
+                        || (capital[i]
+                            && lex.names.contains(stem(&lower[i]))
+                            && !function(&lower[i])
+                            && !CALENDAR.contains(&lower[i].as_str())
+                            && (!nouns_capitalised
+                                || sentence_start(i)
+                                || !lang.words.contains(stem(&lower[i]))))
                         || (!nouns_capitalised
                             && capital[i]
                             && s.chars().skip(1).any(char::is_lowercase)
@@ -551,9 +616,76 @@ pub fn candidates(text: &str, taken: &[(usize, usize)]) -> Vec<Candidate> {
                 && !between.is_empty()
         }
     };
+    // A capitalised word that may be a name's part: not a title, and a function word only
+    // mid-sentence and of three letters or more (`Lange` after `Stefan`).
+    let name_part = |i: usize| {
+        capital[i]
+            && toks[i].kind == TokKind::Word
+            && !CUES.contains(&lower[i].as_str())
+            && (!function(&lower[i]) || (!sentence_start(i) && lower[i].chars().count() >= 3))
+            // A sentence's first word is capitalised anyway: a common one is no name's part
+            // (`Laut Stefan …`); a known name there is a candidate already.
+            && !(sentence_start(i) && common(&lower[i]))
+    };
+    // Whether a neighbour of token `i` is a name or address the rules found.
+    let fixed_next = |i: usize| {
+        (i > 0 && fixed[i - 1] && adjacent(&toks[i - 1], &toks[i]))
+            || (i + 1 < n && fixed[i + 1] && adjacent(&toks[i], &toks[i + 1]))
+    };
+    let is_postcode = |i: usize| {
+        let d = &text[toks[i].start..toks[i].end];
+        toks[i].kind == TokKind::Digits
+            && matches!(d.len(), 4 | 5)
+            && d.bytes().all(|b| b.is_ascii_digit())
+    };
+    let spaced = |a: usize, b: usize| b < n && text[toks[a].end..toks[b].start] == *" ";
+    let suffix = |j: usize| {
+        let w = &text[toks[j].start..toks[j].end];
+        w.len() == 2 && w.bytes().all(|b| b.is_ascii_uppercase())
+    };
     loop {
         let mut changed = false;
+        let mut set = |cand: &mut Vec<bool>, i: usize| {
+            if !cand[i] {
+                cand[i] = true;
+                changed = true;
+            }
+        };
+        // A name seen once is a name wherever it recurs in the text (`… Stefan Lange ist …
+        // Lange sagte`): the capitalised words of candidates and of names the rules found.
+        let seen: Vec<usize> = (0..n)
+            .filter(|&i| {
+                cand[i]
+                    && capital[i]
+                    && toks[i].kind == TokKind::Word
+                    && (lower[i].chars().count() >= 4
+                        || (lower[i].chars().count() == 3 && !function(&lower[i])))
+                    && !CUES.contains(&lower[i].as_str())
+            })
+            .collect();
         for i in 0..n {
+            if !cand[i]
+                && capital[i]
+                && toks[i].kind == TokKind::Word
+                && seen.iter().any(|&j| lower[j] == lower[i])
+            {
+                set(&mut cand, i);
+            }
+            // A postcode before its town (`2000 Antwerpen`, `3015 BE Rotterdam`, `8004
+            // Zürich`): four or five digits, then (after a two-letter suffix) a candidate.
+            if is_postcode(i) && spaced(i, i + 1) {
+                let town = if suffix(i + 1) { i + 2 } else { i + 1 };
+                if spaced(town - 1, town)
+                    && cand[town]
+                    && capital[town]
+                    && toks[town].kind == TokKind::Word
+                {
+                    set(&mut cand, i);
+                    if town == i + 2 {
+                        set(&mut cand, i + 1);
+                    }
+                }
+            }
             // The groups of a phone number or an identifier (`0117 496 0771`): a short digit
             // run next to a candidate digit run is one of its groups.
             if !cand[i] && toks[i].kind == TokKind::Digits {
@@ -566,19 +698,17 @@ pub fn candidates(text: &str, taken: &[(usize, usize)]) -> Vec<Candidate> {
                         && toks[j.max(i)].start - toks[j.min(i)].end <= 2
                 };
                 if (i > 0 && joined(i - 1)) || (i + 1 < n && joined(i + 1)) {
-                    cand[i] = true;
-                    changed = true;
+                    set(&mut cand, i);
                 }
                 continue;
             }
-            if cand[i] || !capital[i] || function(&lower[i]) || CUES.contains(&lower[i].as_str()) {
+            if cand[i] || !name_part(i) {
                 continue;
             }
             let next_to = (i > 0 && cand[i - 1] && adjacent(&toks[i - 1], &toks[i]))
                 || (i + 1 < n && cand[i + 1] && adjacent(&toks[i], &toks[i + 1]));
-            if next_to || cue(i) {
-                cand[i] = true;
-                changed = true;
+            if (next_to && (!function(&lower[i]) || fixed_next(i))) || cue(i) {
+                set(&mut cand, i);
             }
         }
         if !changed {
@@ -587,7 +717,7 @@ pub fn candidates(text: &str, taken: &[(usize, usize)]) -> Vec<Candidate> {
     }
     let mut out: Vec<Candidate> = Vec::new();
     for (i, t) in toks.iter().enumerate() {
-        if !cand[i] {
+        if !cand[i] || fixed[i] {
             continue;
         }
         let kind = match t.kind {
@@ -619,12 +749,36 @@ pub fn candidates(text: &str, taken: &[(usize, usize)]) -> Vec<Candidate> {
 /// order: what pseudonymize replaces and what `check` counts in high-recall mode. Spans
 /// inside the findings and inside shroud's tokens are left alone.
 pub fn add_findings(detector: &super::Detector, text: &[u8], findings: &mut Vec<super::Finding>) {
-    let mut taken: Vec<(usize, usize)> = findings
-        .iter()
-        .map(|f| (f.start as usize, f.end as usize))
-        .collect();
-    taken.extend(crate::transform::token::token_spans(text));
     let entity = |name: &str| detector.entity_index(name).map(|i| i as u16);
+    let names = [entity("PERSON"), entity("STREET_ADDRESS")];
+    let is_name = |e: u16| names.contains(&Some(e));
+    // Whole words only: a name or an address the rules found inside a word
+    // (`Jun` of `Jun-seo`, `Hale` of `Hale-Whitaker`) is widened to the word.
+    for f in findings.iter_mut().filter(|f| is_name(f.entity)) {
+        let (s, e) = whole_words(text, f.start as usize, f.end as usize);
+        f.start = s as u32;
+        f.end = e as u32;
+    }
+    // Widened spans may now overlap: the earliest, longest stays.
+    findings.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end)));
+    let mut reach = 0u32;
+    findings.retain(|f| {
+        let keep = f.start >= reach;
+        if keep {
+            reach = f.end;
+        }
+        keep
+    });
+    let mut taken: Vec<(usize, usize, bool)> = findings
+        .iter()
+        .map(|f| (f.start as usize, f.end as usize, is_name(f.entity)))
+        .collect();
+    taken.extend(
+        crate::transform::token::token_spans(text)
+            .map(|(s, e)| (s, e, text[s..e].starts_with(b"person_"))),
+    );
+    // The tags of the `replace` operator (`<STREET_ADDRESS>`) are explained.
+    taken.extend(replace_tags(text).map(|(s, e)| (s, e, false)));
     // A detector built from user rules may lack an entity: what it has stands in, so a
     // candidate is never dropped for want of a name.
     let Some(person) = entity("PERSON").or((!detector.entities.is_empty()).then_some(0)) else {
@@ -640,10 +794,10 @@ pub fn add_findings(detector: &super::Detector, text: &[u8], findings: &mut Vec<
     for chunk in text.utf8_chunks() {
         let s = chunk.valid();
         if !s.is_empty() {
-            let local: Vec<(usize, usize)> = taken
+            let local: Vec<(usize, usize, bool)> = taken
                 .iter()
-                .filter(|&&(a, b)| b > offset && a < offset + s.len())
-                .map(|&(a, b)| (a.saturating_sub(offset), (b - offset).min(s.len())))
+                .filter(|&&(a, b, _)| b > offset && a < offset + s.len())
+                .map(|&(a, b, name)| (a.saturating_sub(offset), (b - offset).min(s.len()), name))
                 .collect();
             found.extend(candidates(s, &local).into_iter().map(|mut c| {
                 c.start += offset;
@@ -669,6 +823,48 @@ pub fn add_findings(detector: &super::Detector, text: &[u8], findings: &mut Vec<
     if findings.len() > before {
         findings.sort_by_key(|f| (f.start, f.end));
     }
+}
+
+/// The spans of `<ENTITY>` tags (what the `replace` operator writes by default).
+fn replace_tags(text: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    memchr::memchr_iter(b'<', text).filter_map(move |s| {
+        let len = text[s + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_uppercase() || **b == b'_')
+            .count();
+        (len >= 2 && text.get(s + 1 + len) == Some(&b'>')).then_some((s, s + len + 2))
+    })
+}
+
+/// `start..end` widened to whole words: letters (and the apostrophes and hyphens between
+/// them) on either side are taken in. Byte offsets; a widened span ends on char boundaries.
+fn whole_words(text: &[u8], mut start: usize, mut end: usize) -> (usize, usize) {
+    let Ok(s) = std::str::from_utf8(text) else {
+        return (start, end);
+    };
+    let word = |c: char| c.is_alphabetic();
+    let joiner = |c: char| matches!(c, '-' | '\'' | '’');
+    while start > 0 && s.is_char_boundary(start) {
+        let mut back = s[..start].chars().rev();
+        match (back.next(), back.next()) {
+            (Some(c), _) if word(c) => start -= c.len_utf8(),
+            (Some(j), Some(c)) if joiner(j) && word(c) && s[start..].starts_with(word) => {
+                start -= j.len_utf8()
+            }
+            _ => break,
+        }
+    }
+    while end < s.len() && s.is_char_boundary(end) {
+        let mut fwd = s[end..].chars();
+        match (fwd.next(), fwd.next()) {
+            (Some(c), _) if word(c) => end += c.len_utf8(),
+            (Some(j), Some(c)) if joiner(j) && word(c) && s[..end].ends_with(word) => {
+                end += j.len_utf8()
+            }
+            _ => break,
+        }
+    }
+    (start, end)
 }
 
 /// Whether `word` (lower case) is a common word of a supported language.
@@ -770,9 +966,80 @@ mod tests {
     }
 
     #[test]
+    fn names_recur_stand_at_sentence_starts_and_join_the_names_the_rules_found() {
+        // A known name at a sentence's start, even when it is also a common word.
+        assert_eq!(spans("Bernd sagt, die Bahn fällt aus."), ["Bernd"]);
+        assert_eq!(spans("Marchand demande un échange."), ["Marchand"]);
+        // A later mention of a name seen earlier in the text.
+        let text = "Wir sprachen mit Oberarzt Stefan Okafor. Okafor sagte, alles sei gut.";
+        assert_eq!(spans(text), ["Oberarzt Stefan Okafor", "Okafor"]);
+        // A name the rules found (`Stefan`, fixed) takes its neighbour along, even a word that
+        // is frequent (`Lange`), and its later mentions.
+        let text = "Wir haben Stefan Lange gefragt. Lange sagte es.";
+        let s = text.find("Stefan").unwrap();
+        let got: Vec<&str> = candidates(text, &[(s, s + 6, true)])
+            .iter()
+            .map(|c| &text[c.start..c.end])
+            .collect();
+        assert_eq!(got, ["Lange", "Lange"]);
+        // The dot of an abbreviation ends no sentence.
+        assert_eq!(spans("Sehr geehrte Frau Mag. Pichler,"), ["Pichler"]);
+        assert_eq!(
+            spans("A entrega na Av. Paulista foi feita ontem à tarde para o cliente."),
+            ["Paulista"]
+        );
+        // A postcode before its town, with a Dutch two-letter suffix.
+        assert_eq!(
+            spans("bezorgd op 2000 Antwerpen vandaag"),
+            ["2000", "Antwerpen"]
+        );
+        assert_eq!(spans("adres 3015 BE Rotterdam"), ["3015", "BE Rotterdam"]);
+    }
+
+    #[test]
+    fn whole_words_widen_a_name_found_inside_one_and_tags_are_explained() {
+        let t = b"Dear Jun-seo and Hale-Whitaker";
+        assert_eq!(whole_words(t, 5, 8), (5, 12));
+        assert_eq!(whole_words(t, 17, 21), (17, 30));
+        assert_eq!(whole_words("Müller".as_bytes(), 3, 7), (0, 7));
+        let d = crate::detect::Detector::builtin().unwrap();
+        let cell = b"Nieuwe <STREET_ADDRESS>, see you";
+        let mut findings = Vec::new();
+        add_findings(&d, cell, &mut findings);
+        assert!(
+            findings
+                .iter()
+                .all(|f| !cell[f.start as usize..f.end as usize].starts_with(b"STREET")),
+            "a replace tag is no name"
+        );
+        // Widened findings never overlap.
+        let mut findings = vec![
+            crate::detect::Finding {
+                rule: 0,
+                entity: d.entity_index("PERSON").unwrap() as u16,
+                start: 17,
+                end: 21,
+                score: 0.9,
+            },
+            crate::detect::Finding {
+                rule: 0,
+                entity: d.entity_index("PERSON").unwrap() as u16,
+                start: 22,
+                end: 30,
+                score: 0.9,
+            },
+        ];
+        add_findings(&d, t, &mut findings);
+        for w in findings.windows(2) {
+            assert!(w[0].end <= w[1].start, "{findings:?}");
+        }
+    }
+
+    #[test]
     fn taken_spans_and_tokens_are_left_alone() {
         let text = "Jane Doe wrote";
         assert_eq!(spans(text), ["Jane Doe"]);
-        assert!(candidates(text, &[(0, 8)]).is_empty());
+        assert!(candidates(text, &[(0, 8, false)]).is_empty());
+        assert!(candidates(text, &[(0, 8, true)]).is_empty());
     }
 }
