@@ -623,10 +623,10 @@ pub fn candidates(text: &str, taken: &[(usize, usize, bool)]) -> Vec<Candidate> 
             && toks[i].kind == TokKind::Word
             && !CUES.contains(&lower[i].as_str())
             && (!function(&lower[i]) || (!sentence_start(i) && lower[i].chars().count() >= 3))
-            // A sentence's first word is capitalised anyway: a common one is no name's part
-            // (`Laut Stefan …`); a known name there is a candidate already.
-            && !(sentence_start(i) && common(&lower[i]))
     };
+    // A sentence's first word is capitalised anyway: a common one is no name's part by a
+    // candidate's side (`Laut Stefan …`), only by a name the rules found (`Rinus Vlaming`).
+    let sentence_common = |i: usize| sentence_start(i) && common(&lower[i]);
     // Whether a neighbour of token `i` is a name or address the rules found.
     let fixed_next = |i: usize| {
         (i > 0 && fixed[i - 1] && adjacent(&toks[i - 1], &toks[i]))
@@ -707,7 +707,8 @@ pub fn candidates(text: &str, taken: &[(usize, usize, bool)]) -> Vec<Candidate> 
             }
             let next_to = (i > 0 && cand[i - 1] && adjacent(&toks[i - 1], &toks[i]))
                 || (i + 1 < n && cand[i + 1] && adjacent(&toks[i], &toks[i + 1]));
-            if (next_to && (!function(&lower[i]) || fixed_next(i))) || cue(i) {
+            let weak = function(&lower[i]) || sentence_common(i);
+            if (next_to && (!weak || fixed_next(i))) || cue(i) {
                 set(&mut cand, i);
             }
         }
@@ -865,6 +866,12 @@ fn whole_words(text: &[u8], mut start: usize, mut end: usize) -> (usize, usize) 
         }
     }
     (start, end)
+}
+
+/// Whether `word` (lower case) is one of the most frequent words of a supported language
+/// (articles, pronouns, prepositions: `le`, `de`, `su`, `para`, `sie`).
+pub fn is_function_word(word: &str) -> bool {
+    LEXICON.languages.iter().any(|l| l.function.contains(word))
 }
 
 /// Whether `word` (lower case) is a common word of a supported language.

@@ -82,7 +82,7 @@ const THING_WORDS: &[&str] = &[
     "category",
 ];
 
-/// Whether column `name`'s words say its values are things' ([`THING_WORDS`]): `order_id`,
+/// Whether column `name`'s words say its values are things' (an order, a SKU, a product): `order_id`,
 /// `Tracking Number`, `productName`.
 pub fn name_explains(name: &str) -> bool {
     let mut words = Vec::new();

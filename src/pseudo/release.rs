@@ -6,7 +6,7 @@
 //! otherwise hold tokens of two keys that never join, without a word.
 //!
 //! Neighbours: [`super::job::Job::run`] calls [`previous`] before writing anything and
-//! [`merge`] when it writes the manifest; [`crate::check::release`] verifies every listed
+//! [`merge`] when it writes the manifest; `check` verifies every listed
 //! file's digest.
 
 use super::Manifest;

@@ -261,6 +261,11 @@ fn class(lower: &[u8]) -> u16 {
             (GREETINGS, GREETING),
             (CLOSINGS, CLOSING),
             (SAYING, SAYS),
+            (HONORIFICS_INTL, HONORIFIC),
+            (GREETINGS_INTL, GREETING),
+            (CLOSINGS_INTL, CLOSING),
+            (SAYING_INTL, SAYS | SPEECH),
+            (CUE_INTL, CUE),
         ] {
             for w in list {
                 *m.entry(w.as_bytes()).or_insert(0) |= bit;
@@ -351,8 +356,12 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
             || prev.ends_with("’s")
             || prev.ends_with([',', ';', ':', '.', ')', '"'])
             || class(lower_letters(prev).bytes()) & (HONORIFIC | ROLE | DEMONYM) != 0;
+        // A common word of a supported language before the tail is a noun or a title, not
+        // a part of the name (`Oberarzt Stefan Lange`, `Burgemeester Hanneke Verhoek`).
+        let foreign_noun = common_word(prev) && !names.is_english(prev);
         if capital
             && !evidence
+            && !foreign_noun
             && !(opens_sentence(cell, at) && (names.is_english(prev) || names.is_not_name(prev)))
         {
             return Validity::Invalid.into();
@@ -365,8 +374,43 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
     }
     // Evidence before the run: "my husband Arjun", "customer Jane Doe", "Mr. Smith".
     let before = word_before(cell, start);
-    let the_before = matches!(before.bytes(), b"the" | b"a" | b"an" | b"this" | b"our");
-    let mut titled = class(before.bytes()) & (HONORIFIC | ROLE) != 0;
+    // An article before the run makes it a thing or a place (`the Nordvik`, `la Toussaint`,
+    // `het Rijksmuseum`), in every supported language.
+    let the_before = matches!(
+        before.bytes(),
+        b"the"
+            | b"a"
+            | b"an"
+            | b"this"
+            | b"our"
+            | b"la"
+            | b"le"
+            | b"les"
+            | b"el"
+            | b"los"
+            | b"las"
+            | b"il"
+            | b"lo"
+            | b"gli"
+            | b"der"
+            | b"die"
+            | b"das"
+            | b"dem"
+            | b"het"
+            | b"os"
+            | b"une"
+            | b"una"
+            | b"uno"
+            | b"ein"
+            | b"eine"
+            | b"een"
+    );
+    // A title or role titles the run only when nothing but blanks (and its dot) stands
+    // between them: `Cher Monsieur,\n\nLe conseil` is a salutation, then a sentence.
+    let adjoining = !cell[..start]
+        .trim_end_matches([' ', '\t'])
+        .ends_with([',', '\n', '\r', '!', ':', ';']);
+    let mut titled = adjoining && class(before.bytes()) & (HONORIFIC | ROLE) != 0;
     // Leading words that are not the name.
     let mut i = 0;
     while i < ws.len() {
@@ -441,9 +485,9 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
     }
     // "Athletic Bilbao", "Entertainment Weekly", "Third Mainland": an English word that is no
     // first name opens the run.
-    if !titled && !first_known && names.is_english(first) {
-        return Validity::Invalid.into();
-    }
+    // The same for a common word of another supported language (`Premio Strega`, `Westen
+    // Regenschauer`, `Departamento Comercial`): nouns of languages that capitalise them, and
+    // the words of names of things, are no name's first word.
     // A closing line: "Best,\nTom", "- Elaine", "Regards,\nÖmer Çelik" at the end of the text.
     let rest = cell[end..].trim_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!'));
     let line_start = {
@@ -452,6 +496,12 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
     };
     let closing = class(before.bytes()) & CLOSING != 0;
     let signature = rest.is_empty() && line_start && core.len() <= 3;
+    // A signature after a closing word (`Groetjes,\nAnnemiek`) is a name even when the word
+    // lists hold it as a common word.
+    let cued = class(before.bytes()) & CUE != 0 || (signature && closing);
+    if !titled && !first_known && (names.is_english(first) || (common_word(first) && !cued)) {
+        return Validity::Invalid.into();
+    }
     if titled
         || (signature
             && (closing || cell[..start].contains('\n') || cell[..start].trim_end().ends_with('-')))
@@ -495,7 +545,7 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
             let all_unknown_words = text
                 .split([' ', '\t'])
                 .filter(|w| !w.is_empty())
-                .all(|w| !names.is_english(w) && !names.is_place(w));
+                .all(|w| !names.is_english(w) && !names.is_place(w) && !common_word(w));
             // Capitals inside a sentence: two or three capitalised words that are neither
             // English words nor places, after a lower-case word other than an article and
             // before a lower-case word ("logs show Julita Lubera connected from").
@@ -560,8 +610,18 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
             ',' | '.' | ')' | ':' | ';' | '!' | '?' | '"' | '-' | '–' | '\n'
         )
     });
-    let greeting = class(before.bytes()) & GREETING != 0;
+    // A greeting on the same line (`Hi Jonas`, `Hallo, Anna`), not one that opened the
+    // message above (`Bonjour,\n\nLe colis …`).
+    let same_line = !cell[..abs]
+        .trim_end_matches([' ', '\t', ','])
+        .ends_with(['\n', '\r']);
+    let greeting = same_line && class(before.bytes()) & GREETING != 0;
     let strong = greeting || titled || last_first;
+    // An article, pronoun or preposition of a supported language (`Le`, `De:`, `Su`,
+    // `Para`) is no one-word name, whatever the name lists hold.
+    if !strong && !speech && !cue && crate::detect::recall::is_function_word(&w.to_lowercase()) {
+        return Validity::Invalid.into();
+    }
     let says = class(next.bytes()) & SAYS != 0;
     if names.is_place(w) && !(strong || says || possessive) {
         return Validity::Invalid.into();
@@ -569,20 +629,30 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
     let valid = if strong && (first_known || !names.is_english(w)) {
         true
     } else if known {
+        // A first name alone at a sentence's start is no evidence (`Rose`, `Paz`): a cue,
+        // a speech verb, a possessive or punctuation closing it must say so.
         cue || speech
             || possessive
             || closes
             || (opens_sentence(cell, abs)
                 && next_char.is_some_and(|c| c.is_lowercase() || c == '('))
     } else {
-        // An unknown word needs both a cue before and a verb after it.
-        cue && speech && !names.is_english(w)
+        // An unknown word needs both a cue before and a verb after it, or a verb of saying
+        // after it when it is no common word of any supported language (`Caflisch sagte`,
+        // `Lenoir affirme`): a lone surname in subject position.
+        !names.is_english(w) && ((cue && speech) || (says && !common_word(w)))
     };
     if valid {
         span(Validity::Valid, core_start, core_end)
     } else {
         Validity::Invalid.into()
     }
+}
+
+/// Whether `w` (any case) is a common word of a supported language other than a name
+/// ([`crate::detect::recall::is_common_word`]).
+fn common_word(w: &str) -> bool {
+    crate::detect::recall::is_common_word(&w.to_lowercase())
 }
 
 /// Validates a run of capitalised words as a person's name and narrows it to the name.
@@ -736,6 +806,56 @@ mod tests {
         assert_eq!(
             found_in("Kwabena Darko, a spokesman, said no", "Kwabena Darko").as_deref(),
             Some("Kwabena Darko")
+        );
+    }
+
+    #[test]
+    fn other_languages_nouns_function_words_and_salutations_are_not_names() {
+        for (cell, run) in [
+            // Nouns of a language that capitalises them, and names of things.
+            (
+                "Am Donnerstag ziehen von Westen Regenschauer auf",
+                "Westen Regenschauer",
+            ),
+            ("Er hat den Premio Strega gewonnen", "Premio Strega"),
+            (
+                "Saludos cordiales,\nDepartamento Comercial",
+                "Departamento Comercial",
+            ),
+            // Articles, pronouns and prepositions opening a sentence or a header line.
+            ("Bonjour,\n\nLe colis est arrivé.", "Le"),
+            ("De: ana@example.com", "De"),
+            ("Estimado Sr. Villalobos:\n\nSu pedido será entregado", "Su"),
+            // A salutation's title does not title the next sentence.
+            ("Cher Monsieur,\n\nLe conseil a décidé", "Le"),
+            // An article before the run: a thing or a place.
+            ("pendant les vacances de la Toussaint ?", "Toussaint"),
+        ] {
+            assert_eq!(found_in(cell, run), None, "{cell}");
+        }
+    }
+
+    #[test]
+    fn lone_surnames_before_a_verb_of_saying_and_signatures_in_other_languages() {
+        for (cell, run) in [
+            (
+                "Er hat sich verletzt. Caflisch sagte, es gehe ihm gut.",
+                "Caflisch",
+            ),
+            (
+                "Le match était serré. Lenoir affirme que tout va bien.",
+                "Lenoir",
+            ),
+            ("Ze zit in Rotterdam.\n\nGroetjes,\nAnnemiek", "Annemiek"),
+            ("Alles gut.\n\nBeste Grüße\nUwe Reuter", "Uwe Reuter"),
+        ] {
+            assert_eq!(found_in(cell, run).as_deref(), Some(run), "{cell}");
+        }
+        // The tail of a run after a noun or title of another language is the name.
+        let cell = "Nach Angaben von Oberarzt Stefan Lange ist der Patient stabil.";
+        assert_eq!(
+            found_in(cell, "Stefan Lange").as_deref(),
+            Some("Stefan Lange")
         );
     }
 
