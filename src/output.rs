@@ -203,6 +203,13 @@ pub fn write_in_place(path: &Path) -> bool {
     }
 }
 
+/// Whether `path` names standard output: `-`, `/dev/stdout`, `/dev/fd/1`.
+pub fn is_stdout(path: &Path) -> bool {
+    ["-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"]
+        .iter()
+        .any(|n| path == Path::new(n))
+}
+
 /// Where an atomic write of `path` goes: the file a symlink points to, so the link stays.
 fn resolve_target(path: &Path) -> PathBuf {
     match std::fs::symlink_metadata(path) {
@@ -215,7 +222,8 @@ fn resolve_target(path: &Path) -> PathBuf {
 
 /// Writes `path` atomically with the contents produced by `fill`: a temporary file beside it,
 /// renamed into place (through a symlink to the file it names). Devices, FIFOs and other
-/// non-regular files are written in place: they cannot be replaced.
+/// non-regular files are written in place: they cannot be replaced. `-` (like `/dev/stdout`)
+/// is standard output.
 pub fn write_atomic(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
@@ -223,7 +231,7 @@ pub fn write_atomic(
     // The process's own standard streams: written through the handles it has (opening the
     // path again would start a new file position at 0 when they are redirected to a file).
     let named = |names: &[&str]| names.iter().any(|n| path == Path::new(n));
-    if named(&["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"]) {
+    if is_stdout(path) {
         let mut w = BufWriter::new(io::stdout().lock());
         fill(&mut w)?;
         return w.flush();

@@ -205,6 +205,40 @@ fn sarif_validates_against_the_schema() {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
+    // Every result carries a fingerprint for baselines: distinct per finding, and the same
+    // when the counts change (a sampled run of the same files).
+    let prints = |results: &[Value]| -> Vec<String> {
+        results
+            .iter()
+            .map(|r| {
+                r["partialFingerprints"]["shroudFinding/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    let all = prints(results);
+    let unique: std::collections::BTreeSet<&String> = all.iter().collect();
+    assert_eq!(unique.len(), all.len(), "{all:?}");
+    let sampled = check(
+        dir.path(),
+        &[
+            fixture("csv/customers.csv").to_str().unwrap(),
+            fixture("json/customers.json").to_str().unwrap(),
+            "--format",
+            "sarif",
+            "--sample-rows",
+            "3",
+        ],
+    );
+    let sampled: Value = serde_json::from_str(&text(&sampled).0).unwrap();
+    for p in prints(sampled["runs"][0]["results"].as_array().unwrap()) {
+        assert!(
+            all.contains(&p),
+            "a finding of the sample changed its fingerprint"
+        );
+    }
     let email = results
         .iter()
         .find(|r| r["properties"]["column"] == "email")

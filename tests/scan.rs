@@ -532,3 +532,45 @@ fn synthetic_generator_is_deterministic_and_valid() {
     }
     assert_eq!(crate::synth::EXPECTED.len(), crate::synth::COLUMNS.len());
 }
+
+/// `-` is standard output for every output file (issue 28): the JSON report on stdout, the
+/// summary on stderr, no file named `-`; two outputs on stdout are refused.
+#[test]
+fn a_dash_writes_an_output_to_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture("csv/customers.csv");
+    let out = shroud(dir.path(), &["scan", f.to_str().unwrap(), "--report", "-"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let (stdout, stderr) = text(&out);
+    let report: Value = serde_json::from_str(&stdout).expect("stdout is the JSON report alone");
+    assert_eq!(report["files"].as_array().unwrap().len(), 1);
+    assert!(stderr.contains("row"), "the summary is on stderr: {stderr}");
+    assert!(!dir.path().join("-").exists(), "no file named -");
+    let out = shroud(
+        dir.path(),
+        &[
+            "scan",
+            f.to_str().unwrap(),
+            "--report",
+            "-",
+            "--findings",
+            "-",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    // check's --output - is standard output too.
+    let out = shroud(
+        dir.path(),
+        &[
+            "check",
+            f.to_str().unwrap(),
+            "--format",
+            "json",
+            "--output",
+            "-",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    serde_json::from_str::<Value>(&text(&out).0).expect("JSON on stdout");
+    assert!(!dir.path().join("-").exists());
+}

@@ -82,6 +82,19 @@ fn line_of(format: &str, row: u64) -> u64 {
     }
 }
 
+/// A result's stable identity for dashboards that build baselines (SARIF
+/// `partialFingerprints`): a digest of the file, column and entity, never of a value, so a
+/// finding keeps its fingerprint when its counts, rows or samples change.
+fn fingerprint(parts: &[&str]) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p.as_bytes());
+    }
+    crate::output::hex(&h.finalize()[..16])
+}
+
 /// Renders SARIF 2.1.0: one result per failing file/column/entity, located at the file
 /// and the row of the first finding.
 pub fn render_sarif(files: &[FileCheck]) -> String {
@@ -131,6 +144,7 @@ pub fn render_sarif(files: &[FileCheck]) -> String {
                     },
                     "logicalLocations": [{ "name": c.column, "kind": "member" }]
                 }],
+                "partialFingerprints": { "shroudFinding/v1": fingerprint(&[&f.path, &c.column, &c.entity]) },
                 "properties": { "column": c.column, "entity": c.entity, "cells": c.cells, "row": c.first_row, "sampled": f.sampled, "rows_checked": f.rows }
             }));
         }
@@ -147,7 +161,8 @@ pub fn render_sarif(files: &[FileCheck]) -> String {
                 "ruleId": rule_id,
                 "level": "error",
                 "message": { "text": format!("k = {} over {} is below k-min {}.", k.k, k.quasi_identifiers.join(", "), k.k_min) },
-                "locations": [{ "physicalLocation": { "artifactLocation": { "uri": f.path } } }]
+                "locations": [{ "physicalLocation": { "artifactLocation": { "uri": f.path } } }],
+                "partialFingerprints": { "shroudFinding/v1": fingerprint(&[&f.path, "(k-anonymity)", &k.quasi_identifiers.join(",")]) }
             }));
         }
         if let Some(e) = &f.error {
@@ -155,7 +170,8 @@ pub fn render_sarif(files: &[FileCheck]) -> String {
                 "ruleId": "shroud/input-error",
                 "level": "error",
                 "message": { "text": e },
-                "locations": [{ "physicalLocation": { "artifactLocation": { "uri": f.path } } }]
+                "locations": [{ "physicalLocation": { "artifactLocation": { "uri": f.path } } }],
+                "partialFingerprints": { "shroudFinding/v1": fingerprint(&[&f.path, "(input-error)"]) }
             }));
             rules.entry("shroud/input-error".into()).or_insert_with(|| {
                 serde_json::json!({ "id": "shroud/input-error", "shortDescription": { "text": "the input could not be read" } })

@@ -19,7 +19,8 @@ pub struct ScanArgs {
     /// Files and folders to scan (folders recursively); `-` reads standard input (with --format).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Write the JSON report (version 1 contract) to FILE.
+    /// Write the JSON report (version 1 contract) to FILE (`-`: standard output; the summary
+    /// then goes to standard error).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// Write a self-contained HTML report (summary, heat map, charts; samples masked) to FILE.
@@ -77,6 +78,15 @@ pub fn run(args: ScanArgs) -> Result<u8> {
     detector.min_score = args.min_score;
     let detector = Arc::new(detector);
     let inputs = discover(&args.paths, &args.input.discover(format))?;
+    // `-` is standard output: for one output at most, and the summary then goes to stderr.
+    let to_stdout = [&args.report, &args.findings, &args.html]
+        .into_iter()
+        .flatten()
+        .filter(|p| shroud::output::is_stdout(p))
+        .count();
+    if to_stdout > 1 {
+        bail!("only one output can be standard output (`-`)");
+    }
     for out in [&args.report, &args.findings, &args.html]
         .into_iter()
         .flatten()
@@ -165,10 +175,15 @@ pub fn run(args: ScanArgs) -> Result<u8> {
         super::report::write_html(path, &page)?;
     }
     if !args.quiet {
-        let stdout = std::io::stdout();
-        let mut out = stdout.lock();
-        report::human::write_summary(&mut out, &report)?;
-        out.flush()?;
+        if to_stdout > 0 {
+            let mut out = std::io::stderr().lock();
+            report::human::write_summary(&mut out, &report)?;
+            out.flush()?;
+        } else {
+            let mut out = std::io::stdout().lock();
+            report::human::write_summary(&mut out, &report)?;
+            out.flush()?;
+        }
     }
     Ok(if errored {
         2

@@ -622,6 +622,7 @@ pub fn candidates(text: &str, taken: &[(usize, usize, bool)]) -> Vec<Candidate> 
         capital[i]
             && toks[i].kind == TokKind::Word
             && !CUES.contains(&lower[i].as_str())
+            && !super::validators::names::is_context_word(&lower[i])
             && (!function(&lower[i]) || (!sentence_start(i) && lower[i].chars().count() >= 3))
     };
     // A sentence's first word is capitalised anyway: a common one is no name's part by a

@@ -52,11 +52,16 @@ pub struct ColumnStats {
     /// at most [`PHONE_VOTES_PER_BATCH`] numbers a batch), by region code.
     #[serde(default)]
     pub phone_regions: std::collections::BTreeMap<String, u64>,
-    /// Non-empty cells that name an organisation (a legal form such as `PLC` or `GmbH`,
+    /// Non-empty cells of the first [`super::shape::SHAPE_ROWS`] rows that name an
+    /// organisation (a legal form such as `PLC` or `GmbH`,
     /// `Lewis, Miller and Barnes`), counted in columns whose name hints at people only: many
     /// of them make a `name` column a column of companies, not of people.
     #[serde(default)]
     pub organisations: u64,
+    /// Non-empty cells tested for [`ColumnStats::organisations`]: those of the first
+    /// [`super::shape::SHAPE_ROWS`] rows of a column whose name hints at people.
+    #[serde(default)]
+    pub org_checked: u64,
     /// The column's epoch-sized integers (their unit is decided from all of them, issue 28).
     #[serde(default)]
     pub epochs: crate::transform::epoch::EpochRange,
@@ -162,6 +167,7 @@ impl ColumnStats {
         self.words += other.words;
         self.invalid_utf8 += other.invalid_utf8;
         self.organisations += other.organisations;
+        self.org_checked += other.org_checked;
         self.epochs.merge(&other.epochs);
         self.shape.merge(&other.shape);
         if self.entities.len() < other.entities.len() {
@@ -216,7 +222,13 @@ impl Detector {
             // A `Name` column of companies: the surnames among them (`Sauer`) are found
             // cell by cell, but the column is not one of people.
             if Some(e as u16) == self.person
-                && stats.organisations as f64 >= SHARE_ORGANISATIONS * non_empty
+                && stats.organisations as f64
+                    >= SHARE_ORGANISATIONS
+                        * if stats.org_checked > 0 {
+                            stats.org_checked as f64
+                        } else {
+                            non_empty
+                        }
             {
                 continue;
             }

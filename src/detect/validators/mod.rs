@@ -83,6 +83,9 @@ pub enum Validator {
     EpochDateOfBirth,
     /// A user name: not a common word of any supported language (`token`, `admin`, `true`).
     Username,
+    /// An `@handle` in text: no letter, digit, `.` or `_` before the `@` (then it is an
+    /// e-mail address), and no e-mail domain after the name.
+    Handle,
     /// First-name / surname dictionaries and titles; narrows the span (`person_name`).
     PersonName,
     /// Lower-case words of which one is a known name and none a non-name (`name_words`).
@@ -199,6 +202,7 @@ pub const ALL: &[(&str, Validator)] = &[
     ("date_of_birth", Validator::DateOfBirth),
     ("epoch_date_of_birth", Validator::EpochDateOfBirth),
     ("username", Validator::Username),
+    ("handle", Validator::Handle),
     ("person_name", Validator::PersonName),
     ("name_words", Validator::NameWords),
     ("name_cell", Validator::NameCell),
@@ -294,6 +298,18 @@ impl Validator {
                 } else {
                     Validity::Valid.into()
                 }
+            }
+            Validator::Handle => {
+                let b = cell.as_bytes();
+                let glued =
+                    |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'@');
+                let before = start > 0 && (glued(b[start - 1]) || b[start - 1] >= 0x80);
+                let after = b.get(end).is_some_and(|&c| {
+                    c == b'@'
+                        || c >= 0x80
+                        || (c == b'.' && b.get(end + 1).is_some_and(u8::is_ascii_alphanumeric))
+                });
+                bool_check(!before && !after)
             }
             Validator::PersonName => names::check_in(cell, start, end),
             Validator::NameWords => names::name_words(text).into(),

@@ -649,6 +649,12 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
     }
 }
 
+/// Whether `word` (any case) is a word around names, never part of one: a title, a role, a
+/// cue, a greeting or a closing (`Customer`, `Dear`, `Herrn`, `Groetjes`).
+pub fn is_context_word(word: &str) -> bool {
+    class(lower_letters(word).bytes()) & (HONORIFIC | ROLE | CUE | GREETING | CLOSING) != 0
+}
+
 /// Whether `w` (any case) is a common word of a supported language other than a name
 /// ([`crate::detect::recall::is_common_word`]).
 fn common_word(w: &str) -> bool {
