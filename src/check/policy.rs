@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SharePolicySpec {
-    /// What the file adds to: `"builtin"` (the default share policy, which the file's entries
-    /// override one by one; its allow-list entries are added) or `"none"` (the file alone).
+    /// What the file adds to: `"none"` (the default: the file alone, so a gate never allows
+    /// more than its file says) or `"builtin"` (the default share policy, which the file's
+    /// entries override one by one; its allow-list entries are added).
     pub extends: Option<String>,
     /// Findings scoring below this do not count (default 0.5).
     pub min_confidence: Option<f32>,
@@ -84,9 +85,10 @@ pub struct KSpec {
 
 /// The default share policy: what `shroud pseudonymize`'s default policy keeps may stay.
 pub const DEFAULT_SHARE_POLICY: &str = r#"# shroud check: share policy
-# A share policy file extends this one: its entries override these one by one and its
-# [[allow]] entries are added. `extends = "none"` makes a file stand alone.
-# extends = "none"
+# A share policy file stands alone: it allows only what it says. `extends = "builtin"`
+# makes it extend this one (its entries override these one by one, its [[allow]] entries
+# are added).
+# extends = "builtin"
 
 # Findings below this confidence do not count.
 min_confidence = 0.5
@@ -163,7 +165,12 @@ impl SharePolicy {
 
     fn parse_inner(text: &str, extra_entities: &[String]) -> Result<SharePolicy, String> {
         let spec: SharePolicySpec = toml::from_str(text).map_err(|e| e.to_string())?;
-        let spec = match crate::transform::Extends::parse(spec.extends.as_deref())? {
+        // A share policy stands alone unless it says `extends = "builtin"`: a gate never
+        // allows more than its file says.
+        let spec = match crate::transform::Extends::parse_or(
+            spec.extends.as_deref(),
+            crate::transform::Extends::None,
+        )? {
             crate::transform::Extends::None => spec,
             crate::transform::Extends::Builtin => {
                 let mut base: SharePolicySpec = toml::from_str(DEFAULT_SHARE_POLICY)
@@ -422,10 +429,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_share_policy_extends_the_builtin_one_unless_it_says_none() {
+    fn a_share_policy_stands_alone_unless_it_extends_the_builtin_one() {
         let builtin = SharePolicy::builtin();
         let p = SharePolicy::parse(
-            "[entities]\nEMAIL_ADDRESS = \"allow\"\n[[allow]]\nvalue = \"x\"\nreason = \"r\"\n",
+            "extends = \"builtin\"\n[entities]\nEMAIL_ADDRESS = \"allow\"\n[[allow]]\nvalue = \"x\"\nreason = \"r\"\n",
         )
         .unwrap();
         assert!(p.allows("EMAIL_ADDRESS"));

@@ -761,16 +761,17 @@ pub fn add_findings(detector: &super::Detector, text: &[u8], findings: &mut Vec<
         f.start = s as u32;
         f.end = e as u32;
     }
-    // Widened spans may now overlap: the earliest, longest stays.
+    // Widened spans may now overlap: they merge into the earliest (its entity), so no byte
+    // of a later one is left out.
     findings.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end)));
-    let mut reach = 0u32;
-    findings.retain(|f| {
-        let keep = f.start >= reach;
-        if keep {
-            reach = f.end;
+    let mut merged: Vec<super::Finding> = Vec::with_capacity(findings.len());
+    for f in findings.drain(..) {
+        match merged.last_mut() {
+            Some(last) if f.start < last.end => last.end = last.end.max(f.end),
+            _ => merged.push(f),
         }
-        keep
-    });
+    }
+    *findings = merged;
     let mut taken: Vec<(usize, usize, bool)> = findings
         .iter()
         .map(|f| (f.start as usize, f.end as usize, is_name(f.entity)))
@@ -779,8 +780,16 @@ pub fn add_findings(detector: &super::Detector, text: &[u8], findings: &mut Vec<
         crate::transform::token::token_spans(text)
             .map(|(s, e)| (s, e, text[s..e].starts_with(b"person_"))),
     );
-    // The tags of the `replace` operator (`<STREET_ADDRESS>`) are explained.
-    taken.extend(replace_tags(text).map(|(s, e)| (s, e, false)));
+    // The tags the `replace` operator writes (`<STREET_ADDRESS>`) are explained; other
+    // capitals in brackets (`<BRANDAUER>`) are not.
+    taken.extend(
+        replace_tags(text)
+            .filter(|&(s, e)| {
+                std::str::from_utf8(&text[s + 1..e - 1])
+                    .is_ok_and(|t| detector.entity_index(t).is_some())
+            })
+            .map(|(s, e)| (s, e, false)),
+    );
     // A detector built from user rules may lack an entity: what it has stands in, so a
     // candidate is never dropped for want of a name.
     let Some(person) = entity("PERSON").or((!detector.entities.is_empty()).then_some(0)) else {
@@ -878,6 +887,15 @@ pub fn is_function_word(word: &str) -> bool {
 /// Whether `word` (lower case) is a common word of a supported language.
 pub fn is_common_word(word: &str) -> bool {
     LEXICON.languages.iter().any(|l| l.words.contains(word))
+}
+
+/// Whether `word` (lower case) is a common word of the language `code` or of English.
+pub fn is_common_in(code: &str, word: &str) -> bool {
+    let lex = &*LEXICON;
+    lex.languages
+        .iter()
+        .filter(|l| l.code == code || l.code == "en")
+        .any(|l| l.words.contains(word))
 }
 
 /// The language code [`candidates`] would read `text` in (for reports and tests).
@@ -1019,6 +1037,15 @@ mod tests {
                 .iter()
                 .all(|f| !cell[f.start as usize..f.end as usize].starts_with(b"STREET")),
             "a replace tag is no name"
+        );
+        let cell = b"Von: <BRANDAUER> am Montag";
+        let mut findings = Vec::new();
+        add_findings(&d, cell, &mut findings);
+        assert!(
+            findings
+                .iter()
+                .any(|f| &cell[f.start as usize..f.end as usize] == b"BRANDAUER"),
+            "capitals in brackets that are no tag are judged"
         );
         // Widened findings never overlap.
         let mut findings = vec![

@@ -207,14 +207,16 @@ fn number_kind(c: &[u8]) -> Option<Kind> {
         None => mantissa,
     };
     let digits = whole.iter().filter(|b| b.is_ascii_digit()).count() as i32;
-    // Epoch seconds or milliseconds of 2000-2050 are timestamps, not ids.
-    if point.is_none() && exponent == 0 && mantissa.iter().all(u8::is_ascii_digit) {
-        let v: u64 = std::str::from_utf8(mantissa).ok()?.parse().ok()?;
-        if (946_684_800..2_524_608_000).contains(&v)
-            || (946_684_800_000..2_524_608_000_000).contains(&v)
-        {
-            return Some(Kind::Timestamp);
-        }
+    // Epoch seconds or milliseconds of 2001-2033 (ten or thirteen digits starting with 1)
+    // are timestamps, not ids: no North American number starts with 1, so a phone number
+    // stored as an integer stays text.
+    if point.is_none()
+        && exponent == 0
+        && matches!(mantissa.len(), 10 | 13)
+        && mantissa[0] == b'1'
+        && mantissa.iter().all(u8::is_ascii_digit)
+    {
+        return Some(Kind::Timestamp);
     }
     if digits + exponent.max(0) > 8 {
         Some(Kind::Text)
@@ -223,13 +225,57 @@ fn number_kind(c: &[u8]) -> Option<Kind> {
     }
 }
 
+/// A date (`2024-03-01`, `01/02/2024`, `1.2.24`), a time (`10:30`, `10:30:15.5`) or both
+/// (`2024-03-01T10:00:00Z`, `2024-03-01 10:00:00+01:00`): digit groups of a date's or a
+/// time's lengths, months and days in range. A card number in groups of four or an SSN is
+/// none.
 fn is_timestamp(c: &[u8]) -> bool {
-    let digits = c.iter().filter(|b| b.is_ascii_digit()).count();
-    digits >= 4
-        && c.iter().any(|b| matches!(b, b'-' | b'/' | b':'))
-        && c.iter().all(|b| {
-            b.is_ascii_digit() || matches!(b, b'-' | b'/' | b':' | b'.' | b'T' | b'Z' | b' ' | b'+')
-        })
+    let Ok(s) = std::str::from_utf8(c) else {
+        return false;
+    };
+    let (date, time) = match s.find(['T', ' ']) {
+        Some(i) => (Some(&s[..i]), Some(&s[i + 1..])),
+        None if s.contains(':') => (None, Some(s)),
+        None => (Some(s), None),
+    };
+    let num = |g: &str| {
+        (!g.is_empty() && g.len() <= 4 && g.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| g.parse::<u32>().ok())
+            .flatten()
+    };
+    let date_ok = date.is_none_or(|d| {
+        let Some(sep) = d.chars().find(|ch| matches!(ch, '-' | '/' | '.')) else {
+            return false;
+        };
+        let g: Vec<&str> = d.split(sep).collect();
+        let v: Vec<Option<u32>> = g.iter().map(|x| num(x)).collect();
+        match (g.as_slice(), v.as_slice()) {
+            ([y, _, _], [Some(_), Some(m), Some(day)]) if y.len() == 4 => {
+                (1..=12).contains(m) && (1..=31).contains(day)
+            }
+            ([a, b, y], [Some(x), Some(z), Some(_)])
+                if a.len() <= 2 && b.len() <= 2 && matches!(y.len(), 2 | 4) =>
+            {
+                (1..=31).contains(x) && (1..=31).contains(z) && (*x <= 12 || *z <= 12)
+            }
+            _ => false,
+        }
+    });
+    let time_ok = time.is_none_or(|t| {
+        let t = t.trim_end_matches('Z');
+        let t = match t.rfind(['+', '-']) {
+            Some(i) if i > 0 => &t[..i],
+            _ => t,
+        };
+        let t = t.split('.').next().unwrap_or(t);
+        let g: Vec<&str> = t.split(':').collect();
+        matches!(g.len(), 2 | 3)
+            && g.iter()
+                .all(|x| (1..=2).contains(&x.len()) && x.bytes().all(|b| b.is_ascii_digit()))
+            && num(g[0]).is_some_and(|h| h <= 24)
+            && num(g[1]).is_some_and(|m| m <= 59)
+    });
+    (date.is_some() || time.is_some()) && date_ok && time_ok
 }
 
 /// Character classes of a text cell.
@@ -438,6 +484,10 @@ mod tests {
             assert_eq!(kind(q.as_bytes()), Kind::Quantity, "{q}");
         }
         for t in [
+            "4532-0151-1283-0366",
+            "123-45-6789",
+            "+1 415-555-0142",
+            "2125550142",
             "4.53E+15",
             "4532015112830366",
             "123456789",

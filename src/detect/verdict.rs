@@ -52,14 +52,14 @@ pub struct ColumnStats {
     /// at most [`PHONE_VOTES_PER_BATCH`] numbers a batch), by region code.
     #[serde(default)]
     pub phone_regions: std::collections::BTreeMap<String, u64>,
-    /// Non-empty cells of the first [`super::shape::SHAPE_ROWS`] rows that name an
-    /// organisation (a legal form such as `PLC` or `GmbH`,
+    /// Non-empty cells of the first [`super::shape::SHAPE_ROWS`] rows and every 16th row
+    /// after them that name an organisation (a legal form such as `PLC` or `GmbH`,
     /// `Lewis, Miller and Barnes`), counted in columns whose name hints at people only: many
     /// of them make a `name` column a column of companies, not of people.
     #[serde(default)]
     pub organisations: u64,
-    /// Non-empty cells tested for [`ColumnStats::organisations`]: those of the first
-    /// [`super::shape::SHAPE_ROWS`] rows of a column whose name hints at people.
+    /// Non-empty cells tested for [`ColumnStats::organisations`] (the same rows) in a column
+    /// whose name hints at people.
     #[serde(default)]
     pub org_checked: u64,
     /// The column's epoch-sized integers (their unit is decided from all of them, issue 28).

@@ -103,6 +103,10 @@ pub fn merge(prev: Option<Manifest>, mut run: Manifest) -> Manifest {
         return run;
     };
     let written: BTreeSet<String> = run.files.iter().map(|f| f.output.clone()).collect();
+    // The outbox is verified only when every release whose files it still holds was.
+    if prev.files.iter().any(|f| !written.contains(&f.output)) {
+        run.verified &= prev.verified;
+    }
     let kept = prev
         .files
         .iter()

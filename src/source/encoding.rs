@@ -71,10 +71,11 @@ fn utf16_without_bom(head: &[u8]) -> Option<&'static Encoding> {
 }
 
 /// Control bytes that text never holds in numbers: C0 controls other than tab, line ends,
-/// form feed and escape (ANSI colours in logs), and other than the separators that
-/// delimited dumps use (`\x01`-`\x03` in Hive's text tables, `\x1c`-`\x1f` in others).
+/// vertical tab (FileMaker's line break inside a field), form feed and escape (ANSI colours
+/// in logs), and other than the separators that delimited dumps use (`\x01`-`\x03` in
+/// Hive's text tables, `\x1c`-`\x1f` in others).
 pub(crate) fn is_binary_control(b: u8) -> bool {
-    matches!(b, 0x00 | 0x04..=0x08 | 0x0b | 0x0e..=0x1a | 0x7f)
+    matches!(b, 0x00 | 0x04..=0x08 | 0x0e..=0x1a | 0x7f)
 }
 
 /// Refuses a head that is not text in any ASCII-compatible encoding: more than 1% of its
@@ -175,29 +176,30 @@ pub fn decode(
     mut stream: Box<dyn BufRead + Send>,
     forced: Option<&'static Encoding>,
 ) -> io::Result<(Box<dyn BufRead + Send>, &'static Encoding)> {
+    // The first 64 KiB, however the stream hands them out (pipes and decompressors give
+    // short buffers): what the detector and the binary test see. Decoding still fails closed
+    // on a later byte that the encoding does not define.
+    let mut head = Vec::with_capacity(SNIFF);
+    let mut eof = false;
+    while head.len() < SNIFF {
+        let buf = stream.fill_buf()?;
+        if buf.is_empty() {
+            eof = true;
+            break;
+        }
+        let take = buf.len().min(SNIFF - head.len());
+        head.extend_from_slice(&buf[..take]);
+        stream.consume(take);
+    }
     let encoding = match forced {
         Some(e) => {
             if e != UTF_16LE && e != UTF_16BE {
-                not_text(stream.fill_buf()?)?;
+                not_text(&head)?;
             }
+            stream = Box::new(io::Cursor::new(head).chain(stream));
             e
         }
         None => {
-            // The detector sees the first 64 KiB (however the stream hands them out: pipes
-            // and decompressors give short buffers); decoding still fails closed on a later
-            // byte that the detected encoding does not define.
-            let mut head = Vec::with_capacity(SNIFF);
-            let mut eof = false;
-            while head.len() < SNIFF {
-                let buf = stream.fill_buf()?;
-                if buf.is_empty() {
-                    eof = true;
-                    break;
-                }
-                let take = buf.len().min(SNIFF - head.len());
-                head.extend_from_slice(&buf[..take]);
-                stream.consume(take);
-            }
             let enc = detect(&head, eof);
             // NUL bytes in numbers are UTF-16 that the pattern missed (mostly non-Latin
             // text) or a binary file: never decoded by a guess.
@@ -451,11 +453,18 @@ mod tests {
                     })
                     .collect();
                 for forced in [None, Some(encoding_rs::WINDOWS_1252), Some(UTF_8)] {
-                    let stream: Box<dyn BufRead + Send> = Box::new(io::Cursor::new(blob.clone()));
-                    let Err(e) = decode(stream, forced) else {
-                        panic!("{len} random bytes read as text ({forced:?})");
-                    };
-                    assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+                    // Whole, and in short buffers as pipes and decompressors hand them out.
+                    for cap in [1 << 16, 7] {
+                        let stream: Box<dyn BufRead + Send> = Box::new(
+                            io::BufReader::with_capacity(cap, io::Cursor::new(blob.clone())),
+                        );
+                        let Err(e) = decode(stream, forced) else {
+                            panic!(
+                                "{len} random bytes read as text ({forced:?}, buffers of {cap})"
+                            );
+                        };
+                        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+                    }
                 }
             }
         }
@@ -465,6 +474,7 @@ mod tests {
             b"id\x1femail\n1\x1fa@b.example\n",
             b"\x1b[31merror\x1b[0m for user ana@b.example\n",
             b"name;city\nJos\xe9;M\xfcnchen\n",
+            b"id,notes\n1,line one\x0bline two\x0bline three\n",
         ] {
             let stream: Box<dyn BufRead + Send> = Box::new(io::Cursor::new(text.to_vec()));
             assert!(decode(stream, None).is_ok(), "{text:?}");

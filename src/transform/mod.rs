@@ -248,8 +248,14 @@ pub enum Extends {
 impl Extends {
     /// `extends` as written: absent or `"builtin"`, or `"none"`.
     pub fn parse(s: Option<&str>) -> Result<Extends, String> {
+        Extends::parse_or(s, Extends::Builtin)
+    }
+
+    /// `extends` as written, `absent` when the file does not say.
+    pub fn parse_or(s: Option<&str>, absent: Extends) -> Result<Extends, String> {
         match s.map(str::trim) {
-            None | Some("builtin") => Ok(Extends::Builtin),
+            None => Ok(absent),
+            Some("builtin") => Ok(Extends::Builtin),
             Some("none") => Ok(Extends::None),
             Some(o) => Err(format!(
                 "extends {o:?}: \"builtin\" (the default) or \"none\""
@@ -306,6 +312,12 @@ impl Policy {
             Extends::Builtin => {
                 let mut base: PolicySpec =
                     toml::from_str(DEFAULT_POLICY).expect("the default policy is valid");
+                // A file that sets `default` means it for every entity it does not name:
+                // the built-in entries are not kept beside it (`default = "redact"` stays
+                // as strict as it reads).
+                if spec.default.is_some() {
+                    base.entities.clear();
+                }
                 base.default = spec.default.or(base.default);
                 base.entities.extend(spec.entities);
                 base.columns.extend(spec.columns);
@@ -933,8 +945,8 @@ mod tests {
             p.operator("card", "CREDIT_CARD"),
             &Operator::Mask { keep_last: 4 }
         );
-        // PERSON keeps the built-in operator; only entities nobody names get the default.
-        assert_eq!(p.operator("x", "PERSON"), &Operator::Token);
+        // The file's `default` covers every entity it does not name.
+        assert_eq!(p.operator("x", "PERSON"), &Operator::Replace { tag: None });
         assert_eq!(
             p.operator("x", "NEW_THING"),
             &Operator::Replace { tag: None }

@@ -266,6 +266,7 @@ fn class(lower: &[u8]) -> u16 {
             (CLOSINGS_INTL, CLOSING),
             (SAYING_INTL, SAYS | SPEECH),
             (CUE_INTL, CUE),
+            (ROLES_INTL, ROLE),
         ] {
             for w in list {
                 *m.entry(w.as_bytes()).or_insert(0) |= bit;
@@ -499,7 +500,25 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
     // A signature after a closing word (`Groetjes,\nAnnemiek`) is a name even when the word
     // lists hold it as a common word.
     let cued = class(before.bytes()) & CUE != 0 || (signature && closing);
-    if !titled && !first_known && (names.is_english(first) || (common_word(first) && !cued)) {
+    // ... unless every word of a longer signature is a common word: a department
+    // (`Saludos cordiales,\nDepartamento Comercial`).
+    // The cell's language, told once and only when a word is common somewhere: a word
+    // common in French (`agathe`) opens no name in French text, but may in English.
+    let language = std::cell::OnceCell::new();
+    let common_here = |w: &str| {
+        common_word(w) && {
+            let code = language.get_or_init(|| crate::detect::recall::language_of(cell));
+            crate::detect::recall::is_common_in(code, &w.to_lowercase())
+        }
+    };
+    // A common first word opens no name when it is common in the cell's language:
+    // `Departamento Comercial` in Spanish, but `Agathe Teixeira` in English text stays a
+    // name (the word lists hold many European first names as words).
+    let all_common = core.len() > 1 && core.iter().all(|w| common_here(w.text));
+    if !titled
+        && !first_known
+        && (names.is_english(first) || (common_here(first) && (!cued || all_common)))
+    {
         return Validity::Invalid.into();
     }
     if titled
@@ -545,7 +564,7 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
             let all_unknown_words = text
                 .split([' ', '\t'])
                 .filter(|w| !w.is_empty())
-                .all(|w| !names.is_english(w) && !names.is_place(w) && !common_word(w));
+                .all(|w| !names.is_english(w) && !names.is_place(w) && !common_here(w));
             // Capitals inside a sentence: two or three capitalised words that are neither
             // English words nor places, after a lower-case word other than an article and
             // before a lower-case word ("logs show Julita Lubera connected from").
@@ -618,8 +637,17 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
     let greeting = same_line && class(before.bytes()) & GREETING != 0;
     let strong = greeting || titled || last_first;
     // An article, pronoun or preposition of a supported language (`Le`, `De:`, `Su`,
-    // `Para`) is no one-word name, whatever the name lists hold.
-    if !strong && !speech && !cue && crate::detect::recall::is_function_word(&w.to_lowercase()) {
+    // `Para`) is no one-word name, whatever the name lists hold, where such words stand as
+    // words: opening a sentence or a line, or as a header's label (`De:`). `to Ella.` and
+    // `Ben's laptop` stay names.
+    let header_label = after_core.starts_with(':');
+    if !strong
+        && !speech
+        && !cue
+        && !possessive
+        && (opens_sentence(cell, abs) || header_label)
+        && crate::detect::recall::is_function_word(&w.to_lowercase())
+    {
         return Validity::Invalid.into();
     }
     let says = class(next.bytes()) & SAYS != 0;
@@ -629,8 +657,8 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
     let valid = if strong && (first_known || !names.is_english(w)) {
         true
     } else if known {
-        // A first name alone at a sentence's start is no evidence (`Rose`, `Paz`): a cue,
-        // a speech verb, a possessive or punctuation closing it must say so.
+        // A known first name needs a cue, a verb after it, a possessive, punctuation closing
+        // it, or a lower-case word after it at a sentence's start (its subject).
         cue || speech
             || possessive
             || closes
@@ -823,9 +851,12 @@ mod tests {
                 "Am Donnerstag ziehen von Westen Regenschauer auf",
                 "Westen Regenschauer",
             ),
-            ("Er hat den Premio Strega gewonnen", "Premio Strega"),
             (
-                "Saludos cordiales,\nDepartamento Comercial",
+                "Ieri sera Premio Strega è stato assegnato a Roma.",
+                "Premio Strega",
+            ),
+            (
+                "Le enviamos hoy la factura del pedido y el albarán que nos pidió.\n\nSaludos cordiales,\nDepartamento Comercial",
                 "Departamento Comercial",
             ),
             // Articles, pronouns and prepositions opening a sentence or a header line.
@@ -839,6 +870,42 @@ mod tests {
         ] {
             assert_eq!(found_in(cell, run), None, "{cell}");
         }
+    }
+
+    #[test]
+    fn european_names_after_a_role_of_their_language_stay_names() {
+        assert_eq!(
+            found_in(
+                "Kunde Burkhard Trupp bittet um Rückruf wegen der Bestellung.",
+                "Burkhard Trupp"
+            )
+            .as_deref(),
+            Some("Burkhard Trupp")
+        );
+    }
+
+    #[test]
+    fn european_names_in_english_text_stay_names() {
+        assert_eq!(
+            found_in(
+                "The customer Burkhard Trupp called about the invoice",
+                "Burkhard Trupp"
+            )
+            .as_deref(),
+            Some("Burkhard Trupp")
+        );
+    }
+
+    #[test]
+    fn english_names_that_are_function_words_elsewhere_stay_names() {
+        assert_eq!(
+            found_in("Please forward the invoice to Ella.", "Ella").as_deref(),
+            Some("Ella")
+        );
+        assert_eq!(
+            found_in("Yesterday Ben's laptop was stolen", "Ben").as_deref(),
+            Some("Ben")
+        );
     }
 
     #[test]
