@@ -82,6 +82,9 @@ pub(super) fn judge(
             })?;
         let plan = detector.plan("");
         let mut scratch = crate::detect::Scratch::default();
+        // An `@` and a few letters are what binary integers often look like between control
+        // bytes: handles are not judged in page residue (e-mails, names, phones are).
+        let username = detector.entity_index("USERNAME").map(|i| i as u16);
         for (_, bytes) in &residue {
             // Records are binary around their text: judged in the pieces between controls.
             let text = String::from_utf8_lossy(bytes);
@@ -90,7 +93,11 @@ pub(super) fn judge(
                     continue;
                 }
                 detector.scan_cell(&plan, piece.as_bytes(), &mut scratch);
-                for f in &scratch.findings {
+                for f in scratch
+                    .findings
+                    .iter()
+                    .filter(|f| Some(f.entity) != username)
+                {
                     let value = piece.get(f.start as usize..f.end as usize).unwrap_or("");
                     collector.add(u32::MAX, "{sqlite free space}", f.entity, value, 0, 1);
                 }

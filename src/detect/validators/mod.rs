@@ -83,8 +83,8 @@ pub enum Validator {
     EpochDateOfBirth,
     /// A user name: not a common word of any supported language (`token`, `admin`, `true`).
     Username,
-    /// An `@handle` in text: no letter, digit, `.` or `_` before the `@` (then it is an
-    /// e-mail address), and no e-mail domain after the name.
+    /// An `@handle` in text: at the start, or after a blank or an opening mark (a letter
+    /// before the `@` makes an e-mail address), and no e-mail domain after the name.
     Handle,
     /// First-name / surname dictionaries and titles; narrows the span (`person_name`).
     PersonName,
@@ -301,9 +301,14 @@ impl Validator {
             }
             Validator::Handle => {
                 let b = cell.as_bytes();
-                let glued =
-                    |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'@');
-                let before = start > 0 && (glued(b[start - 1]) || b[start - 1] >= 0x80);
+                // Text before an `@handle` is a blank or an opening mark (the recall pass's
+                // rule too): not a letter (an e-mail address), nor a control byte of a
+                // binary place (a database's free pages).
+                let opens = |c: u8| {
+                    c.is_ascii_whitespace()
+                        || matches!(c, b'(' | b'[' | b'{' | b'"' | b'\'' | b',' | b';' | b':')
+                };
+                let before = start > 0 && !opens(b[start - 1]);
                 let after = b.get(end).is_some_and(|&c| {
                     c == b'@'
                         || c >= 0x80
