@@ -150,10 +150,10 @@ for fmt in $FORMATS; do
         measure "parse only" "$fmt" "$t" "$rows" "$bytes" -- "$BIN" scan "$data" -q -j "$t" --parse-only
         measure "scan" "$fmt" "$t" "$rows" "$bytes" -- "$BIN" scan "$data" -q -j "$t" --report "$DIR/report.json"
         rm -rf "$DIR/out"
-        measure "pseudonymize" "$fmt" "$t" "$rows" "$bytes" -- "$BIN" pseudonymize "$data" --out "$DIR/out" --key-file "$DIR/bench.key" -q -j "$t"
+        measure "pseudonymize" "$fmt" "$t" "$rows" "$bytes" -- "$BIN" pseudonymize "$data" --out-dir "$DIR/out" --key-file "$DIR/bench.key" -q -j "$t"
         rm -rf "$DIR/out"
-        measure "pseudonymize --verify" "$fmt" "$t" "$rows" "$bytes" -- "$BIN" pseudonymize "$data" --out "$DIR/out" --key-file "$DIR/bench.key" -q -j "$t" --verify
+        measure "pseudonymize --verify" "$fmt" "$t" "$rows" "$bytes" -- "$BIN" pseudonymize "$data" --out-dir "$DIR/out" --key-file "$DIR/bench.key" -q -j "$t" --verify
         read -r agg_cols agg_sum <<<"$(agg_args "$fmt")"
-        measure "aggregate" "$fmt" "$t" "$rows" "$bytes" -- "$BIN" aggregate "$data" --group-by "$agg_cols" --metric count --metric "sum:$agg_sum" --out "$DIR/agg.csv" --force -q -j "$t" --lenient --allow-identifiers
+        measure "aggregate" "$fmt" "$t" "$rows" "$bytes" -- "$BIN" aggregate "$data" --group-by "$agg_cols" --metric count --metric "sum:$agg_sum" --output "$DIR/agg.csv" --force -q -j "$t" --lenient --allow-identifiers
     done
 done

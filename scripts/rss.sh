@@ -46,8 +46,8 @@ for fmt in $FORMATS; do
         run() {
             case $cmd in
                 scan) peak "$BIN" scan "$1" -j "$THREADS" -q --report "$DIR/r.json" ;;
-                pseudonymize) rm -rf "$DIR/p"; peak "$BIN" pseudonymize "$1" --out "$DIR/p" --key-file "$DIR/k.key" -j "$THREADS" -q ;;
-                aggregate) peak "$BIN" aggregate "$1" --group-by gender,city --metric count -j "$THREADS" --out "$DIR/a.csv" --force ;;
+                pseudonymize) rm -rf "$DIR/p"; peak "$BIN" pseudonymize "$1" --out-dir "$DIR/p" --key-file "$DIR/k.key" -j "$THREADS" -q ;;
+                aggregate) peak "$BIN" aggregate "$1" --group-by gender,city --metric count -j "$THREADS" --output "$DIR/a.csv" --force ;;
             esac
         }
         a=$(run "$big") || { status=1; continue; }

@@ -536,7 +536,7 @@ impl AggregatePartial {
 }
 
 /// A published table as a record batch: group-by columns as strings, `count` as int64,
-/// other metrics as float64 (the columns of `shroud aggregate --out x.parquet`).
+/// other metrics as float64 (the columns of `shroud aggregate --output x.parquet`).
 pub fn table_batch(spec: &AggregateSpec, t: &Table) -> Result<RecordBatch, BatchError> {
     use arrow_array::{Float64Array, Int64Array, StringArray};
     let mut fields: Vec<Field> = spec

@@ -67,7 +67,7 @@ fn counts_sums_and_means_match_an_independent_group_by() {
             "avg:amount",
             "--min-group-size",
             "1",
-            "--out",
+            "--output",
             "agg.csv",
             "-j",
             "2",
@@ -103,7 +103,7 @@ fn small_groups_are_suppressed_and_counted() {
             "zip,gender",
             "--min-group-size",
             "10",
-            "--out",
+            "--output",
             "agg.json",
         ],
     );
@@ -150,7 +150,7 @@ fn bins_generalize_group_keys_at_their_edges() {
             "age=10",
             "--min-group-size",
             "1",
-            "--out",
+            "--output",
             "o1.csv",
         ],
     );
@@ -178,7 +178,7 @@ fn bins_generalize_group_keys_at_their_edges() {
             "zip=3",
             "--min-group-size",
             "1",
-            "--out",
+            "--output",
             "o2.csv",
         ],
     );
@@ -199,7 +199,7 @@ fn bins_generalize_group_keys_at_their_edges() {
             "dob=10",
             "--min-group-size",
             "1",
-            "--out",
+            "--output",
             "o3.csv",
         ],
     );
@@ -222,7 +222,7 @@ fn grouping_by_a_direct_identifier_is_refused() {
             p.to_str().unwrap(),
             "--group-by",
             "email",
-            "--out",
+            "--output",
             "agg.csv",
         ],
     );
@@ -241,7 +241,7 @@ fn grouping_by_a_direct_identifier_is_refused() {
             p.to_str().unwrap(),
             "--group-by",
             "email",
-            "--out",
+            "--output",
             "agg.csv",
             "--allow-identifiers",
         ],
@@ -277,7 +277,7 @@ fn totals_never_reveal_a_single_suppressed_cell() {
             "--min-group-size",
             "10",
             "--totals",
-            "--out",
+            "--output",
             "o.csv",
         ],
     );
@@ -326,7 +326,7 @@ fn differential_privacy_adds_noise_and_states_epsilon() {
             "sum:amount",
             "--epsilon",
             "1",
-            "--out",
+            "--output",
             "dp.csv",
         ],
     );
@@ -352,7 +352,7 @@ fn differential_privacy_adds_noise_and_states_epsilon() {
     ];
     let run = |out: &str| {
         let mut a = args.to_vec();
-        a.extend(["--out", out]);
+        a.extend(["--output", out]);
         let o = shroud(dir.path(), &a);
         assert!(o.status.success(), "{:?}", text(&o));
         read_csv(&dir.path().join(out))
@@ -398,7 +398,7 @@ fn parquet_output_and_input() {
             "avg:price",
             "--min-group-size",
             "1",
-            "--out",
+            "--output",
             "o.parquet",
         ],
     );
@@ -433,7 +433,7 @@ fn risk_reports_k_and_l() {
             "zip,birth_year,gender",
             "--sensitive",
             "diagnosis",
-            "--output-format",
+            "--format",
             "json",
         ],
     );
@@ -520,7 +520,7 @@ fn privacy_unit_bounds_each_persons_contribution() {
             "1",
             "--min-group-size",
             "1",
-            "--out",
+            "--output",
             "o.csv",
         ],
     );
@@ -563,7 +563,7 @@ fn decimal_commas_unknown_columns_and_non_numbers_are_never_silently_wrong() {
             "sum:amount",
             "--min-group-size",
             "1",
-            "--out",
+            "--output",
             "agg.csv",
             "--force",
         ];
@@ -601,7 +601,7 @@ fn decimal_commas_unknown_columns_and_non_numbers_are_never_silently_wrong() {
             "orders.csv",
             "--group-by",
             "regoin",
-            "--out",
+            "--output",
             "agg2.csv",
         ],
     );
@@ -635,7 +635,7 @@ fn hive_partition_keys_are_columns() {
             "sum:amount",
             "--min-group-size",
             "1",
-            "--out",
+            "--output",
             "agg.csv",
         ],
     );

@@ -66,7 +66,13 @@ fn dirty_fails_and_names_every_offending_column_pseudonymized_passes() {
     ];
     let mut args = vec!["pseudonymize"];
     args.extend(inputs.iter().map(|p| p.to_str().unwrap()));
-    args.extend(["--out", "share", "--key-file", key.to_str().unwrap(), "-q"]);
+    args.extend([
+        "--out-dir",
+        "share",
+        "--key-file",
+        key.to_str().unwrap(),
+        "-q",
+    ]);
     assert!(shroud(dir.path(), &args).status.success());
     let out = check(dir.path(), &["share"]);
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
@@ -431,5 +437,140 @@ fn columns_no_rule_explains_are_listed_and_fail_when_strict() {
     assert_eq!(
         check(d, &["o/_shroud_manifest.json"]).status.code(),
         Some(0)
+    );
+}
+
+#[test]
+fn a_baseline_accepts_earlier_findings_and_new_ones_still_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("t.csv"),
+        "id,email\n1,ann.lee@example.net\n2,bo.ek@example.net\n",
+    )
+    .unwrap();
+    for format in ["json", "sarif"] {
+        let base = format!("base.{format}");
+        let out = check(d, &["t.csv", "--format", format, "--output", &base]);
+        assert_eq!(out.status.code(), Some(1), "{:?}", text(&out));
+        // The same findings, baselined: the gate passes and says why.
+        let out = check(d, &["t.csv", "--baseline", &base]);
+        assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+        assert!(
+            text(&out).0.contains("baselined: email EMAIL_ADDRESS"),
+            "{:?}",
+            text(&out)
+        );
+        assert!(text(&out).0.contains(&base));
+    }
+    // A new column with personal data fails; the baselined one stays accepted.
+    std::fs::write(
+        d.join("t.csv"),
+        "id,email,phone\n1,ann.lee@example.net,+44 20 7946 0958\n2,bo.ek@example.net,+44 20 7946 0959\n",
+    )
+    .unwrap();
+    let out = check(d, &["t.csv", "--baseline", "base.json", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{:?}", text(&out));
+    let doc: Value = serde_json::from_str(&text(&out).0).unwrap();
+    let status = |col: &str| {
+        doc["files"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["column"] == col)
+            .map(|f| f["status"].as_str().unwrap().to_string())
+    };
+    assert_eq!(status("email").as_deref(), Some("baselined"));
+    assert_eq!(status("phone").as_deref(), Some("fail"));
+    // What is no baseline is refused, and so is a baseline that is also an input.
+    std::fs::write(d.join("junk.json"), "{\"files\": 3}").unwrap();
+    assert_eq!(
+        check(d, &["t.csv", "--baseline", "junk.json"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        check(d, &["t.csv", "--baseline", "t.csv"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn the_exit_status_of_a_failed_gate_is_configurable_but_not_the_error_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture("csv/customers.csv");
+    let f = f.to_str().unwrap();
+    assert_eq!(
+        check(dir.path(), &[f, "--exit-code", "3"]).status.code(),
+        Some(3)
+    );
+    assert_eq!(
+        check(dir.path(), &[f, "--exit-code", "0"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        check(dir.path(), &[f, "--exit-code", "2"]).status.code(),
+        Some(2)
+    );
+    let out = check(dir.path(), &[f, "--exit-code", "2"]);
+    assert!(
+        text(&out).1.contains("usage or input error"),
+        "{:?}",
+        text(&out)
+    );
+    // An input error is 2 whatever --exit-code says.
+    assert_eq!(
+        check(dir.path(), &["missing.csv", "--exit-code", "5"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn k_anonymity_holds_for_the_files_its_globs_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("orders.csv"), "zip,gender\n941,F\n941,F\n101,M\n").unwrap();
+    std::fs::write(d.join("items.csv"), "sku,qty\nA-1,3\nB-2,4\n").unwrap();
+    let policy = |files: &str| {
+        format!(
+            "extends = \"builtin\"\n[k_anonymity]\n{files}quasi_identifiers = [\"zip\", \"gender\"]\nk_min = 2\n"
+        )
+    };
+    // Without `files`, every file must have the quasi-identifiers: items.csv cannot be judged.
+    std::fs::write(d.join("p.toml"), policy("")).unwrap();
+    let out = check(d, &["orders.csv", "items.csv", "--policy", "p.toml"]);
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+    // Named by file name or by path, it holds for orders.csv alone, where k = 1 fails.
+    for glob in ["orders*", "**/orders.csv"] {
+        std::fs::write(d.join("p.toml"), policy(&format!("files = [\"{glob}\"]\n"))).unwrap();
+        let out = check(
+            d,
+            &[
+                "orders.csv",
+                "items.csv",
+                "--policy",
+                "p.toml",
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1), "{glob}: {:?}", text(&out));
+        let doc: Value = serde_json::from_str(&text(&out).0).unwrap();
+        let k: Vec<&Value> = doc["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f.get("k_anonymity"))
+            .collect();
+        assert_eq!(k.len(), 1, "{glob}");
+        assert_eq!(k[0]["k"], 1);
+    }
+    std::fs::write(d.join("p.toml"), policy("files = [\"[\"]\n")).unwrap();
+    assert_eq!(
+        check(d, &["items.csv", "--policy", "p.toml"]).status.code(),
+        Some(2)
     );
 }

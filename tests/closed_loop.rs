@@ -24,7 +24,7 @@ fn pseudonymize(dir: &Path, input: &Path, out: &str) {
         &[
             "pseudonymize",
             input.to_str().unwrap(),
-            "--out",
+            "--out-dir",
             out,
             "--key-file",
             k.to_str().unwrap(),

@@ -77,7 +77,7 @@ fn planted_names_handles_and_identifiers_leave_free_text_and_check_agrees() {
             &[
                 "pseudonymize",
                 "n.csv",
-                "--out",
+                "--out-dir",
                 "out",
                 "--key-file",
                 "k.key",
@@ -129,7 +129,7 @@ fn precise_mode_is_a_choice_the_manifest_records_and_the_gate_holds_to_recall() 
         &[
             "pseudonymize",
             "n.csv",
-            "--out",
+            "--out-dir",
             "out",
             "--key-file",
             "k.key",

@@ -398,7 +398,7 @@ fn broken_input_corpus() {
             &[
                 "pseudonymize",
                 input.to_str().unwrap(),
-                "--out",
+                "--out-dir",
                 "o",
                 "--key-file",
                 key.to_str().unwrap(),

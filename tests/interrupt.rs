@@ -190,7 +190,7 @@ fn killed_pseudonymize_runs_leave_the_previous_copy_or_the_complete_one() {
         &[
             "pseudonymize",
             input,
-            "--out",
+            "--out-dir",
             "ref",
             "--key-file",
             key,
@@ -204,7 +204,7 @@ fn killed_pseudonymize_runs_leave_the_previous_copy_or_the_complete_one() {
     let args = [
         "pseudonymize",
         input,
-        "--out",
+        "--out-dir",
         "out",
         "--key-file",
         key,
@@ -289,7 +289,7 @@ fn a_release_half_replaced_by_a_killed_run_fails_check() {
             &[
                 "pseudonymize",
                 "in",
-                "--out",
+                "--out-dir",
                 out,
                 "--key-file",
                 key,
@@ -333,7 +333,7 @@ fn a_release_half_replaced_by_a_killed_run_fails_check() {
     let args = [
         "pseudonymize",
         "in",
-        "--out",
+        "--out-dir",
         "out",
         "--key-file",
         "b.key",

@@ -147,7 +147,7 @@ fn no_command_prints_or_writes_a_raw_value_or_the_key() {
             "pseudonymize",
             "in",
             "--lenient",
-            "--out",
+            "--out-dir",
             "p1",
             "--key-file",
             k,
@@ -159,7 +159,7 @@ fn no_command_prints_or_writes_a_raw_value_or_the_key() {
             "pseudonymize",
             "in",
             "--lenient",
-            "--out",
+            "--out-dir",
             "p2",
             "--key-file",
             k,
@@ -170,7 +170,7 @@ fn no_command_prints_or_writes_a_raw_value_or_the_key() {
     );
     let out = shroud_env(
         s.path(),
-        &["pseudonymize", "in/csv_customers.csv", "--out", "p3"],
+        &["pseudonymize", "in/csv_customers.csv", "--out-dir", "p3"],
         &[("SHROUD_KEY", key_hex.as_str())],
     );
     s.texts.push(("stdout of env-key run".into(), out.stdout));
@@ -183,7 +183,7 @@ fn no_command_prints_or_writes_a_raw_value_or_the_key() {
             "in/csv_customers.csv",
             "--group-by",
             "email",
-            "--out",
+            "--output",
             "agg/refused.csv",
         ],
     );
@@ -203,7 +203,7 @@ fn no_command_prints_or_writes_a_raw_value_or_the_key() {
                 "count",
                 "--min-group-size",
                 "1",
-                "--out",
+                "--output",
                 &out,
             ],
         );
@@ -216,7 +216,7 @@ fn no_command_prints_or_writes_a_raw_value_or_the_key() {
                 "in/csv_customers.csv",
                 "--quasi-identifiers",
                 "zip,date_of_birth",
-                "--output-format",
+                "--format",
                 format,
                 "--html",
                 "risk.html",

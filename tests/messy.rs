@@ -20,7 +20,7 @@ fn pseudonymize(dir: &Path, input: &Path, extra: &[&str]) -> (Option<i32>, Strin
     let mut args = vec![
         "pseudonymize",
         input.to_str().unwrap(),
-        "--out",
+        "--out-dir",
         "out",
         "--key-file",
         k.to_str().unwrap(),
@@ -359,7 +359,7 @@ fn identifiers_written_as_floats_are_read_as_the_integers_they_are() {
             "pseudonymize",
             "a.csv",
             "b.csv",
-            "--out",
+            "--out-dir",
             "j",
             "--key-file",
             k.to_str().unwrap(),

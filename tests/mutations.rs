@@ -625,7 +625,7 @@ fn run_case(t: &Table, format: &Format, dir: &Path, key: &Path) -> Result<Outcom
         &[
             "pseudonymize",
             &name,
-            "--out",
+            "--out-dir",
             "out",
             "--key-file",
             key.to_str().unwrap(),
@@ -807,7 +807,7 @@ fn parquet_written_by_pandas_and_pyarrow_is_pseudonymized_clean_or_refused() {
             &[
                 "pseudonymize",
                 file,
-                "--out",
+                "--out-dir",
                 "out",
                 "--key-file",
                 key.to_str().unwrap(),

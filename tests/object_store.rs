@@ -233,7 +233,7 @@ fn s3_verdicts_equal_those_of_the_same_files_on_disk() {
             "count",
             "--min-group-size",
             "1",
-            "--out",
+            "--output",
             "agg.csv",
         ],
     );
@@ -265,7 +265,7 @@ fn s3_pseudonymize_gives_the_local_runs_bytes_and_refuses_to_overwrite() {
         &[
             "pseudonymize",
             &exports,
-            "--out",
+            "--out-dir",
             &format!("s3://{pout}/share/"),
             "--key-file",
             key,
@@ -276,7 +276,14 @@ fn s3_pseudonymize_gives_the_local_runs_bytes_and_refuses_to_overwrite() {
     let local = run(
         dir.path(),
         &e,
-        &["pseudonymize", "local", "--out", "share", "--key-file", key],
+        &[
+            "pseudonymize",
+            "local",
+            "--out-dir",
+            "share",
+            "--key-file",
+            key,
+        ],
     );
     assert!(local.status.success(), "{:?}", text(&local));
     let (written, open) = keys(&e, &pout, "share/");
@@ -303,7 +310,7 @@ fn s3_pseudonymize_gives_the_local_runs_bytes_and_refuses_to_overwrite() {
         &[
             "pseudonymize",
             &exports,
-            "--out",
+            "--out-dir",
             &format!("s3://{pout}/share"),
             "--key-file",
             key,
@@ -320,7 +327,7 @@ fn s3_pseudonymize_gives_the_local_runs_bytes_and_refuses_to_overwrite() {
             &[
                 "pseudonymize",
                 input,
-                "--out",
+                "--out-dir",
                 &format!("s3://{pout}/share"),
                 "--key-file",
                 key,
@@ -363,7 +370,7 @@ fn s3_pseudonymize_gives_the_local_runs_bytes_and_refuses_to_overwrite() {
         &[
             "pseudonymize",
             &format!("{exports}customers.parquet"),
-            "--out",
+            "--out-dir",
             "one",
             "--key-file",
             key,
@@ -432,7 +439,7 @@ fn s3_errors_are_clear_exit_2_and_never_show_the_secret() {
             &[
                 "pseudonymize",
                 fixture("csv/customers.csv").to_str().unwrap(),
-                "--out",
+                "--out-dir",
                 "s3://any-bucket/out",
                 "--key-file",
                 key.to_str().unwrap(),
@@ -454,7 +461,7 @@ fn s3_errors_are_clear_exit_2_and_never_show_the_secret() {
         &[
             "pseudonymize",
             "local",
-            "--out",
+            "--out-dir",
             "s3://missing-out-bucket/p",
             "--key-file",
             key.to_str().unwrap(),
@@ -494,7 +501,7 @@ fn an_interrupted_upload_leaves_no_object() {
             .args([
                 "pseudonymize",
                 data.to_str().unwrap(),
-                "--out",
+                "--out-dir",
                 &format!("s3://{intr}/{prefix}"),
                 "--key-file",
                 key.to_str().unwrap(),
@@ -579,7 +586,7 @@ fn dot_segments_never_take_a_read_or_a_write_out_of_its_prefix() {
         &[
             "pseudonymize",
             "in",
-            "--out",
+            "--out-dir",
             &format!("s3://{b}/rel/x/"),
             "--key-file",
             "k.key",
@@ -604,7 +611,7 @@ fn dot_segments_never_take_a_read_or_a_write_out_of_its_prefix() {
         &[
             "pseudonymize",
             &format!("s3://{b}/exports/"),
-            "--out",
+            "--out-dir",
             &format!("s3://{b}/x/%2e%2e/exports/share/"),
             "--key-file",
             "k.key",
@@ -617,7 +624,7 @@ fn dot_segments_never_take_a_read_or_a_write_out_of_its_prefix() {
         &[
             "pseudonymize",
             &format!("s3://{b}/exports/"),
-            "--out",
+            "--out-dir",
             &format!("S3://{b}/%65xports/share/"),
             "--key-file",
             "k.key",

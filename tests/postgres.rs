@@ -231,7 +231,7 @@ fn postgres_pseudonymize_gives_the_local_runs_tokens_and_never_writes_the_databa
         &[
             "pseudonymize",
             &target,
-            "--out",
+            "--out-dir",
             "share",
             "--key-file",
             key,
@@ -246,7 +246,7 @@ fn postgres_pseudonymize_gives_the_local_runs_tokens_and_never_writes_the_databa
         &[
             "pseudonymize",
             fixture("csv/customers.csv").to_str().unwrap(),
-            "--out",
+            "--out-dir",
             "local",
             "--key-file",
             key,
@@ -297,7 +297,7 @@ fn postgres_pseudonymize_gives_the_local_runs_tokens_and_never_writes_the_databa
         &[
             "pseudonymize",
             &format!("{url}#s_pseudo.typed"),
-            "--out",
+            "--out-dir",
             "typed",
             "--key-file",
             key,
@@ -456,7 +456,7 @@ fn a_password_typed_in_the_url_reaches_no_report_page_or_manifest() {
         &[
             "pseudonymize",
             &target,
-            "--out",
+            "--out-dir",
             "share",
             "--key-file",
             key.to_str().unwrap(),
@@ -625,7 +625,7 @@ fn a_long_format_table_is_judged_and_written_per_key() {
         &[
             "pseudonymize",
             &target,
-            "--out",
+            "--out-dir",
             "out",
             "--key-file",
             "k.key",
@@ -705,7 +705,7 @@ fn a_key_value_table_whose_values_are_jsonb_is_read_as_documents_not_split() {
         &[
             "pseudonymize",
             &target,
-            "--out",
+            "--out-dir",
             "out",
             "--key-file",
             "k.key",

@@ -14,7 +14,7 @@ fn keygen(dir: &Path, name: &str) -> std::path::PathBuf {
 fn pseudonymize(dir: &Path, inputs: &[&Path], out: &str, extra: &[&str]) -> std::process::Output {
     let mut args = vec!["pseudonymize"];
     args.extend(inputs.iter().map(|p| p.to_str().unwrap()));
-    args.extend(["--out", out]);
+    args.extend(["--out-dir", out]);
     args.extend_from_slice(extra);
     shroud(dir, &args)
 }
@@ -343,7 +343,7 @@ fn fpe_is_reversed_by_reidentify() {
         &[
             "reidentify",
             "out",
-            "--out",
+            "--out-dir",
             "back",
             "--key-file",
             key.to_str().unwrap(),
@@ -362,7 +362,7 @@ fn fpe_is_reversed_by_reidentify() {
         &[
             "reidentify",
             "out",
-            "--out",
+            "--out-dir",
             "back2",
             "--key-file",
             other.to_str().unwrap(),
@@ -407,7 +407,7 @@ fn refusals_leave_no_output() {
     // No key for a keyed policy.
     let out = shroud(
         dir.path(),
-        &["pseudonymize", input.to_str().unwrap(), "--out", "o1"],
+        &["pseudonymize", input.to_str().unwrap(), "--out-dir", "o1"],
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).1.contains("key"));
@@ -419,7 +419,7 @@ fn refusals_leave_no_output() {
         &[
             "pseudonymize",
             input.to_str().unwrap(),
-            "--out",
+            "--out-dir",
             "o2",
             "--key-file",
             "short.key",
@@ -438,7 +438,7 @@ fn refusals_leave_no_output() {
         &[
             "pseudonymize",
             "data",
-            "--out",
+            "--out-dir",
             "data/out",
             "--key-file",
             key.to_str().unwrap(),
@@ -457,7 +457,7 @@ fn refusals_leave_no_output() {
         &[
             "pseudonymize",
             "data",
-            "--out",
+            "--out-dir",
             "o3",
             "--key-file",
             key.to_str().unwrap(),
@@ -470,7 +470,7 @@ fn refusals_leave_no_output() {
         &[
             "pseudonymize",
             "data",
-            "--out",
+            "--out-dir",
             "o3",
             "--key-file",
             key.to_str().unwrap(),
@@ -484,7 +484,7 @@ fn refusals_leave_no_output() {
         &[
             "pseudonymize",
             "data",
-            "--out",
+            "--out-dir",
             "o3",
             "--key-file",
             key.to_str().unwrap(),
@@ -509,7 +509,7 @@ fn dry_run_writes_nothing_and_says_what_would_run() {
         &[
             "pseudonymize",
             fixture("csv/customers.csv").to_str().unwrap(),
-            "--out",
+            "--out-dir",
             "o",
             "--dry-run",
         ],
@@ -530,7 +530,7 @@ fn stdin_to_stdout_and_env_key() {
     let dir = tempfile::tempdir().unwrap();
     let data = std::fs::read(fixture("csv/customers.csv")).unwrap();
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_shroud"));
-    cmd.args(["pseudonymize", "-", "--format", "csv"])
+    cmd.args(["pseudonymize", "-", "--input-format", "csv"])
         .current_dir(dir.path())
         .env(
             "SHROUD_KEY",

@@ -9,7 +9,7 @@ fn run(dir: &Path, key: &str, input: &str, extra: &[&str]) -> std::process::Outp
     let mut args = vec![
         "pseudonymize",
         input,
-        "--out",
+        "--out-dir",
         "outbox",
         "--key-file",
         key,

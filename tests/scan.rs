@@ -447,7 +447,7 @@ fn standard_input_needs_a_format() {
         &[
             "scan",
             "-",
-            "--format",
+            "--input-format",
             "csv",
             "-q",
             "--report",
@@ -573,4 +573,164 @@ fn a_dash_writes_an_output_to_standard_output() {
     assert_eq!(out.status.code(), Some(1));
     serde_json::from_str::<Value>(&text(&out).0).expect("JSON on stdout");
     assert!(!dir.path().join("-").exists());
+}
+
+#[test]
+fn scan_writes_its_report_as_json_to_stdout_or_a_file_and_its_exit_code_is_configurable() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture("csv/customers.csv");
+    let f = f.to_str().unwrap();
+    let out = shroud(dir.path(), &["scan", f, "--format", "json"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let doc: Value = serde_json::from_str(&text(&out).0).expect("the report on stdout");
+    assert_eq!(doc["version"], 1);
+    assert!(!verdicts(&doc).is_empty());
+    // -o FILE takes the output, in either format; nothing is printed then.
+    let out = shroud(dir.path(), &["scan", f, "--format", "json", "-o", "r.json"]);
+    assert!(
+        out.status.success() && text(&out).0.is_empty(),
+        "{:?}",
+        text(&out)
+    );
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(verdicts(&written), verdicts(&doc));
+    let out = shroud(dir.path(), &["scan", f, "--output", "t.txt"]);
+    assert!(
+        out.status.success() && text(&out).0.is_empty(),
+        "{:?}",
+        text(&out)
+    );
+    assert!(
+        std::fs::read_to_string(dir.path().join("t.txt"))
+            .unwrap()
+            .contains("EMAIL_ADDRESS")
+    );
+    // Two outputs on stdout are refused.
+    let out = shroud(
+        dir.path(),
+        &["scan", f, "--format", "json", "--report", "-"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    // Findings: the chosen status (implying --fail-on-findings); 2 is reserved.
+    assert_eq!(
+        shroud(dir.path(), &["scan", f, "-q", "--exit-code", "4"])
+            .status
+            .code(),
+        Some(4)
+    );
+    assert_eq!(
+        shroud(dir.path(), &["scan", f, "-q", "--fail-on-findings"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        shroud(dir.path(), &["scan", f, "-q"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        shroud(dir.path(), &["scan", f, "-q", "--exit-code", "2"])
+            .status
+            .code(),
+        Some(2)
+    );
+    let clean = dir.path().join("clean.csv");
+    std::fs::write(&clean, "sku,qty\nA-1,3\n").unwrap();
+    assert_eq!(
+        shroud(
+            dir.path(),
+            &["scan", clean.to_str().unwrap(), "-q", "--exit-code", "4"]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn the_old_input_format_spelling_still_reads_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = std::fs::read(fixture("csv/customers.csv")).unwrap();
+    let out = shroud_stdin(
+        dir.path(),
+        &["scan", "-", "--format", "csv", "--report", "r.json"],
+        &data,
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert!(
+        text(&out).1.contains("--input-format csv"),
+        "{:?}",
+        text(&out)
+    );
+    let new = shroud_stdin(
+        dir.path(),
+        &["scan", "-", "--input-format", "csv", "-q"],
+        &data,
+    );
+    assert!(
+        new.status.success() && !text(&new).1.contains("warning"),
+        "{:?}",
+        text(&new)
+    );
+    // Both spellings must agree.
+    let out = shroud_stdin(
+        dir.path(),
+        &["scan", "-", "--format", "csv", "--input-format", "parquet"],
+        &data,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    // Standard input without a format is refused, naming the flag.
+    let out = shroud_stdin(dir.path(), &["scan", "-", "--format", "json"], &data);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("--input-format"), "{:?}", text(&out));
+}
+
+/// Every long job draws progress on a terminal and nothing into a pipe: run under a
+/// pseudo-terminal (`script`), then with stderr captured.
+#[test]
+fn long_jobs_show_progress_on_a_terminal_only() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        panic!("`script` (util-linux) is needed for the terminal test");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_synth_csv(&d.join("big.csv"), 7, 3_000);
+    let bin = env!("CARGO_BIN_EXE_shroud");
+    assert!(shroud(d, &["keygen", "k.key"]).status.success());
+    for args in [
+        "pseudonymize big.csv --out-dir out --key-file k.key --force",
+        "check big.csv",
+        "aggregate big.csv --group-by city --output a.csv --force --allow-identifiers --lenient",
+    ] {
+        let tty = std::process::Command::new("script")
+            .args(["-qec", &format!("{bin} {args}"), "/dev/null"])
+            .current_dir(d)
+            .output()
+            .unwrap();
+        let shown = String::from_utf8_lossy(&tty.stdout);
+        assert!(
+            shown.contains("B read, "),
+            "{args}: no progress on a terminal: {shown}"
+        );
+        let piped = shroud(d, &args.split(' ').collect::<Vec<_>>());
+        let err = text(&piped).1;
+        assert!(
+            !err.contains("B read, ") && !err.contains('\r'),
+            "{args}: {err}"
+        );
+        let quiet = std::process::Command::new("script")
+            .args(["-qec", &format!("{bin} {args} -q"), "/dev/null"])
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(
+            !String::from_utf8_lossy(&quiet.stdout).contains("B read, "),
+            "{args} -q"
+        );
+    }
 }

@@ -13,7 +13,13 @@ fn a_path_in_shroud_key_is_refused_naming_the_right_variable() {
     for value in [key_path.to_str().unwrap(), "./k.key", "k.key"] {
         let out = shroud_env(
             dir.path(),
-            &["pseudonymize", input.to_str().unwrap(), "--out", "o", "-q"],
+            &[
+                "pseudonymize",
+                input.to_str().unwrap(),
+                "--out-dir",
+                "o",
+                "-q",
+            ],
             &[("SHROUD_KEY", value)],
         );
         assert_eq!(out.status.code(), Some(2), "{value}: {:?}", text(&out));
@@ -23,7 +29,13 @@ fn a_path_in_shroud_key_is_refused_naming_the_right_variable() {
     // The same path in SHROUD_KEY_FILE works.
     let out = shroud_env(
         dir.path(),
-        &["pseudonymize", input.to_str().unwrap(), "--out", "o", "-q"],
+        &[
+            "pseudonymize",
+            input.to_str().unwrap(),
+            "--out-dir",
+            "o",
+            "-q",
+        ],
         &[("SHROUD_KEY_FILE", key_path.to_str().unwrap())],
     );
     assert!(out.status.success(), "{:?}", text(&out));
@@ -40,7 +52,13 @@ fn the_manifest_fingerprint_is_keyed_and_random_keys_in_any_encoding_are_taken()
         let o = format!("o{i}");
         let out = shroud_env(
             dir.path(),
-            &["pseudonymize", input.to_str().unwrap(), "--out", &o, "-q"],
+            &[
+                "pseudonymize",
+                input.to_str().unwrap(),
+                "--out-dir",
+                &o,
+                "-q",
+            ],
             &[("SHROUD_KEY", k)],
         );
         assert!(out.status.success(), "{:?}", text(&out));
@@ -130,7 +148,7 @@ fn a_link_inside_the_output_folder_is_never_written_through() {
         let mut args = vec![
             "pseudonymize",
             "in",
-            "--out",
+            "--out-dir",
             "out",
             "--key-file",
             "k.key",
@@ -162,7 +180,7 @@ fn check_reads_every_manifest_as_data() {
         &[
             "pseudonymize",
             input.to_str().unwrap(),
-            "--out",
+            "--out-dir",
             "o",
             "--key-file",
             "k.key",

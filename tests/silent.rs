@@ -22,7 +22,7 @@ fn pseudonymize(dir: &Path, input: &str) -> std::process::Output {
         &[
             "pseudonymize",
             input,
-            "--out",
+            "--out-dir",
             "out",
             "--key-file",
             "k.key",
@@ -205,7 +205,7 @@ fn one_phone_number_gets_one_token_whatever_its_type_file_or_nesting() {
             "a.csv",
             "b.jsonl",
             "c.jsonl",
-            "--out",
+            "--out-dir",
             "out",
             "--key-file",
             "k.key",

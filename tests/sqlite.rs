@@ -127,7 +127,7 @@ fn tables_are_named_with_a_hash_checked_aggregated_and_pseudonymized_to_parquet(
             "count",
             "--metric",
             "sum:amount",
-            "--out",
+            "--output",
             "agg.csv",
         ],
     );
@@ -169,7 +169,7 @@ fn tables_are_named_with_a_hash_checked_aggregated_and_pseudonymized_to_parquet(
         &[
             "pseudonymize",
             db.to_str().unwrap(),
-            "--out",
+            "--out-dir",
             "share",
             "--key-file",
             key.to_str().unwrap(),
@@ -454,7 +454,7 @@ fn a_long_format_table_is_judged_and_written_per_key() {
         &[
             "pseudonymize",
             "wp.db",
-            "--out",
+            "--out-dir",
             "out",
             "--key-file",
             "k.key",

@@ -19,6 +19,7 @@
 //! - `interrupt`: runs killed with SIGINT/SIGKILL leave old or complete outputs;
 //! - `properties`: invariants of the engine on arbitrary input;
 //! - `pseudonymize`: pseudonymized copies, keys, joins, refusals;
+//! - `readme`: every shell and TOML block of the README, run as written;
 //! - `releases`: releases that accumulate in one outbox, each file with its release and key;
 //! - `trust`: what leaves is what was vouched for (the hostile review, issue 13);
 //! - `silent`: round trips that went silently wrong, generated and checked (issue 28);
@@ -44,6 +45,7 @@ mod object_store;
 mod postgres;
 mod properties;
 mod pseudonymize;
+mod readme;
 mod releases;
 mod rules;
 mod scan;

@@ -26,7 +26,7 @@ fn pseudo(dir: &Path, inputs: &[&Path], out: &str, extra: &[&str]) -> std::proce
     let k = key(dir);
     let mut args: Vec<&str> = vec!["pseudonymize"];
     args.extend(inputs.iter().map(|p| p.to_str().unwrap()));
-    args.extend(["--out", out, "--key-file", k.to_str().unwrap(), "-q"]);
+    args.extend(["--out-dir", out, "--key-file", k.to_str().unwrap(), "-q"]);
     args.extend(extra);
     shroud(dir, &args)
 }
@@ -414,7 +414,7 @@ fn reidentify_refuses_manifest_paths_outside_its_folders() {
         &[
             "pseudonymize",
             input.to_str().unwrap(),
-            "--out",
+            "--out-dir",
             "share",
             "--key-file",
             k.to_str().unwrap(),
@@ -437,7 +437,7 @@ fn reidentify_refuses_manifest_paths_outside_its_folders() {
             &[
                 "reidentify",
                 "share",
-                "--out",
+                "--out-dir",
                 "back",
                 "--key-file",
                 k.to_str().unwrap(),
@@ -461,7 +461,7 @@ fn reidentify_refuses_manifest_paths_outside_its_folders() {
         &[
             "reidentify",
             "share",
-            "--out",
+            "--out-dir",
             "back",
             "--key-file",
             k.to_str().unwrap(),
@@ -495,7 +495,7 @@ fn totals_under_the_minimum_group_size_are_not_published() {
             "--totals",
             "--min-group-size",
             "10",
-            "--out",
+            "--output",
             "a.csv",
         ],
     );
@@ -538,7 +538,7 @@ fn a_withheld_total_is_never_the_grand_total_minus_the_published_ones() {
                 "--totals",
                 "--min-group-size",
                 "10",
-                "--out",
+                "--output",
                 "a.csv",
                 "--force",
             ],
@@ -601,7 +601,7 @@ fn misspelled_columns_are_errors_that_name_the_close_matches() {
             "zip",
             "--metric",
             "sum:amout",
-            "--out",
+            "--output",
             "a.csv",
             "--min-group-size",
             "1",
@@ -706,7 +706,7 @@ fn standard_input_is_streamed_and_leaves_no_spool_behind() {
         .args([
             "pseudonymize",
             "-",
-            "--format",
+            "--input-format",
             "csv",
             "--key-file",
             k.to_str().unwrap(),
@@ -859,7 +859,7 @@ fn a_broken_stdout_pipe_is_not_a_success() {
         .args([
             "pseudonymize",
             "-",
-            "--format",
+            "--input-format",
             "csv",
             "--key-file",
             k.to_str().unwrap(),
@@ -901,7 +901,13 @@ fn weak_keys_are_refused() {
     ] {
         let out = shroud_env(
             dir.path(),
-            &["pseudonymize", input.to_str().unwrap(), "--out", "o", "-q"],
+            &[
+                "pseudonymize",
+                input.to_str().unwrap(),
+                "--out-dir",
+                "o",
+                "-q",
+            ],
             &[("SHROUD_KEY", k)],
         );
         assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
@@ -993,7 +999,7 @@ fn stdin_with_a_format_matches_the_file_run() {
         &[
             "pseudonymize",
             "-",
-            "--format",
+            "--input-format",
             "csv",
             "--key-file",
             k.to_str().unwrap(),
@@ -1004,7 +1010,7 @@ fn stdin_with_a_format_matches_the_file_run() {
     let args: Vec<String> = vec![
         "pseudonymize".into(),
         fixture("bad/stray_quote.csv").to_str().unwrap().to_string(),
-        "--out".into(),
+        "--out-dir".into(),
         "o".into(),
         "--key-file".into(),
         k.to_str().unwrap().to_string(),

@@ -160,7 +160,7 @@ def read_sorted(path: Path) -> pa.Table:
 
 def test_pseudonymize_tokens_equal_the_cli(df, data):
     cli_out = data["dir"] / "cli_out"
-    run_cli("pseudonymize", str(data["parquet"]), "--out", str(cli_out),
+    run_cli("pseudonymize", str(data["parquet"]), "--out-dir", str(cli_out),
             "--key-file", str(data["key"]), "-q")
     cli_files = sorted(cli_out.rglob("*.parquet"))
     assert len(cli_files) == 1, cli_files
@@ -207,11 +207,11 @@ def test_spark_opens_the_cli_output_folder_as_it_is(spark, data):
     src.mkdir()
     (src / "a.parquet").write_bytes(data["parquet"].read_bytes())
     out = data["dir"] / "outbox"
-    run_cli("pseudonymize", str(src), "--out", str(out), "--key-file", str(data["key"]), "-q")
+    run_cli("pseudonymize", str(src), "--out-dir", str(out), "--key-file", str(data["key"]), "-q")
     day2 = data["dir"] / "day2"
     day2.mkdir()
     (day2 / "b.parquet").write_bytes(data["parquet"].read_bytes())
-    run_cli("pseudonymize", str(day2), "--out", str(out), "--key-file", str(data["key"]),
+    run_cli("pseudonymize", str(day2), "--out-dir", str(out), "--key-file", str(data["key"]),
             "--append", "-q")
     assert (out / "_shroud_manifest.json").exists()
     assert spark.read.parquet(str(out)).count() == 2 * ROWS
@@ -237,7 +237,7 @@ def test_wrong_key_on_an_executor_fails_the_job(df, data):
 def cli_aggregate(data, name: str, *extra: str) -> dict:
     out = data["dir"] / name
     run_cli("aggregate", str(data["parquet"]), "--group-by", "region,plan",
-            "--metric", "count", "--metric", "sum:amount", "--out", str(out), "-q", *extra)
+            "--metric", "count", "--metric", "sum:amount", "--output", str(out), "-q", *extra)
     return json.loads(out.read_text())
 
 

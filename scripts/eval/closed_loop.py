@@ -4,7 +4,7 @@
 For every seed x header style, gen.py writes customers.{csv,jsonl,parquet} with labels. For
 each format this script runs
 
-    shroud pseudonymize DIR --out OUT --key-file K        (the default policy)
+    shroud pseudonymize DIR --out-dir OUT --key-file K        (the default policy)
     shroud check OUT                                      (the default share policy)
 
 and then, against the labels (never against shroud's own findings), counts the *residuals*:
@@ -187,7 +187,7 @@ def main() -> int:
                 if not target.exists():
                     target.write_bytes(src.read_bytes())
                 out = args.out / f"out-{tag}{seed}-{style}-{fmt}"
-                cmd = [args.shroud, "pseudonymize", str(one), "--out", str(out), "--key-file", str(key),
+                cmd = [args.shroud, "pseudonymize", str(one), "--out-dir", str(out), "--key-file", str(key),
                        "--force", "-q"]
                 if args.verify:
                     cmd.append("--verify")

@@ -18,8 +18,6 @@ use bins::Bin;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 
 /// ` (did you mean a, b?)` naming the columns closest to a misspelled `name`, or
 /// ` (columns: a, b, ...)` when none is close.
@@ -469,7 +467,7 @@ fn for_each_group(
         } else {
             partitions(&input.path)
         };
-        let mut reader = source::open(input, read, Arc::new(AtomicU64::new(0)))?;
+        let mut reader = source::open(input, read, read.counter())?;
         let slots_of = |columns: &[String]| -> Vec<Slot> {
             needed
                 .iter()

@@ -13,14 +13,14 @@ use crate::scan::{FindingRecord, FindingSink, ScanOptions, scan_input_with};
 use crate::source::{Input, SourceError};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 
+mod baseline;
 mod places;
 mod policy;
 mod release;
 mod render;
 
+pub use baseline::{Baseline, finding_fingerprint};
 use policy::Judgement;
 pub use policy::{
     AllowSpec, DEFAULT_SHARE_POLICY, EntityRuleSpec, KSpec, SharePolicy, SharePolicySpec,
@@ -200,7 +200,7 @@ pub fn check_input_with(
         input,
         &opts,
         Some(&mut collector),
-        Arc::new(AtomicU64::new(0)),
+        opts.read.counter(),
     )?;
     // Findings that a kept verdict covers.
     collector.groups.retain(|(col, entity, _), _| {
@@ -251,7 +251,7 @@ pub fn check_input_with(
         }
     }
     let k_anonymity = match &policy.k {
-        Some(k) => {
+        Some(k) if k.applies_to(&input.display()) => {
             let missing: Vec<&String> = k
                 .quasi_identifiers
                 .iter()
@@ -301,7 +301,7 @@ pub fn check_input_with(
                 pass: r.k >= k.k_min,
             })
         }
-        None => None,
+        _ => None,
     };
     let mut findings: Vec<ColumnFinding> = collector.groups.into_values().collect();
     findings.extend(unexplained);
@@ -368,7 +368,7 @@ fn recall_pass(
     cols: &[u32],
     collector: &mut Collector<'_>,
 ) -> Result<(), SourceError> {
-    let mut reader = crate::source::open(input, &opts.read, Arc::new(AtomicU64::new(0)))?;
+    let mut reader = crate::source::open(input, &opts.read, opts.read.counter())?;
     let mut scratch = crate::detect::Scratch::default();
     let mut plans: BTreeMap<u32, crate::detect::ColumnPlan> = BTreeMap::new();
     loop {

@@ -77,10 +77,38 @@ pub struct AllowSpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KSpec {
+    /// Which files the requirement holds for: globs over the path as shroud shows it, or
+    /// over the file name alone (`orders*.csv`). Empty: every data file, and a file without
+    /// one of the quasi-identifiers fails (a bound nobody could check is never passed).
+    #[serde(default)]
+    pub files: Vec<String>,
     /// Quasi-identifier columns.
     pub quasi_identifiers: Vec<String>,
     /// Smallest acceptable equivalence class.
     pub k_min: u64,
+}
+
+impl KSpec {
+    fn globs(&self) -> Result<globset::GlobSet, String> {
+        let mut set = globset::GlobSetBuilder::new();
+        for f in &self.files {
+            set.add(globset::Glob::new(f).map_err(|e| format!("k_anonymity.files {f:?}: {e}"))?);
+        }
+        set.build().map_err(|e| e.to_string())
+    }
+
+    /// Whether the requirement holds for the file at `path`.
+    pub fn applies_to(&self, path: &str) -> bool {
+        if self.files.is_empty() {
+            return true;
+        }
+        let set = self.globs().expect("checked when the policy was parsed");
+        let name = std::path::Path::new(path)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        set.is_match(path) || set.is_match(&name)
+    }
 }
 
 /// The default share policy: what `shroud pseudonymize`'s default policy keeps may stay.
@@ -126,6 +154,7 @@ DATE_OF_BIRTH = { allow = false, generalized = true }
 # unexplained = "fail"
 
 # [k_anonymity]
+# files = ["orders*"]            # which files (globs over path or name); default: every file
 # quasi_identifiers = ["zip", "birth_year", "gender"]
 # k_min = 5
 "#;
@@ -272,6 +301,9 @@ impl SharePolicy {
             spec.free_text.as_deref(),
             &spec.free_text_columns,
         )?;
+        if let Some(k) = &spec.k_anonymity {
+            k.globs()?;
+        }
         Ok(SharePolicy {
             min_confidence,
             entities,
@@ -307,7 +339,7 @@ impl SharePolicy {
                     max_length: None,
                     generalized: false,
                 },
-                Operator::Generalize => EntityRule {
+                Operator::Generalize { .. } => EntityRule {
                     allow: false,
                     max_length: None,
                     generalized: true,

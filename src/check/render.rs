@@ -2,6 +2,7 @@
 //! dashboards and JUnit XML for CI test reports.
 
 use super::FileCheck;
+use super::baseline::{SARIF_KEY, fingerprint};
 use std::collections::BTreeMap;
 
 /// Renders the human verdict.
@@ -68,6 +69,10 @@ pub fn render_json(files: &[FileCheck]) -> String {
         "files": files.iter().map(|f| {
             let mut v = serde_json::to_value(f).expect("serializable");
             v["pass"] = serde_json::Value::Bool(!f.fails());
+            // Each finding's identity, for baselines (`check --baseline`).
+            for (c, j) in f.findings.iter().zip(v["findings"].as_array_mut().into_iter().flatten()) {
+                j["fingerprint"] = super::baseline::finding_fingerprint(&f.path, &c.column, &c.entity).into();
+            }
             v
         }).collect::<Vec<_>>(),
     });
@@ -80,19 +85,6 @@ fn line_of(format: &str, row: u64) -> u64 {
         "csv" => row + 2,
         _ => row + 1,
     }
-}
-
-/// A result's stable identity for dashboards that build baselines (SARIF
-/// `partialFingerprints`): a digest of the file, column and entity, never of a value, so a
-/// finding keeps its fingerprint when its counts, rows or samples change.
-fn fingerprint(parts: &[&str]) -> String {
-    use sha2::Digest;
-    let mut h = sha2::Sha256::new();
-    for p in parts {
-        h.update((p.len() as u64).to_le_bytes());
-        h.update(p.as_bytes());
-    }
-    crate::output::hex(&h.finalize()[..16])
 }
 
 /// Renders SARIF 2.1.0: one result per failing file/column/entity, located at the file
@@ -144,7 +136,7 @@ pub fn render_sarif(files: &[FileCheck]) -> String {
                     },
                     "logicalLocations": [{ "name": c.column, "kind": "member" }]
                 }],
-                "partialFingerprints": { "shroudFinding/v1": fingerprint(&[&f.path, &c.column, &c.entity]) },
+                "partialFingerprints": { SARIF_KEY: fingerprint(&[&f.path, &c.column, &c.entity]) },
                 "properties": { "column": c.column, "entity": c.entity, "cells": c.cells, "row": c.first_row, "sampled": f.sampled, "rows_checked": f.rows }
             }));
         }
@@ -162,7 +154,7 @@ pub fn render_sarif(files: &[FileCheck]) -> String {
                 "level": "error",
                 "message": { "text": format!("k = {} over {} is below k-min {}.", k.k, k.quasi_identifiers.join(", "), k.k_min) },
                 "locations": [{ "physicalLocation": { "artifactLocation": { "uri": f.path } } }],
-                "partialFingerprints": { "shroudFinding/v1": fingerprint(&[&f.path, "(k-anonymity)", &k.quasi_identifiers.join(",")]) }
+                "partialFingerprints": { SARIF_KEY: fingerprint(&[&f.path, "(k-anonymity)", &k.quasi_identifiers.join(",")]) }
             }));
         }
         if let Some(e) = &f.error {
@@ -171,7 +163,7 @@ pub fn render_sarif(files: &[FileCheck]) -> String {
                 "level": "error",
                 "message": { "text": e },
                 "locations": [{ "physicalLocation": { "artifactLocation": { "uri": f.path } } }],
-                "partialFingerprints": { "shroudFinding/v1": fingerprint(&[&f.path, "(input-error)"]) }
+                "partialFingerprints": { SARIF_KEY: fingerprint(&[&f.path, "(input-error)"]) }
             }));
             rules.entry("shroud/input-error".into()).or_insert_with(|| {
                 serde_json::json!({ "id": "shroud/input-error", "shortDescription": { "text": "the input could not be read" } })

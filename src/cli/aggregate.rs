@@ -30,8 +30,9 @@ pub struct AggregateArgs {
     /// Groups smaller than this are suppressed.
     #[arg(long, default_value_t = 10)]
     pub min_group_size: u64,
-    /// Output file; the format follows the extension (.csv, .json, .parquet).
-    #[arg(long, short = 'o', value_name = "FILE")]
+    /// Output file; the format follows the extension (.csv, .json, .parquet). (`--out` is
+    /// its old spelling, kept for one release.)
+    #[arg(long = "output", short = 'o', value_name = "FILE", alias = "out")]
     pub out: PathBuf,
     /// Generalize a group-by column: age=10 (bands; birth dates to bands of years), zip=3
     /// (prefix), created_at=month (day, month, year), ip=/16 (network prefix).
@@ -67,9 +68,12 @@ pub struct AggregateArgs {
     /// not a number is an error naming its file and row (counted instead with --lenient).
     #[arg(long)]
     pub decimal_comma: bool,
-    /// Input format override.
-    #[arg(long)]
-    pub format: Option<String>,
+    /// Input format (csv, tsv, json, jsonl, parquet): overrides file extensions.
+    #[arg(long, value_name = "FORMAT")]
+    pub input_format: Option<String>,
+    /// The input format's old spelling (one release).
+    #[arg(long = "format", value_name = "FORMAT", hide = true)]
+    pub legacy_format: Option<String>,
     /// How inputs are found and read.
     #[command(flatten)]
     pub input: InputArgs,
@@ -102,22 +106,28 @@ pub struct RiskArgs {
     /// Exit with status 1 when l is below this (needs --sensitive).
     #[arg(long)]
     pub l_min: Option<u64>,
-    /// Output format: text or json.
-    #[arg(long, default_value = "text")]
-    pub output_format: String,
-    /// Input format override.
-    #[arg(long)]
+    /// Output format: text or json (`--output-format`: its old spelling, one release).
+    #[arg(long, value_name = "FORMAT", alias = "output-format")]
     pub format: Option<String>,
+    /// Input format (csv, tsv, json, jsonl, parquet): overrides file extensions.
+    #[arg(long, value_name = "FORMAT")]
+    pub input_format: Option<String>,
     /// How inputs are found and read.
     #[command(flatten)]
     pub input: InputArgs,
     /// Also write a self-contained HTML report (class-size distribution, k bound) to FILE.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// No progress display.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
-fn inputs_of(paths: &[PathBuf], format: Option<&str>, input: &InputArgs) -> Result<Vec<Input>> {
-    let format = super::input::parse_format(format, "--format")?;
+fn inputs_of(
+    paths: &[PathBuf],
+    format: Option<shroud::source::Format>,
+    input: &InputArgs,
+) -> Result<Vec<Input>> {
     let inputs = discover(paths, &input.discover(format))?;
     if inputs.is_empty() {
         bail!("no input files found");
@@ -150,7 +160,7 @@ fn refuse_identifiers(
     };
     let binned: Vec<String> = bins.keys().cloned().collect();
     for input in inputs {
-        let scan = scan_input(detector, input, &opts, None, Arc::new(AtomicU64::new(0)))?;
+        let scan = scan_input(detector, input, &opts, None, opts.read.counter())?;
         shroud::aggregate::output::refuse_identifiers(
             scan.columns
                 .iter()
@@ -166,9 +176,15 @@ fn refuse_identifiers(
 
 /// Runs `shroud aggregate`.
 pub fn run(args: AggregateArgs) -> Result<u8> {
-    let inputs = inputs_of(&args.inputs, args.format.as_deref(), &args.input)?;
+    let format =
+        super::input::input_format(args.input_format.as_deref(), args.legacy_format.as_deref())?;
+    let inputs = inputs_of(&args.inputs, format, &args.input)?;
     let detector = Arc::new(args.input.detector()?);
-    let read = args.input.read(Some(&detector))?;
+    let counter = Arc::new(AtomicU64::new(0));
+    let read = ReadOptions {
+        progress: Some(Arc::clone(&counter)),
+        ..args.input.read(Some(&detector))?
+    };
     if inputs.iter().any(|i| same_file(&i.path, &args.out)) {
         bail!("output {} is also an input: refusing", args.out.display());
     }
@@ -207,11 +223,13 @@ pub fn run(args: AggregateArgs) -> Result<u8> {
         max_groups_per_unit: args.max_groups_per_unit,
     };
     let spec = request.compile()?;
+    let progress = super::progress::Progress::start(None, counter, args.quiet);
     if !args.allow_identifiers {
         refuse_identifiers(&inputs, &args.group_by, &spec.bins, &detector, &read)?;
     }
     let pool = args.input.pool()?;
     let table = pool.install(|| aggregate(&inputs, &spec, &read))?;
+    drop(progress);
     shroud::aggregate::output::write_table(&args.out, &table, &spec)?;
     if !args.quiet {
         let _ = writeln!(std::io::stderr(), "{}", summary(&table, &spec));
@@ -252,9 +270,15 @@ fn summary(t: &Table, spec: &AggregateSpec) -> String {
 
 /// Runs `shroud risk`.
 pub fn run_risk(args: RiskArgs) -> Result<u8> {
-    let inputs = inputs_of(&args.inputs, args.format.as_deref(), &args.input)?;
+    let (json_out, legacy) = super::input::text_or_json(args.format.as_deref())?;
+    let format = super::input::input_format(args.input_format.as_deref(), legacy)?;
+    let inputs = inputs_of(&args.inputs, format, &args.input)?;
     let detector = Arc::new(args.input.detector()?);
-    let read = args.input.read(Some(&detector))?;
+    let counter = Arc::new(AtomicU64::new(0));
+    let read = ReadOptions {
+        progress: Some(Arc::clone(&counter)),
+        ..args.input.read(Some(&detector))?
+    };
     let bins = parse_bins(&args.bin)?;
     if args.l_min.is_some() && args.sensitive.is_none() {
         bail!("--l-min needs --sensitive");
@@ -266,6 +290,7 @@ pub fn run_risk(args: RiskArgs) -> Result<u8> {
         bounds.push(k);
         bounds.sort_unstable();
     }
+    let progress = super::progress::Progress::start(None, counter, args.quiet);
     let r: Risk = risk(
         &inputs,
         &args.quasi_identifiers,
@@ -274,6 +299,7 @@ pub fn run_risk(args: RiskArgs) -> Result<u8> {
         &read,
         &bounds,
     )?;
+    drop(progress);
     if let Some(path) = &args.html {
         if inputs
             .iter()
@@ -295,7 +321,7 @@ pub fn run_risk(args: RiskArgs) -> Result<u8> {
     let fails_k = args.k_min.is_some_and(|k| r.k < k);
     let fails_l = args.l_min.is_some_and(|l| r.l.unwrap_or(0) < l);
     let mut out = std::io::stdout().lock();
-    if args.output_format == "json" {
+    if json_out {
         let doc = serde_json::json!({ "risk": r, "k_min": args.k_min, "l_min": args.l_min, "pass": !(fails_k || fails_l) });
         serde_json::to_writer_pretty(&mut out, &doc)?;
         writeln!(out)?;

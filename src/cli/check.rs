@@ -4,7 +4,8 @@ use super::input::{InputArgs, parse_format};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use shroud::check::{
-    FileCheck, SharePolicy, check_files, render_json, render_junit, render_sarif, render_text,
+    Baseline, FileCheck, SharePolicy, check_files, render_json, render_junit, render_sarif,
+    render_text,
 };
 use shroud::output::{same_file, write_atomic};
 use shroud::scan::ScanOptions;
@@ -49,6 +50,19 @@ pub struct CheckArgs {
     /// `unexplained = "fail"` says the same.
     #[arg(long)]
     pub strict: bool,
+    /// The exit status when the data breaks the share policy (default 1); not 2, which
+    /// means a usage or input error.
+    #[arg(long, value_name = "N", value_parser = super::exit_code)]
+    pub exit_code: Option<u8>,
+    /// Accept the findings of an earlier run: FILE is the output of `shroud check --format
+    /// json` or `--format sarif`. A finding whose fingerprint (file, column and entity; see
+    /// SARIF `partialFingerprints`) is there is listed as `baselined` and does not fail;
+    /// new findings, k-anonymity and input errors still do.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// No progress display.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     /// Print the default share policy and exit.
     #[arg(long, exclusive = true)]
     pub print_default_policy: bool,
@@ -94,16 +108,37 @@ pub fn run(args: CheckArgs) -> Result<u8> {
             bail!("output {} is also an input: refusing", out.display());
         }
     }
+    let counter = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let opts = ScanOptions {
         read: ReadOptions {
             max_rows: args.sample_rows,
+            progress: Some(Arc::clone(&counter)),
             ..args.input.read(Some(&detector))?
         },
         ..ScanOptions::default()
     };
+    let baseline = match &args.baseline {
+        None => None,
+        Some(p) => {
+            if inputs.iter().any(|i| same_file(&i.path, p)) {
+                bail!("--baseline {} is also an input: refusing", p.display());
+            }
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("failed to read baseline {}", p.display()))?;
+            Some(
+                Baseline::parse(&text)
+                    .map_err(|e| anyhow::anyhow!("baseline {}: {e}", p.display()))?,
+            )
+        }
+    };
     let pool = args.input.pool()?;
-    let files: Vec<FileCheck> =
-        pool.install(|| check_files(&detector, &policy, &args.inputs, &inputs, &opts));
+    let mut files: Vec<FileCheck> = {
+        let _progress = super::progress::Progress::start(None, counter, args.quiet);
+        pool.install(|| check_files(&detector, &policy, &args.inputs, &inputs, &opts))
+    };
+    if let (Some(b), Some(p)) = (&baseline, &args.baseline) {
+        b.apply(&mut files, &p.display().to_string());
+    }
     if let Some(path) = &args.html {
         let mut report = shroud::report::Report::new();
         report
@@ -127,7 +162,7 @@ pub fn run(args: CheckArgs) -> Result<u8> {
     Ok(if files.iter().any(|f| f.error.is_some()) {
         2
     } else if files.iter().any(FileCheck::fails) {
-        1
+        args.exit_code.unwrap_or(1)
     } else {
         0
     })

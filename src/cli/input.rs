@@ -6,6 +6,7 @@ use clap::Args;
 use shroud::detect::Detector;
 use shroud::source::discover::DiscoverOptions;
 use shroud::source::{Format, HeaderMode, ReadOptions};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -67,13 +68,47 @@ pub fn parse_delimiter(s: &str) -> Result<u8> {
     }
 }
 
-/// Parses a `--format` value.
+/// Parses an `--input-format` value.
 pub fn parse_format(f: Option<&str>, flag: &str) -> Result<Option<Format>> {
     f.map(|f| {
         Format::parse(f)
-            .with_context(|| format!("unknown {flag} {f:?} (csv, json, jsonl, parquet)"))
+            .with_context(|| format!("unknown {flag} {f:?} (csv, tsv, json, jsonl, parquet)"))
     })
     .transpose()
+}
+
+/// A `--format` of `text` or `json` (scan, risk): whether it is `json`, and the value when it
+/// names an input format instead, its meaning on these commands before 0.2 (`csv`, `parquet`…;
+/// `json` is the output now).
+pub fn text_or_json(format: Option<&str>) -> Result<(bool, Option<&str>)> {
+    match format {
+        None | Some("text") => Ok((false, None)),
+        Some("json") => Ok((true, None)),
+        Some(f) if Format::parse(f).is_some() => Ok((false, Some(f))),
+        Some(f) => bail!("unknown --format {f:?} (text, json)"),
+    }
+}
+
+/// The input format: `--input-format`, or `--format` where it named the input format before
+/// the flags got one meaning each (scan, pseudonymize, aggregate and risk until 0.2). The
+/// old spelling still works for one release, with a warning on stderr; given both, they must
+/// agree.
+pub fn input_format(input_format: Option<&str>, legacy: Option<&str>) -> Result<Option<Format>> {
+    let new = parse_format(input_format, "--input-format")?;
+    let Some(old) = legacy else {
+        return Ok(new);
+    };
+    let old_format = parse_format(Some(old), "--format")?;
+    let _ = writeln!(
+        std::io::stderr(),
+        "shroud: warning: --format {old} names the input format here, as before; say --input-format {old} (--format names the output format on every command, and this spelling goes away in the next release)"
+    );
+    match new {
+        Some(n) if Some(n) != old_format => {
+            bail!("--format {old} and --input-format disagree about the input format")
+        }
+        _ => Ok(old_format),
+    }
 }
 
 impl InputArgs {
@@ -120,6 +155,7 @@ impl InputArgs {
             } else {
                 HeaderMode::Detect
             },
+            progress: None,
         })
     }
 

@@ -1,8 +1,8 @@
 //! The command line: clap definitions and dispatch. A thin shell over the library; every
 //! behaviour lives in the engine modules.
 //!
-//! Exit codes: 0 success; 1 personal data found with `--fail-on-findings`; 2 usage or input
-//! error. A broken pipe on stdout exits 141 quietly (as if killed by SIGPIPE): the output was
+//! Exit codes: 0 success; 1 personal data found with `--fail-on-findings` (`check`: the data
+//! breaks the share policy; `--exit-code N` sets another status); 2 usage or input error. A broken pipe on stdout exits 141 quietly (as if killed by SIGPIPE): the output was
 //! cut short, so it is never a success.
 
 mod aggregate;
@@ -183,7 +183,7 @@ fn flag_hint(err: &anyhow::Error) -> Option<&'static str> {
         if let Some(shroud::source::discover::DiscoverError::UnknownFormat { .. }) =
             e.downcast_ref()
         {
-            return Some("--format csv|json|jsonl|parquet");
+            return Some("--input-format csv|tsv|json|jsonl|parquet");
         }
         if let Some(shroud::pseudo::job::JobError::Refused(m)) = e.downcast_ref()
             && m.contains("need")
@@ -192,6 +192,17 @@ fn flag_hint(err: &anyhow::Error) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// Parses an `--exit-code` value: a status from 0 to 255 but 2 (usage or input error) and
+/// 141 (output cut short), whose meanings are fixed.
+fn exit_code(s: &str) -> Result<u8, String> {
+    match s.parse::<u8>() {
+        Ok(2) => Err("2 means a usage or input error".into()),
+        Ok(141) => Err("141 means the output was cut short (broken pipe)".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{s:?} is not an exit status (0-255)")),
+    }
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -243,5 +254,169 @@ fn describe_inputs(paths: &[PathBuf]) -> String {
     match paths {
         [one] => one.display().to_string(),
         many => format!("{} inputs", many.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+    use std::collections::BTreeMap;
+
+    /// Every command and subcommand, with its path (`shroud policy show`).
+    fn commands() -> Vec<(String, clap::Command)> {
+        fn walk(prefix: &str, c: &clap::Command, out: &mut Vec<(String, clap::Command)>) {
+            let path = format!("{prefix} {}", c.get_name()).trim().to_string();
+            out.push((path.clone(), c.clone()));
+            for s in c.get_subcommands() {
+                walk(&path, s, out);
+            }
+        }
+        let mut cli = Cli::command();
+        cli.build();
+        let mut out = Vec::new();
+        walk("", &cli, &mut out);
+        out
+    }
+
+    /// What a flag is, as far as a user can tell: its short form, whether it takes a value and
+    /// what its value is called.
+    type Shape = (Option<char>, bool, String);
+
+    fn shape(a: &clap::Arg) -> Shape {
+        let takes = a.get_action().takes_values();
+        let value = a
+            .get_value_names()
+            .map(|v| {
+                v.iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default();
+        (a.get_short(), takes, value)
+    }
+
+    #[test]
+    fn one_flag_means_one_thing_on_every_command() {
+        Cli::command().debug_assert();
+        // Long name -> (shape, first command that has it); short -> long name.
+        let mut longs: BTreeMap<String, (Shape, String)> = BTreeMap::new();
+        let mut shorts: BTreeMap<char, (String, String)> = BTreeMap::new();
+        for (path, cmd) in commands() {
+            for a in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+                let Some(long) = a.get_long() else { continue };
+                let s = shape(a);
+                if let Some((seen, first)) = longs.get(long) {
+                    // Value names of the same flag may differ only where the value does
+                    // (`--format FORMAT` everywhere, but what formats a command writes differs).
+                    assert_eq!(
+                        (seen.0, seen.1),
+                        (s.0, s.1),
+                        "--{long} is spelled differently on `{path}` and `{first}`"
+                    );
+                } else {
+                    longs.insert(long.to_string(), (s.clone(), path.clone()));
+                }
+                if let Some(c) = a.get_short() {
+                    let (l, first) = shorts.entry(c).or_insert((long.to_string(), path.clone()));
+                    assert_eq!(
+                        l, long,
+                        "-{c} is --{l} on `{first}` but --{long} on `{path}`"
+                    );
+                }
+                // The flags the grammar fixes, by meaning.
+                let help = a.get_help().map(|h| h.to_string()).unwrap_or_default();
+                match long {
+                    "format" => assert!(
+                        help.starts_with("Output format"),
+                        "--format on `{path}` must name the output format: {help}"
+                    ),
+                    "input-format" => assert!(help.starts_with("Input format"), "{path}: {help}"),
+                    "output" => assert_eq!(
+                        (s.0, s.2.as_str()),
+                        (Some('o'), "FILE"),
+                        "--output on `{path}` is -o FILE"
+                    ),
+                    "out-dir" => assert_eq!(s.2, "DIR", "--out-dir on `{path}`"),
+                    "quiet" => assert_eq!(s.0, Some('q')),
+                    "threads" => assert_eq!(s.0, Some('j')),
+                    _ => {}
+                }
+            }
+        }
+        // Every command that reads data names its input format the same way, and every
+        // command with several output formats takes --format.
+        for (path, cmd) in commands() {
+            let has = |l: &str| {
+                cmd.get_arguments()
+                    .any(|a| a.get_long() == Some(l) && !a.is_hide_set())
+            };
+            if has("threads") {
+                assert!(
+                    has("input-format"),
+                    "`{path}` reads data but has no --input-format"
+                );
+                assert!(has("quiet"), "`{path}` reads data but has no -q/--quiet");
+            }
+        }
+        // No visible flag is spelled two ways.
+        assert!(!longs.contains_key("out") && !longs.contains_key("output-format"));
+    }
+
+    fn parse(args: &[&str]) -> Command {
+        Cli::try_parse_from(std::iter::once("shroud").chain(args.iter().copied()))
+            .unwrap_or_else(|e| panic!("{args:?}: {e}"))
+            .command
+    }
+
+    #[test]
+    fn old_spellings_still_parse_for_one_release() {
+        for flag in ["--out-dir", "--out", "-o"] {
+            match parse(&["pseudonymize", "in.csv", flag, "share"]) {
+                Command::Pseudonymize(a) => assert_eq!(a.out, Some(PathBuf::from("share"))),
+                c => panic!("{c:?}"),
+            }
+            match parse(&["reidentify", "share", flag, "back"]) {
+                Command::Reidentify(a) => assert_eq!(a.out, PathBuf::from("back")),
+                c => panic!("{c:?}"),
+            }
+        }
+        for flag in ["--output", "--out", "-o"] {
+            match parse(&["aggregate", "in.csv", "--group-by", "zip", flag, "t.csv"]) {
+                Command::Aggregate(a) => assert_eq!(a.out, PathBuf::from("t.csv")),
+                c => panic!("{c:?}"),
+            }
+        }
+        match parse(&[
+            "risk",
+            "in.csv",
+            "--quasi-identifiers",
+            "zip",
+            "--output-format",
+            "json",
+        ]) {
+            Command::Risk(a) => assert_eq!(a.format.as_deref(), Some("json")),
+            c => panic!("{c:?}"),
+        }
+        match parse(&["pseudonymize", "-", "--format", "csv"]) {
+            Command::Pseudonymize(a) => assert_eq!(a.legacy_format.as_deref(), Some("csv")),
+            c => panic!("{c:?}"),
+        }
+        // `--format` of an input format on scan is the old meaning; `json` the new one.
+        assert_eq!(
+            input::text_or_json(Some("csv")).unwrap(),
+            (false, Some("csv"))
+        );
+        assert_eq!(input::text_or_json(Some("json")).unwrap(), (true, None));
+        assert!(input::text_or_json(Some("sarif")).is_err());
+    }
+
+    #[test]
+    fn exit_codes_with_fixed_meanings_cannot_be_chosen() {
+        assert_eq!(exit_code("0"), Ok(0));
+        assert_eq!(exit_code("3"), Ok(3));
+        assert!(exit_code("2").is_err() && exit_code("141").is_err());
+        assert!(exit_code("256").is_err() && exit_code("-1").is_err());
     }
 }

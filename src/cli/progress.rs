@@ -1,5 +1,7 @@
-//! Progress bar on stderr (bytes done / total, throughput, ETA): shown only when stderr is a
-//! terminal and `--quiet` is off. Readers bump a shared byte counter; a ticker thread draws.
+//! Progress on stderr, for every long job (scan, pseudonymize, check, aggregate, risk): a bar
+//! (bytes done / total, throughput, ETA) when the total is known, else the bytes read so far
+//! and the throughput (jobs that read their inputs more than once). Shown only when stderr is
+//! a terminal and `--quiet` is off. Readers bump a shared byte counter; a ticker thread draws.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -16,17 +18,19 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Starts a bar over `total` bytes fed by `counter`; hidden when `quiet` or not a TTY.
-    pub fn start(total: u64, counter: Arc<AtomicU64>, quiet: bool) -> Progress {
-        let visible = !quiet && std::io::stderr().is_terminal();
+    /// Starts a display of `counter` (over `total` bytes, if known); hidden when `quiet` or
+    /// when stderr is not a terminal.
+    pub fn start(total: Option<u64>, counter: Arc<AtomicU64>, quiet: bool) -> Progress {
+        let visible = shown(quiet, std::io::stderr().is_terminal());
         let bar = if visible {
-            let b = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-            b.set_style(
-                ProgressStyle::with_template(
-                    "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
-                )
-                .expect("static template is valid"),
-            );
+            let b = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
+            let template = match total {
+                Some(_) => "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+                None => "{spinner} {bytes} read, {bytes_per_sec}, {elapsed}",
+            };
+            b.set_style(ProgressStyle::with_template(template).expect("static template is valid"));
+            // Drawn at once: a terminal user sees the job started, however short it is.
+            b.tick();
             b
         } else {
             ProgressBar::hidden()
@@ -45,6 +49,19 @@ impl Progress {
     }
 }
 
+impl Progress {
+    /// Runs `f` (which prints to stderr) with the display cleared, then draws it again.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.bar.suspend(f)
+    }
+}
+
+/// Whether progress is drawn: on a terminal, unless quiet. Never into a pipe or a file, where
+/// its redraws would be noise in someone's log.
+fn shown(quiet: bool, terminal: bool) -> bool {
+    !quiet && terminal
+}
+
 impl Drop for Progress {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
@@ -52,5 +69,22 @@ impl Drop for Progress {
             let _ = t.join();
         }
         self.bar.finish_and_clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_is_drawn_only_on_a_terminal_and_not_when_quiet() {
+        assert!(shown(false, true));
+        assert!(!shown(true, true));
+        assert!(!shown(false, false));
+        // Off a terminal the display is hidden and draws nothing, whatever the counter does.
+        let counter = Arc::new(AtomicU64::new(0));
+        let p = Progress::start(Some(10), Arc::clone(&counter), false);
+        counter.store(20, Ordering::Relaxed);
+        assert!(p.bar.is_hidden() || std::io::stderr().is_terminal());
     }
 }

@@ -1,7 +1,7 @@
 //! `shroud pseudonymize`, `shroud reidentify`, `shroud keygen`, `shroud policy init`: argument
 //! parsing and printing over the library's job (`pseudo::job`).
 
-use super::input::{InputArgs, parse_format};
+use super::input::{InputArgs, input_format};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use shroud::detect::Detector;
@@ -19,13 +19,14 @@ use std::sync::Arc;
 /// Arguments of `shroud pseudonymize`.
 #[derive(Debug, Args)]
 pub struct PseudonymizeArgs {
-    /// Files and folders to pseudonymize; `-` reads standard input (with --format) and
+    /// Files and folders to pseudonymize; `-` reads standard input (with --input-format) and
     /// writes standard output.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// Output folder: the same tree, same formats, plus _shroud_manifest.json. It may not be
-    /// or contain an input. Locked while the run writes.
-    #[arg(long, short = 'o', value_name = "DIR")]
+    /// or contain an input. Locked while the run writes. (`--out` and `-o` are its old
+    /// spellings, kept for one release: `-o` names a file on every other command.)
+    #[arg(long = "out-dir", value_name = "DIR", alias = "out", short_alias = 'o')]
     pub out: Option<PathBuf>,
     /// Policy file (TOML; `shroud policy init` writes the default). Default: built-in policy.
     #[arg(long, value_name = "FILE")]
@@ -67,9 +68,13 @@ pub struct PseudonymizeArgs {
     /// scan of each output (shared with --verify).
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
-    /// Input format (csv, json, jsonl, parquet): required for stdin.
-    #[arg(long)]
-    pub format: Option<String>,
+    /// Input format (csv, tsv, json, jsonl, parquet): required for stdin, overrides file
+    /// extensions.
+    #[arg(long, value_name = "FORMAT")]
+    pub input_format: Option<String>,
+    /// The input format's old spelling (one release).
+    #[arg(long = "format", value_name = "FORMAT", hide = true)]
+    pub legacy_format: Option<String>,
     /// How inputs are found and read.
     #[command(flatten)]
     pub input: InputArgs,
@@ -107,8 +112,9 @@ pub enum PolicyCommand {
 pub struct ReidentifyArgs {
     /// A folder written by `shroud pseudonymize` (with its _shroud_manifest.json).
     pub dir: PathBuf,
-    /// Where to write the re-identified copy.
-    #[arg(long, short = 'o', value_name = "DIR")]
+    /// Where to write the re-identified copy (`--out` and `-o` are its old spellings, kept
+    /// for one release).
+    #[arg(long = "out-dir", value_name = "DIR", alias = "out", short_alias = 'o')]
     pub out: PathBuf,
     /// Key file (also SHROUD_KEY_FILE / SHROUD_KEY).
     #[arg(long, value_name = "FILE")]
@@ -141,13 +147,13 @@ fn load_policy(path: Option<&PathBuf>, detector: &Detector) -> Result<Policy> {
 
 /// Runs `shroud pseudonymize`.
 pub fn run(args: PseudonymizeArgs) -> Result<u8> {
-    let format = parse_format(args.format.as_deref(), "--format")?;
+    let format = input_format(args.input_format.as_deref(), args.legacy_format.as_deref())?;
     let stdin = args.inputs.iter().any(|p| p.as_os_str() == "-");
     if stdin && (format.is_none() || args.inputs.len() != 1) {
-        bail!("reading standard input (`-`) needs --format and no other input");
+        bail!("reading standard input (`-`) needs --input-format and no other input");
     }
     if !stdin && !args.dry_run && args.out.is_none() {
-        bail!("--out DIR is required (or --dry-run)");
+        bail!("--out-dir DIR is required (or --dry-run)");
     }
     let mut detector = args.input.detector()?;
     detector.min_score = 0.5;
@@ -164,12 +170,18 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
              pass --key-file FILE or set SHROUD_KEY_FILE / SHROUD_KEY (shroud keygen FILE writes one)"
         );
     }
+    // Bytes read over both passes (and the rescan), for the progress display.
+    let counter = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let opts = ScanOptions {
-        read: args.input.read(Some(&detector))?,
+        read: shroud::source::ReadOptions {
+            progress: Some(Arc::clone(&counter)),
+            ..args.input.read(Some(&detector))?
+        },
         ..ScanOptions::default()
     };
     let pool = args.input.pool()?;
     let job = Job::new(&detector, &policy, key.as_ref());
+    let progress = super::progress::Progress::start(None, counter, args.quiet);
 
     // Standard input: spooled to an unlinked temporary file (two passes; nothing is left
     // behind even after kill -9), streamed to standard output.
@@ -239,7 +251,7 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
             // Compared as keys (segments decoded, never resolved): `x/%2e%2e/in/share` is
             // refused as a URL, `%69n` is `in`.
             shroud::source::remote::split_url(url)
-                .map_err(|e| anyhow::anyhow!("--out {url}: {e}"))?;
+                .map_err(|e| anyhow::anyhow!("--out-dir {url}: {e}"))?;
             for i in &args.inputs {
                 let i = i.to_string_lossy();
                 let i = i.trim_end_matches('/');
@@ -292,9 +304,11 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
     let quiet = args.quiet;
     let result = pool.install(|| {
         job.run(&job_opts, &mut |fm: &FileManifest| {
-            summary(quiet, fm, &out_dir.join(&fm.output).display().to_string());
+            progress
+                .suspend(|| summary(quiet, fm, &out_dir.join(&fm.output).display().to_string()));
         })
     });
+    drop(progress);
     let outcome = match result {
         Ok(o) => o,
         Err(JobError::Residual { columns, .. }) => {
@@ -360,6 +374,15 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
                             .get(i)
                             .map_or(0, |b| b.stats.entities.iter().map(|e| e.cells).sum()),
                         after: after.and_then(|a| cells(&a.columns)),
+                        // What the rescan judged against the share policy this policy
+                        // implies: failing cells were not kept on purpose.
+                        left: f.after.as_ref().map_or(0, |chk| {
+                            chk.findings
+                                .iter()
+                                .filter(|x| x.column == c.column && x.status == "fail")
+                                .map(|x| x.cells)
+                                .sum()
+                        }),
                         cells_changed: c.cells_changed,
                     });
                 }
@@ -537,7 +560,7 @@ pub fn reidentify(args: ReidentifyArgs) -> Result<u8> {
     let pool = rayon::ThreadPoolBuilder::new().build()?;
     std::fs::create_dir_all(&args.out)?;
     if same_file(&args.out, &args.dir) {
-        bail!("--out must differ from the pseudonymized folder");
+        bail!("--out-dir must differ from the pseudonymized folder");
     }
     let job = Job::new(&detector, &policy, Some(&key));
     let opts = ScanOptions {

@@ -16,9 +16,17 @@ use std::sync::atomic::AtomicU64;
 /// Arguments of `shroud scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files and folders to scan (folders recursively); `-` reads standard input (with --format).
+    /// Files and folders to scan (folders recursively); `-` reads standard input (with
+    /// --input-format).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// Output format: `text` (the summary table, the default) or `json` (the report, version
+    /// 1 contract, as --report writes it).
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Write the output (in --format) to FILE instead of standard output (`-`: standard output).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Write the JSON report (version 1 contract) to FILE (`-`: standard output; the summary
     /// then goes to standard error).
     #[arg(long, value_name = "FILE")]
@@ -29,9 +37,10 @@ pub struct ScanArgs {
     /// Write one JSON line per detected value to FILE (location only, no value unless --show-values).
     #[arg(long, value_name = "FILE")]
     pub findings: Option<PathBuf>,
-    /// Input format (csv, json, jsonl, parquet): required for stdin, overrides file extensions.
-    #[arg(long)]
-    pub format: Option<String>,
+    /// Input format (csv, tsv, json, jsonl, parquet): required for stdin, overrides file
+    /// extensions.
+    #[arg(long, value_name = "FORMAT")]
+    pub input_format: Option<String>,
     /// How inputs are found and read.
     #[command(flatten)]
     pub input: super::input::InputArgs,
@@ -56,6 +65,10 @@ pub struct ScanArgs {
     /// Exit with status 1 when personal data is found.
     #[arg(long)]
     pub fail_on_findings: bool,
+    /// The exit status when personal data is found (implies --fail-on-findings); not 2,
+    /// which means a usage or input error.
+    #[arg(long, value_name = "N", value_parser = super::exit_code)]
+    pub exit_code: Option<u8>,
     /// Benchmarks only: read and batch the input, detect nothing (the parse-only baseline).
     #[arg(long, hide = true)]
     pub parse_only: bool,
@@ -67,10 +80,12 @@ pub struct ScanArgs {
 /// Runs the scan; returns the exit code.
 pub fn run(args: ScanArgs) -> Result<u8> {
     let started = std::time::Instant::now();
-    let format = super::input::parse_format(args.format.as_deref(), "--format")?;
+    let (json_out, legacy) = super::input::text_or_json(args.format.as_deref())?;
+    let format = super::input::input_format(args.input_format.as_deref(), legacy)?;
     if args.paths.iter().any(|p| p.as_os_str() == "-") && format.is_none() {
-        bail!("reading standard input (`-`) needs --format");
+        bail!("reading standard input (`-`) needs --input-format");
     }
+    let main_to_stdout = args.output.as_deref().is_none_or(shroud::output::is_stdout);
     if !(0.0..=1.0).contains(&args.min_score) {
         bail!("--min-score must be between 0 and 1");
     }
@@ -84,10 +99,10 @@ pub fn run(args: ScanArgs) -> Result<u8> {
         .flatten()
         .filter(|p| shroud::output::is_stdout(p))
         .count();
-    if to_stdout > 1 {
+    if to_stdout + usize::from(json_out && main_to_stdout) > 1 {
         bail!("only one output can be standard output (`-`)");
     }
-    for out in [&args.report, &args.findings, &args.html]
+    for out in [&args.report, &args.findings, &args.html, &args.output]
         .into_iter()
         .flatten()
     {
@@ -118,7 +133,8 @@ pub fn run(args: ScanArgs) -> Result<u8> {
         _ => PathBuf::from("."),
     });
     let results = {
-        let _progress = super::progress::Progress::start(total, Arc::clone(&counter), args.quiet);
+        let _progress =
+            super::progress::Progress::start(Some(total), Arc::clone(&counter), args.quiet);
         pool.install(|| scan_inputs(&detector, &inputs, &opts, findings_dir.as_deref(), &counter))
     };
 
@@ -174,22 +190,39 @@ pub fn run(args: ScanArgs) -> Result<u8> {
         };
         super::report::write_html(path, &page)?;
     }
-    if !args.quiet {
-        if to_stdout > 0 {
+    match (&args.output, json_out) {
+        // The output in a file: the JSON report, or the summary table.
+        (Some(path), _) if !shroud::output::is_stdout(path) => write_atomic(path, |w| {
+            if json_out {
+                serde_json::to_writer_pretty(&mut *w, &report)?;
+                w.write_all(b"\n")
+            } else {
+                report::human::write_summary(w, &report)
+            }
+        })
+        .with_context(|| format!("failed to write {}", path.display()))?,
+        (_, true) => {
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            out.write_all(b"\n")?;
+            out.flush()?;
+        }
+        (_, false) if args.quiet => {}
+        // Another output took standard output: the summary goes to standard error.
+        (_, false) if to_stdout > 0 => {
             let mut out = std::io::stderr().lock();
             report::human::write_summary(&mut out, &report)?;
             out.flush()?;
-        } else {
+        }
+        (_, false) => {
             let mut out = std::io::stdout().lock();
             report::human::write_summary(&mut out, &report)?;
             out.flush()?;
         }
     }
-    Ok(if errored {
-        2
-    } else if args.fail_on_findings && report.has_findings() {
-        1
-    } else {
-        0
-    })
+    let fail_code = args
+        .exit_code
+        .or(args.fail_on_findings.then_some(1))
+        .filter(|_| report.has_findings());
+    Ok(if errored { 2 } else { fail_code.unwrap_or(0) })
 }

@@ -25,7 +25,6 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 
 /// Name of the manifest written into the output folder. Its `_` prefix makes dataset readers
 /// (pyarrow, pandas, polars, Spark) skip it, as they skip `_SUCCESS`.
@@ -151,13 +150,7 @@ impl<'a> Job<'a> {
         input: &Input,
         opts: &ScanOptions,
     ) -> Result<(FileScan, FilePlan), SourceError> {
-        let scan = scan_input(
-            self.detector,
-            input,
-            opts,
-            None,
-            Arc::new(AtomicU64::new(0)),
-        )?;
+        let scan = scan_input(self.detector, input, opts, None, opts.read.counter())?;
         let plan = plan_from_scan(self.policy, &scan);
         if let Some(why) = plan.refusals.first() {
             return Err(SourceError::Malformed {

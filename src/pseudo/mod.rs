@@ -30,7 +30,6 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 pub use parquet::output_schema;
@@ -280,7 +279,7 @@ pub fn plan_file(
     input: &Input,
     opts: &ScanOptions,
 ) -> Result<FilePlan, SourceError> {
-    let scan = scan_input(detector, input, opts, None, Arc::new(AtomicU64::new(0)))?;
+    let scan = scan_input(detector, input, opts, None, opts.read.counter())?;
     Ok(plan_from_scan(policy, &scan))
 }
 
@@ -352,7 +351,7 @@ pub fn epoch_unit(
     let dates = matches!(
         plan.actions.last(),
         Some(ColumnAction::Whole {
-            op: crate::transform::Operator::Generalize
+            op: crate::transform::Operator::Generalize { .. }
                 | crate::transform::Operator::DateShift { .. },
             entity,
         }) if entity == "DATE_OF_BIRTH"
@@ -833,7 +832,7 @@ pub fn rewrite(
         table_sample_rows: None,
         ..opts.read.clone()
     };
-    let mut reader = crate::source::open(input, &read, Arc::new(AtomicU64::new(0)))?;
+    let mut reader = crate::source::open(input, &read, read.counter())?;
     // Text goes back out in the encoding it came in (a character it cannot hold fails).
     let mut encoder = crate::source::encoding::Encoder::new(out, reader.encoding());
     let out: &mut (dyn std::io::Write + Send) = &mut encoder;

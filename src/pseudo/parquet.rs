@@ -50,7 +50,7 @@ fn leaf_type(dt: &DataType, action: &ColumnAction, findings: bool) -> (DataType,
             Operator::Keep | Operator::Drop => (dt.clone(), false),
             Operator::Redact => (dt.clone(), true),
             // A date stays a date: generalized to the first of its year, or shifted.
-            Operator::Generalize | Operator::DateShift { .. } => (as_text(temporal), true),
+            Operator::Generalize { .. } | Operator::DateShift { .. } => (as_text(temporal), true),
             _ => (as_text(false), false),
         },
         ColumnAction::Spans { .. } => (as_text(!findings), false),

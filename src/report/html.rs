@@ -55,6 +55,9 @@ pub struct PseudoColumn {
     pub before: u64,
     /// Cells with findings in the output (`None`: the column was dropped).
     pub after: Option<u64>,
+    /// Of `after`, the cells that hold what the policy does not keep: left by mistake. The
+    /// others were kept on purpose (kept, generalized or allowed by the policy).
+    pub left: u64,
     /// Cells whose value changed.
     pub cells_changed: u64,
 }
@@ -164,12 +167,10 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
-/// Entities in the page, sorted, each with its colour.
-fn entity_colors(page: &Page) -> BTreeMap<String, &'static str> {
-    const PALETTE: [&str; 14] = [
-        "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
-        "#7f7f7f", "#bcbd22", "#393b79", "#ad494a", "#637939", "#843c39",
-    ];
+/// Entities in the page, sorted, each with its colour. An entity's colour depends on its name
+/// alone (its place in the entity registry; a user rule's entity, on a digest of its name), so
+/// it is the same on every page and in every legend.
+fn entity_colors(page: &Page) -> BTreeMap<String, String> {
     let mut names: Vec<&str> = Vec::new();
     if let Some(r) = page.report {
         for c in r.files.iter().flat_map(|f| &f.columns) {
@@ -187,9 +188,25 @@ fn entity_colors(page: &Page) -> BTreeMap<String, &'static str> {
     names.dedup();
     names
         .into_iter()
-        .enumerate()
-        .map(|(i, n)| (n.to_string(), PALETTE[i % PALETTE.len()]))
+        .map(|n| (n.to_string(), entity_color(n)))
         .collect()
+}
+
+/// The colour of `entity`: hues a golden angle apart by registry place, so that neighbours in
+/// the registry differ most.
+pub fn entity_color(entity: &str) -> String {
+    let place = match crate::entity::ENTITIES
+        .iter()
+        .position(|e| e.name == entity)
+    {
+        Some(i) => i as u64,
+        None => entity.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        }),
+    };
+    let hue = (place as f64 * 137.507_764) % 360.0;
+    let light = [42, 52, 34][(place % 3) as usize];
+    format!("hsl({hue:.0},62%,{light}%)")
 }
 
 fn card(out: &mut String, key: &str, value: &str, shown: &str, label: &str, class: &str) {
@@ -207,7 +224,7 @@ fn at_risk(c: &ColumnReport) -> bool {
     c.entity.is_some() || !c.matches.is_empty()
 }
 
-fn summary(out: &mut String, page: &Page, entities: &BTreeMap<String, &str>) {
+fn summary(out: &mut String, page: &Page, entities: &BTreeMap<String, String>) {
     out.push_str(r#"<section id="summary"><h2>Summary</h2><div class="cards">"#);
     if let Some(r) = page.report {
         let files = r.files.len();
@@ -305,7 +322,8 @@ fn summary(out: &mut String, page: &Page, entities: &BTreeMap<String, &str>) {
     }
     if let Some(p) = page.pseudonymized {
         let changed: u64 = p.iter().map(|c| c.cells_changed).sum();
-        let left: u64 = p.iter().filter_map(|c| c.after).sum();
+        let flagged: u64 = p.iter().filter_map(|c| c.after).sum();
+        let left: u64 = p.iter().map(|c| c.left).sum();
         card(
             out,
             "cells_changed",
@@ -316,10 +334,18 @@ fn summary(out: &mut String, page: &Page, entities: &BTreeMap<String, &str>) {
         );
         card(
             out,
+            "findings_kept",
+            &(flagged - left).to_string(),
+            &group(flagged - left),
+            "cells kept by policy (kept, generalized or allowed)",
+            "",
+        );
+        card(
+            out,
             "findings_left",
             &left.to_string(),
             &group(left),
-            "cells still flagged in the output",
+            "cells left that the policy does not keep",
             if left > 0 { "fail" } else { "pass" },
         );
     }
@@ -364,7 +390,7 @@ fn summary(out: &mut String, page: &Page, entities: &BTreeMap<String, &str>) {
     out.push_str("</section>");
 }
 
-fn heatmap(out: &mut String, report: &Report, entities: &BTreeMap<String, &str>) {
+fn heatmap(out: &mut String, report: &Report, entities: &BTreeMap<String, String>) {
     let rows: Vec<(&str, &ColumnReport)> = report
         .files
         .iter()
@@ -529,7 +555,7 @@ fn bars(out: &mut String, id: &str, items: &[(String, f64, String, String)], max
     out.push_str("</svg></div>");
 }
 
-fn entity_bars(out: &mut String, report: &Report, entities: &BTreeMap<String, &str>) {
+fn entity_bars(out: &mut String, report: &Report, entities: &BTreeMap<String, String>) {
     let mut totals: BTreeMap<&str, u64> = BTreeMap::new();
     for c in report.files.iter().flat_map(|f| &f.columns) {
         for (e, n) in &c.matches {
@@ -557,7 +583,7 @@ fn entity_bars(out: &mut String, report: &Report, entities: &BTreeMap<String, &s
     out.push_str("</section>");
 }
 
-fn share_bars(out: &mut String, report: &Report, entities: &BTreeMap<String, &str>) {
+fn share_bars(out: &mut String, report: &Report, entities: &BTreeMap<String, String>) {
     let mut items: Vec<(String, f64, String, String)> = Vec::new();
     for f in &report.files {
         for c in f.columns.iter().filter(|c| at_risk(c)) {
@@ -573,7 +599,7 @@ fn share_bars(out: &mut String, report: &Report, entities: &BTreeMap<String, &st
                 })
                 .unwrap_or(("", 0));
             let share = 100.0 * n as f64 / c.non_empty.max(1) as f64;
-            let color = entities.get(e).copied().unwrap_or("#7f7f7f").to_string();
+            let color = entities.get(e).cloned().unwrap_or_else(|| "#7f7f7f".into());
             let note = format!(
                 " of cells · {e}{}",
                 if c.free_text { " (free text)" } else { "" }
@@ -604,7 +630,7 @@ fn share_bars(out: &mut String, report: &Report, entities: &BTreeMap<String, &st
 }
 
 fn pseudo_section(out: &mut String, cols: &[PseudoColumn]) {
-    out.push_str(r#"<section id="pseudonymized"><h2>Pseudonymized release: before and after</h2><p class="note">Before = cells with findings in the input (pass 1); after = cells a rescan of the output still flags. Tokens are built so that a rescan does not flag them; what stays flagged was kept by policy.</p>"#);
+    out.push_str(r#"<section id="pseudonymized"><h2>Pseudonymized release: before and after</h2><p class="note">Before = cells with findings in the input (pass 1); after = cells a rescan of the output still flags. Tokens are built so that a rescan does not flag them: what stays flagged was kept by policy (kept, generalized, allowed; grey) or left although the policy does not keep it (red).</p>"#);
     let (bar_w, h) = (300u32, 20u32);
     let label_w = cols
         .iter()
@@ -622,10 +648,12 @@ fn pseudo_section(out: &mut String, cols: &[PseudoColumn]) {
     let height = (2 * h + 6) * cols.len() as u32 + 30;
     let _ = write!(
         out,
-        r##"<div class="scroll"><svg id="pseudo-bars" width="{width}" height="{height}" role="img"><rect x="{label_w}" y="4" width="12" height="10" fill="#90a4ae"/><text x="{}" y="13">before</text><rect x="{}" y="4" width="12" height="10" fill="#2e7d32"/><text x="{}" y="13">after</text>"##,
+        r##"<div class="scroll"><svg id="pseudo-bars" width="{width}" height="{height}" role="img"><rect x="{label_w}" y="4" width="12" height="10" fill="#90a4ae"/><text x="{}" y="13">before</text><rect x="{}" y="4" width="12" height="10" fill="#607d8b"/><text x="{}" y="13">after: kept by policy</text><rect x="{}" y="4" width="12" height="10" fill="#c62828"/><text x="{}" y="13">after: left</text>"##,
         label_w + 16,
         label_w + 70,
-        label_w + 86
+        label_w + 86,
+        label_w + 230,
+        label_w + 246
     );
     for (i, c) in cols.iter().enumerate() {
         let y = 24 + (2 * h + 6) * i as u32;
@@ -636,11 +664,7 @@ fn pseudo_section(out: &mut String, cols: &[PseudoColumn]) {
                 (v as f64 / max as f64 * f64::from(bar_w)).max(if v > 0 { 1.0 } else { 0.0 })
             }
         };
-        let after_color = if c.after.unwrap_or(0) > 0 {
-            "#c62828"
-        } else {
-            "#2e7d32"
-        };
+        let after_color = if c.left > 0 { "#c62828" } else { "#607d8b" };
         let after_text = c.after.map_or("dropped".to_string(), group);
         let _ = write!(
             out,
@@ -669,18 +693,19 @@ fn pseudo_section(out: &mut String, cols: &[PseudoColumn]) {
         );
     }
     out.push_str("</svg></div>");
-    out.push_str(r#"<table><thead><tr><th>File</th><th>Column</th><th>Verdict</th><th>Operator</th><th class="num">Before</th><th class="num">Changed</th><th class="num">After</th></tr></thead><tbody>"#);
+    out.push_str(r#"<table><thead><tr><th>File</th><th>Column</th><th>Verdict</th><th>Operator</th><th class="num">Before</th><th class="num">Changed</th><th class="num">After</th><th class="num">Left</th></tr></thead><tbody>"#);
     for c in cols {
         let _ = write!(
             out,
-            r#"<tr><td>{}</td><td class="mono">{}</td><td>{}</td><td class="mono">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td></tr>"#,
+            r#"<tr><td>{}</td><td class="mono">{}</td><td>{}</td><td class="mono">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td></tr>"#,
             escape(&c.file),
             escape(&c.column),
             escape(c.verdict.as_deref().unwrap_or("-")),
             escape(&c.operator),
             c.before,
             c.cells_changed,
-            c.after.map_or("dropped".into(), |a| a.to_string())
+            c.after.map_or("dropped".into(), |a| a.to_string()),
+            c.left
         );
     }
     out.push_str("</tbody></table></section>");
@@ -986,6 +1011,43 @@ fn fmt_num(v: f64) -> String {
 mod tests {
     use super::*;
     use crate::report::FileReport;
+
+    #[test]
+    fn an_entity_has_one_colour_on_every_page_and_neighbours_differ() {
+        let all: Vec<String> = crate::entity::ENTITIES
+            .iter()
+            .map(|e| entity_color(e.name))
+            .collect();
+        // The colour is a function of the name alone: pages with other entities agree.
+        let mut one = sample();
+        let page = Page {
+            report: Some(&one),
+            ..Default::default()
+        };
+        let c1 = entity_colors(&page)["EMAIL_ADDRESS"].clone();
+        one.files[0].columns[0]
+            .matches
+            .insert("PHONE_NUMBER".into(), 3);
+        let page = Page {
+            report: Some(&one),
+            ..Default::default()
+        };
+        assert_eq!(entity_colors(&page)["EMAIL_ADDRESS"], c1);
+        assert_eq!(c1, entity_color("EMAIL_ADDRESS"));
+        for w in all.windows(2) {
+            assert_ne!(w[0], w[1]);
+        }
+        assert_eq!(entity_color("MY_RULE"), entity_color("MY_RULE"));
+        // The page's legend shows each entity in the colour its cells use.
+        let html = render(&page);
+        for (e, c) in entity_colors(&page) {
+            assert!(
+                html.contains(&format!(r#"style="background:{c}">{e}<"#)),
+                "{e}"
+            );
+            assert!(html.contains(&format!(r#"fill="{c}""#)), "{e}");
+        }
+    }
 
     fn sample() -> Report {
         let mut r = Report::new();

@@ -61,7 +61,7 @@ pub struct DiscoverOptions {
     pub include: Vec<String>,
     /// Globs that exclude a file.
     pub exclude: Vec<String>,
-    /// Format forced by `--format` (needed for stdin).
+    /// Format forced by `--input-format` (needed for stdin).
     pub format: Option<Format>,
     /// Every file under a folder: hidden ones too, and files of no data format as plain
     /// text (`check` vouches for everything it is shown). shroud's own manifests are left

@@ -71,7 +71,7 @@ impl Format {
         }
     }
 
-    /// Parses a `--format` value.
+    /// Parses an `--input-format` value.
     pub fn parse(s: &str) -> Option<Format> {
         match s.to_ascii_lowercase().as_str() {
             "csv" | "tsv" => Some(Format::Csv),
@@ -244,6 +244,9 @@ pub struct ReadOptions {
     pub encoding: Option<&'static encoding_rs::Encoding>,
     /// Whether a CSV file's first record is its header.
     pub header: HeaderMode,
+    /// Where jobs that read inputs more than once (pseudonymize, check, aggregate) add the
+    /// bytes they read, for a progress display; `None`: counted nowhere.
+    pub progress: Option<Arc<AtomicU64>>,
 }
 
 /// Whether a CSV file starts with a header row.
@@ -271,7 +274,16 @@ impl Default for ReadOptions {
             data_key: None,
             encoding: None,
             header: HeaderMode::Detect,
+            progress: None,
         }
+    }
+}
+
+impl ReadOptions {
+    /// The byte counter readers opened with these options feed: the shared progress counter,
+    /// or a fresh one.
+    pub fn counter(&self) -> Arc<AtomicU64> {
+        self.progress.clone().unwrap_or_default()
     }
 }
 
@@ -663,7 +675,7 @@ pub fn open_text(
     counter: Progress,
 ) -> Result<(Box<dyn BufRead + Send>, &'static encoding_rs::Encoding), SourceError> {
     let mut stream = open_stream(input, counter)?;
-    // A file of a binary format is named, never read as text (whatever `--format` or
+    // A file of a binary format is named, never read as text (whatever `--input-format` or
     // `--lenient` say): it would be decoded into garbage and judged as nothing.
     let head = stream.fill_buf().map_err(|source| SourceError::Io {
         path: input.display(),

@@ -49,7 +49,12 @@ pub enum Operator {
     },
     /// Coarser value: IPv4 /24, IPv6 /48, date to year, postal code to 3 characters, number
     /// to a band.
-    Generalize,
+    Generalize {
+        /// Numbers: the width of their bands (`band = 10`: 1961 -> `1960-1969`); `None`: a
+        /// power of ten by the number's size, or the entity's own coarsening.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        band: Option<u64>,
+    },
     /// Keyed shift of dates by up to `max_days` days.
     DateShift {
         /// Largest shift, in days.
@@ -73,7 +78,7 @@ impl Operator {
             Operator::Mask { .. } => "mask",
             Operator::Redact => "redact",
             Operator::Replace { .. } => "replace",
-            Operator::Generalize => "generalize",
+            Operator::Generalize { .. } => "generalize",
             Operator::DateShift { .. } => "date_shift",
             Operator::Drop => "drop",
             Operator::Keep => "keep",
@@ -104,7 +109,8 @@ impl fmt::Display for Operator {
             Operator::Redact => f.write_str("redact"),
             Operator::Replace { tag: Some(t) } => write!(f, "replace({t})"),
             Operator::Replace { tag: None } => f.write_str("replace"),
-            Operator::Generalize => f.write_str("generalize"),
+            Operator::Generalize { band: None } => f.write_str("generalize"),
+            Operator::Generalize { band: Some(b) } => write!(f, "generalize(band={b})"),
             Operator::DateShift { max_days } => write!(f, "date_shift(max_days={max_days})"),
             Operator::Drop => f.write_str("drop"),
             Operator::Keep => f.write_str("keep"),
@@ -120,29 +126,62 @@ pub enum OperatorSpec {
     /// Just the name.
     Name(String),
     /// A table with options.
-    Table {
-        /// Operator name.
-        op: String,
-        /// `mask`: characters kept at the end (default 4).
-        keep_last: Option<usize>,
-        /// `replace`: the replacement text.
-        tag: Option<String>,
-        /// `date_shift`: largest shift in days (default 180).
-        max_days: Option<u32>,
-    },
+    Table(OperatorTable),
+}
+
+/// An operator with options. A key it does not know is an error, never ignored: a misspelt
+/// `keep_lst = 2` would otherwise mask with the default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperatorTable {
+    /// Operator name.
+    pub op: String,
+    /// `mask`: characters kept at the end (default 4).
+    pub keep_last: Option<usize>,
+    /// `replace`: the replacement text.
+    pub tag: Option<String>,
+    /// `date_shift`: largest shift in days (default 180).
+    pub max_days: Option<u32>,
+    /// `generalize`: the width of number bands (`10`: 1961 -> `1960-1969`).
+    pub band: Option<u64>,
 }
 
 impl OperatorSpec {
     fn compile(&self) -> Result<Operator, String> {
-        let (name, keep_last, tag, max_days) = match self {
-            OperatorSpec::Name(n) => (n.as_str(), None, None, None),
-            OperatorSpec::Table {
-                op,
-                keep_last,
-                tag,
-                max_days,
-            } => (op.as_str(), *keep_last, tag.clone(), *max_days),
+        let (name, keep_last, tag, max_days, band) = match self {
+            OperatorSpec::Name(n) => (n.as_str(), None, None, None, None),
+            OperatorSpec::Table(t) => (
+                t.op.as_str(),
+                t.keep_last,
+                t.tag.clone(),
+                t.max_days,
+                t.band,
+            ),
         };
+        let only = |option: &str, allowed: &str| -> Result<(), String> {
+            if name == allowed {
+                Ok(())
+            } else {
+                Err(format!(
+                    "`{option}` is an option of `{allowed}`, not of `{name}`"
+                ))
+            }
+        };
+        if keep_last.is_some() {
+            only("keep_last", "mask")?;
+        }
+        if tag.is_some() {
+            only("tag", "replace")?;
+        }
+        if max_days.is_some() {
+            only("max_days", "date_shift")?;
+        }
+        if let Some(b) = band {
+            only("band", "generalize")?;
+            if b < 2 {
+                return Err(format!("band = {b}: a band is 2 or wider"));
+            }
+        }
         Ok(match name {
             "token" => Operator::Token,
             "fpe" => Operator::Fpe,
@@ -151,7 +190,7 @@ impl OperatorSpec {
             },
             "redact" => Operator::Redact,
             "replace" => Operator::Replace { tag },
-            "generalize" => Operator::Generalize,
+            "generalize" => Operator::Generalize { band },
             "date_shift" => Operator::DateShift {
                 max_days: max_days.unwrap_or(180).max(1),
             },
@@ -393,6 +432,9 @@ impl Policy {
                 Operator::DateShift { max_days } => {
                     t.insert("max_days".into(), i64::from(*max_days).into());
                 }
+                Operator::Generalize { band: Some(b) } => {
+                    t.insert("band".into(), (*b as i64).into());
+                }
                 _ => return o.name().into(),
             }
             toml::Value::Table(t)
@@ -528,7 +570,7 @@ impl Transformer {
         region: Option<phonenumber::country::Id>,
         epoch: Option<i64>,
     ) -> Result<Output, TransformError> {
-        if let (Some(per), Operator::Generalize | Operator::DateShift { .. }) = (epoch, op) {
+        if let (Some(per), Operator::Generalize { .. } | Operator::DateShift { .. }) = (epoch, op) {
             let folded = crate::detect::normalize::fold(value);
             let t = folded.trim();
             let t = t.strip_suffix(".0").unwrap_or(t);
@@ -579,7 +621,8 @@ impl Transformer {
                 }
             })),
             Operator::Mask { keep_last } => Output::Value(mask_keep_last(value, *keep_last)),
-            Operator::Generalize => generalize(entity, value),
+            Operator::Generalize { band: None } => generalize(entity, value),
+            Operator::Generalize { band: Some(b) } => band_of(value, *b),
             Operator::Token => {
                 let t = self
                     .token
@@ -681,6 +724,30 @@ pub fn generalize(entity: &str, value: &str) -> Output {
         Some(o) => Output::Value(o),
         None => Output::Null,
     }
+}
+
+/// `value` as the band of width `width` it falls in (`1961`, 10 -> `1960-1969`; `-3`, 10 ->
+/// `-10--1`); a value that is no number (or no integer, with a fraction) is redacted. A
+/// value that already is such a band stays as it is.
+pub fn band_of(value: &str, width: u64) -> Output {
+    let v = value.trim();
+    let w = width as i128;
+    if let Some((lo, hi)) = v.split_once('-').filter(|(lo, _)| !lo.is_empty())
+        && let (Ok(lo), Ok(hi)) = (lo.parse::<i128>(), hi.parse::<i128>())
+        && lo.rem_euclid(w) == 0
+        && hi == lo + w - 1
+    {
+        return Output::Same;
+    }
+    let n = match v.parse::<i128>() {
+        Ok(n) => n,
+        Err(_) => match v.parse::<f64>() {
+            Ok(f) if f.is_finite() && f.abs() < 1e30 => f.floor() as i128,
+            _ => return Output::Null,
+        },
+    };
+    let lo = n.div_euclid(w) * w;
+    Output::Value(format!("{lo}-{}", lo + w - 1))
 }
 
 /// An IP network written as `a.b.c.0/24` or `a:b:c::/48` stays as it is.
@@ -908,7 +975,7 @@ mod tests {
                 1 => Operator::Mask { keep_last: n },
                 2 => Operator::Redact,
                 3 => Operator::Replace { tag: n.is_multiple_of(2).then(|| format!("<T\"{n}>")) },
-                4 => Operator::Generalize,
+                4 => Operator::Generalize { band: (n > 1).then_some(n as u64) },
                 5 => Operator::DateShift { max_days: d },
                 6 => Operator::Keep,
                 7 => Operator::Drop,
@@ -929,10 +996,57 @@ mod tests {
     }
 
     #[test]
+    fn numbers_generalize_to_bands_of_the_width_asked() {
+        let v = |o: Output| match o {
+            Output::Value(v) => v,
+            o => format!("{o:?}"),
+        };
+        assert_eq!(v(band_of("1961", 10)), "1960-1969");
+        assert_eq!(v(band_of(" 1970 ", 10)), "1970-1979");
+        assert_eq!(v(band_of("37.9", 5)), "35-39");
+        assert_eq!(v(band_of("-3", 10)), "-10--1");
+        assert!(matches!(band_of("1960-1969", 10), Output::Same));
+        assert!(matches!(band_of("n/a", 10), Output::Null));
+        // Every number lands in the one band that holds it.
+        for n in -1000i64..1000 {
+            let b = v(band_of(&n.to_string(), 7));
+            let lo: i64 = b[..b[1..].find('-').unwrap() + 1].parse().unwrap();
+            assert!(lo <= n && n < lo + 7 && lo.rem_euclid(7) == 0, "{n} -> {b}");
+        }
+    }
+
+    #[test]
+    fn an_option_an_operator_does_not_know_is_an_error_not_ignored() {
+        let p = Policy::parse(
+            r#"[columns]
+birth_year = { op = "generalize", band = 10 }"#,
+        )
+        .unwrap();
+        assert_eq!(
+            p.operator("birth_year", ""),
+            &Operator::Generalize { band: Some(10) }
+        );
+        for bad in [
+            r#"x = { op = "mask", keep_lst = 2 }"#,
+            r#"x = { op = "token", band = 10 }"#,
+            r#"x = { op = "generalize", keep_last = 2 }"#,
+            r#"x = { op = "generalize", band = 1 }"#,
+        ] {
+            assert!(
+                Policy::parse(&format!("[columns]\n{bad}")).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
     fn default_policy_parses() {
         let p = Policy::builtin();
         assert_eq!(p.operator("email", "EMAIL_ADDRESS"), &Operator::Token);
-        assert_eq!(p.operator("dob", "DATE_OF_BIRTH"), &Operator::Generalize);
+        assert_eq!(
+            p.operator("dob", "DATE_OF_BIRTH"),
+            &Operator::Generalize { band: None }
+        );
         assert_eq!(p.operator("x", "SOMETHING_NEW"), &Operator::Redact);
         assert!(p.needs_key());
     }

@@ -230,7 +230,7 @@ def runs(tmp_path_factory, key) -> dict:
         write(src)
         # A German customer table: its national numbers are German, as the run says (a
         # token never depends on which other rows share a file).
-        shroud("pseudonymize", str(src), "--out", str(dst), "--key-file", key, "-q",
+        shroud("pseudonymize", str(src), "--out-dir", str(dst), "--key-file", key, "-q",
                "--phone-region", "DE")
         out[name] = (src, dst)
     return out
@@ -318,12 +318,12 @@ def test_a_parquet_output_folder_opens_as_a_dataset(tmp_path, key, writer):
     WRITERS[writer][0](part)
     for i in range(2):
         (src / f"part-{i}.parquet").write_bytes((part / "people.parquet").read_bytes())
-    shroud("pseudonymize", str(src), "--out", str(dst), "--key-file", key, "-q")
+    shroud("pseudonymize", str(src), "--out-dir", str(dst), "--key-file", key, "-q")
     # A second release in the same outbox (day 2 beside day 1).
     day2 = tmp_path / "day2"
     day2.mkdir()
     (day2 / "part-2.parquet").write_bytes((part / "people.parquet").read_bytes())
-    shroud("pseudonymize", str(day2), "--out", str(dst), "--key-file", key, "--append", "-q")
+    shroud("pseudonymize", str(day2), "--out-dir", str(dst), "--key-file", key, "--append", "-q")
     assert (dst / "_shroud_manifest.json").exists()
     # Each reader exactly as the README shows it.
     assert pq.read_table(dst).num_rows == 3 * N
@@ -376,7 +376,7 @@ def test_aggregate_agrees_with_duckdb_group_by(runs, tmp_path, writer, fmt):
     f = src / f"people.{fmt}"
     out = tmp_path / "agg.csv"
     shroud("aggregate", str(f), "--group-by", "plan", "--metric", "count",
-           "--metric", "sum:amount", "--min-group-size", "10", "--out", str(out), "-q")
+           "--metric", "sum:amount", "--min-group-size", "10", "--output", str(out), "-q")
     ours = pd.read_csv(out)
     reader = {"csv": "read_csv", "jsonl": "read_json", "parquet": "read_parquet"}[fmt]
     theirs = duckdb.connect().execute(
