@@ -505,14 +505,11 @@ fn the_exit_status_of_a_failed_gate_is_configurable_but_not_the_error_status() {
         check(dir.path(), &[f, "--exit-code", "3"]).status.code(),
         Some(3)
     );
-    assert_eq!(
-        check(dir.path(), &[f, "--exit-code", "0"]).status.code(),
-        Some(0)
-    );
-    assert_eq!(
-        check(dir.path(), &[f, "--exit-code", "2"]).status.code(),
-        Some(2)
-    );
+    // Statuses with a fixed meaning, and 0 (a failing gate that succeeds), are refused.
+    for fixed in ["0", "2", "130", "141"] {
+        let out = check(dir.path(), &[f, "--exit-code", fixed]);
+        assert_eq!(out.status.code(), Some(2), "{fixed}");
+    }
     let out = check(dir.path(), &[f, "--exit-code", "2"]);
     assert!(
         text(&out).1.contains("usage or input error"),
@@ -568,6 +565,11 @@ fn k_anonymity_holds_for_the_files_its_globs_name() {
         assert_eq!(k.len(), 1, "{glob}");
         assert_eq!(k[0]["k"], 1);
     }
+    // Globs that match no file judged k nowhere: refused, not passed.
+    std::fs::write(d.join("p.toml"), policy("files = [\"Orders*\"]\n")).unwrap();
+    let out = check(d, &["orders.csv", "items.csv", "--policy", "p.toml"]);
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+    assert!(text(&out).1.contains("match none"), "{:?}", text(&out));
     std::fs::write(d.join("p.toml"), policy("files = [\"[\"]\n")).unwrap();
     assert_eq!(
         check(d, &["items.csv", "--policy", "p.toml"]).status.code(),

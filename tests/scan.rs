@@ -606,11 +606,13 @@ fn scan_writes_its_report_as_json_to_stdout_or_a_file_and_its_exit_code_is_confi
             .unwrap()
             .contains("EMAIL_ADDRESS")
     );
-    // Two outputs on stdout are refused.
+    // Two outputs on stdout are refused, also the summary asked for as `-o -`.
     let out = shroud(
         dir.path(),
         &["scan", f, "--format", "json", "--report", "-"],
     );
+    assert_eq!(out.status.code(), Some(2));
+    let out = shroud(dir.path(), &["scan", f, "-o", "-", "--report", "-"]);
     assert_eq!(out.status.code(), Some(2));
     // Findings: the chosen status (implying --fail-on-findings); 2 is reserved.
     assert_eq!(
@@ -680,6 +682,21 @@ fn the_old_input_format_spelling_still_reads_with_a_warning() {
         &data,
     );
     assert_eq!(out.status.code(), Some(2));
+    // Standard input goes to standard output: an output folder (or the old -o) is refused.
+    let out = shroud_stdin(
+        dir.path(),
+        &[
+            "pseudonymize",
+            "-",
+            "--input-format",
+            "csv",
+            "-o",
+            "out.csv",
+        ],
+        &data,
+    );
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+    assert!(!dir.path().join("out.csv").exists());
     // Standard input without a format is refused, naming the flag.
     let out = shroud_stdin(dir.path(), &["scan", "-", "--format", "json"], &data);
     assert_eq!(out.status.code(), Some(2));

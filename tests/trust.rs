@@ -21,7 +21,7 @@ fn cells(path: &Path, column: &str) -> Vec<String> {
         .collect()
 }
 
-/// `shroud pseudonymize INPUTS --out OUT --key-file k.key -q EXTRA...` in `dir`.
+/// `shroud pseudonymize INPUTS --out-dir OUT --key-file k.key -q EXTRA...` in `dir`.
 fn pseudo(dir: &Path, inputs: &[&Path], out: &str, extra: &[&str]) -> std::process::Output {
     let k = key(dir);
     let mut args: Vec<&str> = vec!["pseudonymize"];

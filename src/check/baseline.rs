@@ -6,6 +6,11 @@
 use super::FileCheck;
 use std::collections::HashSet;
 
+/// Verdicts on a whole file that a baseline never accepts: their fingerprint names the path
+/// alone, so accepting one would pass whatever the path holds later (another archive,
+/// another tampered release).
+const NEVER: &[&str] = &["UNREADABLE", "RELEASE_MISMATCH"];
+
 /// The key SARIF results carry their fingerprint under.
 pub(super) const SARIF_KEY: &str = "shroudFinding/v1";
 
@@ -53,7 +58,8 @@ impl Baseline {
                     .flatten()
                 {
                     let rule = r.get("ruleId").and_then(|v| v.as_str()).unwrap_or("");
-                    if matches!(rule, "shroud/input-error" | "shroud/k-anonymity") {
+                    let entity = rule.strip_prefix("shroud/").unwrap_or("");
+                    if matches!(entity, "input-error" | "k-anonymity") || NEVER.contains(&entity) {
                         continue;
                     }
                     let fp = r
@@ -75,7 +81,8 @@ impl Baseline {
                     .flatten()
                 {
                     let status = c.get("status").and_then(|v| v.as_str()).unwrap_or("");
-                    if !matches!(status, "fail" | "warn" | "baselined") {
+                    let entity = c.get("entity").and_then(|v| v.as_str()).unwrap_or("");
+                    if !matches!(status, "fail" | "warn" | "baselined") || NEVER.contains(&entity) {
                         continue;
                     }
                     let fp = c
@@ -110,7 +117,9 @@ impl Baseline {
         let mut n = 0;
         for f in files {
             for c in &mut f.findings {
-                if !matches!(c.status.as_str(), "fail" | "warn") {
+                if !matches!(c.status.as_str(), "fail" | "warn")
+                    || NEVER.contains(&c.entity.as_str())
+                {
                     continue;
                 }
                 if self
@@ -194,14 +203,38 @@ mod tests {
     }
 
     #[test]
-    fn errors_and_k_anonymity_are_never_accepted_and_foreign_files_are_refused() {
-        let mut f = file("a.csv", &[]);
+    fn errors_k_anonymity_and_whole_file_verdicts_are_never_accepted_and_foreign_files_are_refused()
+    {
+        let mut f = file(
+            "a.zip",
+            &[
+                ("(file)", "UNREADABLE", "fail"),
+                ("(release)", "RELEASE_MISMATCH", "fail"),
+            ],
+        );
         f.error = Some("broken".into());
-        let b = Baseline::parse(&render_sarif(&[f.clone()])).unwrap();
-        assert!(b.is_empty());
-        let mut now = vec![f];
-        b.apply(&mut now, "b");
-        assert!(now[0].fails());
+        f.k_anonymity = Some(crate::check::KResult {
+            quasi_identifiers: vec!["zip".into()],
+            k: 1,
+            k_min: 5,
+            pass: false,
+        });
+        for text in [render_sarif(&[f.clone()]), render_json(&[f.clone()])] {
+            let b = Baseline::parse(&text).unwrap();
+            assert!(b.is_empty(), "{text}");
+            let mut now = vec![f.clone()];
+            assert_eq!(b.apply(&mut now, "b"), 0);
+            assert!(now[0].fails());
+            // Even a baseline that lists them (written by hand) accepts none.
+            let forged = Baseline {
+                accepted: f
+                    .findings
+                    .iter()
+                    .map(|c| finding_fingerprint(&f.path, &c.column, &c.entity))
+                    .collect(),
+            };
+            assert_eq!(forged.apply(&mut now, "b"), 0);
+        }
         for bad in [
             "[]",
             "{}",

@@ -96,12 +96,13 @@ pub fn render_sarif(files: &[FileCheck]) -> String {
         for c in f
             .findings
             .iter()
-            .filter(|c| c.status == "fail" || c.status == "warn")
+            .filter(|c| matches!(c.status.as_str(), "fail" | "warn" | "baselined"))
         {
-            let level = if c.status == "fail" {
-                "error"
-            } else {
-                "warning"
+            let level = match c.status.as_str() {
+                "fail" => "error",
+                "warn" => "warning",
+                _ if c.entity == "UNEXPLAINED" => "warning",
+                _ => "error",
             };
             let rule_id = format!("shroud/{}", c.entity);
             rules.entry(rule_id.clone()).or_insert_with(|| {
@@ -139,6 +140,15 @@ pub fn render_sarif(files: &[FileCheck]) -> String {
                 "partialFingerprints": { SARIF_KEY: fingerprint(&[&f.path, &c.column, &c.entity]) },
                 "properties": { "column": c.column, "entity": c.entity, "cells": c.cells, "row": c.first_row, "sampled": f.sampled, "rows_checked": f.rows }
             }));
+            // Accepted by a baseline: still reported, as suppressed, so that dashboards keep
+            // it (and do not call it fixed).
+            if c.status == "baselined" {
+                let last = results.last_mut().expect("pushed above");
+                last["suppressions"] = serde_json::json!([{
+                    "kind": "external",
+                    "justification": c.reason.clone().unwrap_or_default()
+                }]);
+            }
         }
         if let Some(k) = f.k_anonymity.as_ref().filter(|k| !k.pass) {
             let rule_id = "shroud/k-anonymity".to_string();

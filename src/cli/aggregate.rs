@@ -106,9 +106,12 @@ pub struct RiskArgs {
     /// Exit with status 1 when l is below this (needs --sensitive).
     #[arg(long)]
     pub l_min: Option<u64>,
-    /// Output format: text or json (`--output-format`: its old spelling, one release).
-    #[arg(long, value_name = "FORMAT", alias = "output-format")]
+    /// Output format: text or json.
+    #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
+    /// The output format's old spelling (one release).
+    #[arg(long = "output-format", value_name = "FORMAT", hide = true)]
+    pub legacy_output_format: Option<String>,
     /// Input format (csv, tsv, json, jsonl, parquet): overrides file extensions.
     #[arg(long, value_name = "FORMAT")]
     pub input_format: Option<String>,
@@ -270,7 +273,17 @@ fn summary(t: &Table, spec: &AggregateSpec) -> String {
 
 /// Runs `shroud risk`.
 pub fn run_risk(args: RiskArgs) -> Result<u8> {
-    let (json_out, legacy) = super::input::text_or_json(args.format.as_deref())?;
+    let (mut json_out, legacy) = super::input::text_or_json(args.format.as_deref())?;
+    if let Some(old) = &args.legacy_output_format {
+        json_out = match old.to_ascii_lowercase().as_str() {
+            "json" => true,
+            "text" => false,
+            o => bail!("unknown --output-format {o:?} (text, json)"),
+        };
+        if legacy.is_none() && args.format.is_some() {
+            bail!("--format and --output-format both name the output format: give --format");
+        }
+    }
     let format = super::input::input_format(args.input_format.as_deref(), legacy)?;
     let inputs = inputs_of(&args.inputs, format, &args.input)?;
     let detector = Arc::new(args.input.detector()?);

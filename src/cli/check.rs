@@ -136,6 +136,18 @@ pub fn run(args: CheckArgs) -> Result<u8> {
         let _progress = super::progress::Progress::start(None, counter, args.quiet);
         pool.install(|| check_files(&detector, &policy, &args.inputs, &inputs, &opts))
     };
+    // A bound whose files match nothing was judged nowhere: a typo must not pass the gate.
+    if let Some(k) = policy.k.as_ref().filter(|k| !k.files.is_empty())
+        && !files
+            .iter()
+            .any(|f| f.k_anonymity.is_some() || f.error.is_some())
+    {
+        bail!(
+            "the share policy's k_anonymity.files {:?} match none of the {} file(s) checked: k-anonymity was judged nowhere",
+            k.files,
+            files.len()
+        );
+    }
     if let (Some(b), Some(p)) = (&baseline, &args.baseline) {
         b.apply(&mut files, &p.display().to_string());
     }

@@ -81,11 +81,12 @@ pub fn parse_format(f: Option<&str>, flag: &str) -> Result<Option<Format>> {
 /// names an input format instead, its meaning on these commands before 0.2 (`csv`, `parquet`…;
 /// `json` is the output now).
 pub fn text_or_json(format: Option<&str>) -> Result<(bool, Option<&str>)> {
-    match format {
-        None | Some("text") => Ok((false, None)),
-        Some("json") => Ok((true, None)),
-        Some(f) if Format::parse(f).is_some() => Ok((false, Some(f))),
-        Some(f) => bail!("unknown --format {f:?} (text, json)"),
+    let lower = format.map(str::to_ascii_lowercase);
+    match (format, lower.as_deref()) {
+        (None, _) | (_, Some("text")) => Ok((false, None)),
+        (_, Some("json")) => Ok((true, None)),
+        (Some(f), _) if Format::parse(f).is_some() => Ok((false, Some(f))),
+        (Some(f), _) => bail!("unknown --format {f:?} (text, json)"),
     }
 }
 

@@ -194,11 +194,14 @@ fn flag_hint(err: &anyhow::Error) -> Option<&'static str> {
     None
 }
 
-/// Parses an `--exit-code` value: a status from 0 to 255 but 2 (usage or input error) and
-/// 141 (output cut short), whose meanings are fixed.
+/// Parses an `--exit-code` value: a status from 1 to 255 but 2 (usage or input error), 130
+/// (interrupted) and 141 (output cut short), whose meanings are fixed. 0 is refused: a gate
+/// that fails with success is no gate (leave out --fail-on-findings for a report-only scan).
 fn exit_code(s: &str) -> Result<u8, String> {
     match s.parse::<u8>() {
+        Ok(0) => Err("0 would make a failure look like success".into()),
         Ok(2) => Err("2 means a usage or input error".into()),
+        Ok(130) => Err("130 means the run was interrupted".into()),
         Ok(141) => Err("141 means the output was cut short (broken pipe)".into()),
         Ok(n) => Ok(n),
         Err(_) => Err(format!("{s:?} is not an exit status (0-255)")),
@@ -305,6 +308,12 @@ mod tests {
         let mut shorts: BTreeMap<char, (String, String)> = BTreeMap::new();
         for (path, cmd) in commands() {
             for a in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+                // A visible alias is a second spelling of one flag.
+                assert!(
+                    a.get_visible_aliases().is_none_or(|v| v.is_empty()),
+                    "--{:?} on `{path}` has visible aliases",
+                    a.get_long()
+                );
                 let Some(long) = a.get_long() else { continue };
                 let s = shape(a);
                 if let Some((seen, first)) = longs.get(long) {
@@ -393,10 +402,15 @@ mod tests {
             "in.csv",
             "--quasi-identifiers",
             "zip",
+            "--format",
+            "csv",
             "--output-format",
             "json",
         ]) {
-            Command::Risk(a) => assert_eq!(a.format.as_deref(), Some("json")),
+            Command::Risk(a) => {
+                assert_eq!(a.legacy_output_format.as_deref(), Some("json"));
+                assert_eq!(a.format.as_deref(), Some("csv"));
+            }
             c => panic!("{c:?}"),
         }
         match parse(&["pseudonymize", "-", "--format", "csv"]) {
@@ -414,9 +428,11 @@ mod tests {
 
     #[test]
     fn exit_codes_with_fixed_meanings_cannot_be_chosen() {
-        assert_eq!(exit_code("0"), Ok(0));
+        assert_eq!(exit_code("1"), Ok(1));
         assert_eq!(exit_code("3"), Ok(3));
-        assert!(exit_code("2").is_err() && exit_code("141").is_err());
+        for fixed in ["0", "2", "130", "141"] {
+            assert!(exit_code(fixed).is_err(), "{fixed}");
+        }
         assert!(exit_code("256").is_err() && exit_code("-1").is_err());
     }
 }

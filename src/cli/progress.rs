@@ -85,6 +85,9 @@ mod tests {
         let counter = Arc::new(AtomicU64::new(0));
         let p = Progress::start(Some(10), Arc::clone(&counter), false);
         counter.store(20, Ordering::Relaxed);
-        assert!(p.bar.is_hidden() || std::io::stderr().is_terminal());
+        if !std::io::stderr().is_terminal() {
+            assert!(p.bar.is_hidden());
+        }
+        assert!(Progress::start(None, counter, true).bar.is_hidden());
     }
 }

@@ -152,6 +152,11 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
     if stdin && (format.is_none() || args.inputs.len() != 1) {
         bail!("reading standard input (`-`) needs --input-format and no other input");
     }
+    if stdin && args.out.is_some() {
+        bail!(
+            "reading standard input (`-`) writes standard output: --out-dir (or its old spelling -o) does not apply"
+        );
+    }
     if !stdin && !args.dry_run && args.out.is_none() {
         bail!("--out-dir DIR is required (or --dry-run)");
     }
@@ -181,7 +186,6 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
     };
     let pool = args.input.pool()?;
     let job = Job::new(&detector, &policy, key.as_ref());
-    let progress = super::progress::Progress::start(None, counter, args.quiet);
 
     // Standard input: spooled to an unlinked temporary file (two passes; nothing is left
     // behind even after kill -9), streamed to standard output.
@@ -288,6 +292,8 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
         }
         None => None,
     };
+    // Drawn from here: the branches above print plans and summaries of their own.
+    let progress = super::progress::Progress::start(None, counter, args.quiet);
     let job_opts = JobOptions {
         inputs: args.inputs.clone(),
         out: staging
@@ -376,13 +382,17 @@ pub fn run(args: PseudonymizeArgs) -> Result<u8> {
                         after: after.and_then(|a| cells(&a.columns)),
                         // What the rescan judged against the share policy this policy
                         // implies: failing cells were not kept on purpose.
-                        left: f.after.as_ref().map_or(0, |chk| {
-                            chk.findings
-                                .iter()
-                                .filter(|x| x.column == c.column && x.status == "fail")
-                                .map(|x| x.cells)
-                                .sum()
-                        }),
+                        left: f
+                            .after
+                            .as_ref()
+                            .map_or(0, |chk| {
+                                chk.findings
+                                    .iter()
+                                    .filter(|x| x.column == c.column && x.status == "fail")
+                                    .map(|x| x.cells)
+                                    .sum()
+                            })
+                            .min(after.and_then(|a| cells(&a.columns)).unwrap_or(0)),
                         cells_changed: c.cells_changed,
                     });
                 }

@@ -99,7 +99,13 @@ pub fn run(args: ScanArgs) -> Result<u8> {
         .flatten()
         .filter(|p| shroud::output::is_stdout(p))
         .count();
-    if to_stdout + usize::from(json_out && main_to_stdout) > 1 {
+    // The main output on standard output counts when it is JSON or was asked for as `-o -`.
+    let main_counts = (json_out && main_to_stdout)
+        || args
+            .output
+            .as_deref()
+            .is_some_and(shroud::output::is_stdout);
+    if to_stdout + usize::from(main_counts) > 1 {
         bail!("only one output can be standard output (`-`)");
     }
     for out in [&args.report, &args.findings, &args.html, &args.output]

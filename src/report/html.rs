@@ -335,8 +335,8 @@ fn summary(out: &mut String, page: &Page, entities: &BTreeMap<String, String>) {
         card(
             out,
             "findings_kept",
-            &(flagged - left).to_string(),
-            &group(flagged - left),
+            &flagged.saturating_sub(left).to_string(),
+            &group(flagged.saturating_sub(left)),
             "cells kept by policy (kept, generalized or allowed)",
             "",
         );

@@ -747,7 +747,10 @@ pub fn band_of(value: &str, width: u64) -> Output {
         },
     };
     let lo = n.div_euclid(w) * w;
-    Output::Value(format!("{lo}-{}", lo + w - 1))
+    match lo.checked_add(w - 1) {
+        Some(hi) => Output::Value(format!("{lo}-{hi}")),
+        None => Output::Null,
+    }
 }
 
 /// An IP network written as `a.b.c.0/24` or `a:b:c::/48` stays as it is.
@@ -1007,6 +1010,10 @@ mod tests {
         assert_eq!(v(band_of("-3", 10)), "-10--1");
         assert!(matches!(band_of("1960-1969", 10), Output::Same));
         assert!(matches!(band_of("n/a", 10), Output::Null));
+        assert!(matches!(
+            band_of("170141183460469231731687303715884105727", 10),
+            Output::Null
+        ));
         // Every number lands in the one band that holds it.
         for n in -1000i64..1000 {
             let b = v(band_of(&n.to_string(), 7));
