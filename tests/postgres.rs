@@ -634,7 +634,7 @@ fn a_long_format_table_is_judged_and_written_per_key() {
         &[("PGPASSWORD", &pw)],
     );
     assert!(out.status.success(), "{:?}", text(&out));
-    let written = walk_files(&dir.path().join("out"))
+    let written = files_under(&dir.path().join("out"))
         .into_iter()
         .find(|p| p.extension().is_some_and(|e| e == "parquet"))
         .unwrap();
@@ -666,19 +666,6 @@ fn a_long_format_table_is_judged_and_written_per_key() {
     }
     let out = shroud(dir.path(), &["check", "out"]);
     assert!(out.status.success(), "{:?}", text(&out));
-}
-
-fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk_files(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]
@@ -714,7 +701,7 @@ fn a_key_value_table_whose_values_are_jsonb_is_read_as_documents_not_split() {
         &[("PGPASSWORD", &pw)],
     );
     assert!(out.status.success(), "{:?}", text(&out));
-    let written = walk_files(&dir.path().join("out"))
+    let written = files_under(&dir.path().join("out"))
         .into_iter()
         .find(|p| p.extension().is_some_and(|e| e == "parquet"))
         .unwrap();

@@ -13,7 +13,7 @@
 //! The only edits to a block are `SUBSTITUTIONS` (a secret's path outside the sandbox, a copy to
 //! another machine), each written below with its reason.
 
-use crate::util::{PLANTED, root, text};
+use crate::util::{PLANTED, files_under, root, text};
 use std::path::Path;
 use std::process::Command;
 
@@ -225,7 +225,7 @@ fn every_shell_and_toml_block_of_the_readme_runs_as_written() {
     // aggregation exists, the rule example found its entity.
     let incoming = work.join("incoming");
     let mut files = 0;
-    for e in walk(&incoming) {
+    for e in files_under(&incoming) {
         let bytes = std::fs::read(&e).unwrap();
         let body = String::from_utf8_lossy(&bytes);
         for p in PLANTED {
@@ -238,19 +238,6 @@ fn every_shell_and_toml_block_of_the_readme_runs_as_written() {
     assert!(work.join("shroud.sarif").exists() && top.join("report.json").exists());
     let staff = bash(&work, &bin, "shroud scan staff.csv --rules my-rules/");
     assert!(text(&staff).0.contains("EMPLOYEE_ID"), "{:?}", text(&staff));
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]

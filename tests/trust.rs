@@ -1,7 +1,7 @@
 //! What leaves must be what was vouched for: the hostile review's findings (issue 13), one
 //! test per behaviour. Each drives the real binary.
 
-use crate::util::{fixture, shroud, shroud_env, shroud_stdin, text};
+use crate::util::{files_under, fixture, shroud, shroud_env, shroud_stdin, text};
 use std::path::{Path, PathBuf};
 
 fn key(dir: &Path) -> PathBuf {
@@ -291,7 +291,7 @@ fn personal_data_in_headers_json_keys_and_file_names_is_replaced_and_never_print
     let out = pseudo(dir.path(), &[&inp], "o", &[]);
     assert!(out.status.success(), "{:?}", text(&out));
     let mut names = Vec::new();
-    for e in walk(&dir.path().join("o")) {
+    for e in files_under(&dir.path().join("o")) {
         let rel = e
             .strip_prefix(dir.path().join("o"))
             .unwrap()
@@ -314,19 +314,6 @@ fn personal_data_in_headers_json_keys_and_file_names_is_replaced_and_never_print
         "{names:?}"
     );
     check_passes(dir.path(), "o");
-}
-
-fn walk(d: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(d).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]

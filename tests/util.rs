@@ -194,3 +194,17 @@ pub fn read_cells(path: &Path) -> Vec<(u64, String, String)> {
         }
     }
 }
+
+/// Every file under `dir`, recursively (a folder that cannot be read fails the test, naming it).
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
