@@ -23,7 +23,8 @@ mod render;
 pub use baseline::{Baseline, finding_fingerprint};
 use policy::Judgement;
 pub use policy::{
-    AllowSpec, DEFAULT_SHARE_POLICY, EntityRuleSpec, KSpec, SharePolicy, SharePolicySpec,
+    AllowSpec, DEFAULT_SHARE_POLICY, EntityRuleSpec, EntityRuleTable, KSpec, SharePolicy,
+    SharePolicySpec,
 };
 pub use release::verify_release;
 pub use render::{render_json, render_junit, render_sarif, render_text};

@@ -42,16 +42,22 @@ pub enum EntityRuleSpec {
     /// `"allow"` or `"deny"`.
     Word(String),
     /// A table.
-    Table {
-        /// Whether the entity may appear.
-        allow: bool,
-        /// Allowed when the value has at most this many characters.
-        max_length: Option<usize>,
-        /// Allowed when the value is already generalized: `generalize` leaves it as it is
-        /// (a birth date on January 1st, a postal code of 3 characters, an IPv4 /24).
-        #[serde(default)]
-        generalized: bool,
-    },
+    Table(EntityRuleTable),
+}
+
+/// An entity rule with options. A key it does not know is an error, never ignored (a
+/// misspelt `generalised = true` would otherwise judge by the rest).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntityRuleTable {
+    /// Whether the entity may appear.
+    pub allow: bool,
+    /// Allowed when the value has at most this many characters.
+    pub max_length: Option<usize>,
+    /// Allowed when the value is already generalized: `generalize` leaves it as it is
+    /// (a birth date on January 1st, a postal code of 3 characters, an IPv4 /24).
+    #[serde(default)]
+    pub generalized: bool,
 }
 
 /// An allow-list entry: exactly one of `value`, `pattern`, `column`, `file`, plus a reason.
@@ -246,11 +252,11 @@ impl SharePolicy {
                         "entities.{e}: {w:?} is neither \"allow\" nor \"deny\""
                     ));
                 }
-                EntityRuleSpec::Table {
+                EntityRuleSpec::Table(EntityRuleTable {
                     allow,
                     max_length,
                     generalized,
-                } => EntityRule {
+                }) => EntityRule {
                     allow,
                     max_length,
                     generalized,
@@ -462,6 +468,110 @@ pub(super) enum Judgement {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every table of `doc` (the document itself, tables inside tables and arrays), as the
+    /// path of keys and indices that reaches it.
+    fn table_paths(v: &toml::Value, here: Vec<String>, out: &mut Vec<Vec<String>>) {
+        match v {
+            toml::Value::Table(t) => {
+                out.push(here.clone());
+                for (k, v) in t {
+                    let mut p = here.clone();
+                    p.push(k.clone());
+                    table_paths(v, p, out);
+                }
+            }
+            toml::Value::Array(a) => {
+                for (i, v) in a.iter().enumerate() {
+                    let mut p = here.clone();
+                    p.push(i.to_string());
+                    table_paths(v, p, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn table_at<'a>(v: &'a mut toml::Value, path: &[String]) -> &'a mut toml::Table {
+        let mut v = v;
+        for k in path {
+            v = match v {
+                toml::Value::Table(t) => t.get_mut(k).unwrap(),
+                toml::Value::Array(a) => &mut a[k.parse::<usize>().unwrap()],
+                _ => unreachable!(),
+            };
+        }
+        v.as_table_mut().unwrap()
+    }
+
+    /// A key no policy knows, added to any one table of a valid policy (pseudonymize's or a
+    /// share policy), makes it an error: nothing written in a policy is silently ignored.
+    #[test]
+    fn a_key_added_to_any_table_of_a_policy_is_refused_never_ignored() {
+        let pseudonymize = r#"extends = "builtin"
+default = "redact"
+free_text = "recall"
+phone_region = "DE"
+[entities]
+EMAIL_ADDRESS = "token"
+PHONE_NUMBER = { op = "mask", keep_last = 2 }
+DATE_OF_BIRTH = { op = "date_shift", max_days = 30 }
+[columns]
+birth_year = { op = "generalize", band = 10 }
+notes = { op = "replace", tag = "<NOTE>" }
+[free_text_columns]
+notes = "precise"
+"#;
+        let share = r#"extends = "builtin"
+min_confidence = 0.5
+unexplained = "warn"
+free_text = "recall"
+[entities]
+LOCATION = "allow"
+POSTAL_CODE = { allow = false, max_length = 3, generalized = true }
+[free_text_columns]
+notes = "precise"
+[[allow]]
+value = "+1 800 555 0100"
+reason = "support line"
+[[allow]]
+column = "sku"
+reason = "codes"
+[k_anonymity]
+files = ["orders*"]
+quasi_identifiers = ["zip"]
+k_min = 5
+"#;
+        type Parse = fn(&str) -> Result<(), String>;
+        let kinds: [(&str, Parse); 2] = [
+            (pseudonymize, |t| {
+                crate::transform::Policy::parse(t).map(|_| ())
+            }),
+            (share, |t| SharePolicy::parse(t).map(|_| ())),
+        ];
+        for (text, parse) in kinds {
+            parse(text).expect("the base document is valid");
+            let doc: toml::Value = toml::from_str(text).unwrap();
+            let mut paths = Vec::new();
+            table_paths(&doc, Vec::new(), &mut paths);
+            assert!(paths.len() >= 6, "{paths:?}");
+            for path in paths {
+                for (key, value) in [
+                    ("keep_lst", toml::Value::Integer(2)),
+                    ("generalised", toml::Value::Boolean(true)),
+                    ("k_minimum", toml::Value::String("5".into())),
+                ] {
+                    let mut bad = doc.clone();
+                    table_at(&mut bad, &path).insert(key.into(), value);
+                    let text = toml::to_string(&bad).unwrap();
+                    assert!(
+                        parse(&text).is_err(),
+                        "{key} in {path:?} was ignored:\n{text}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn a_share_policy_stands_alone_unless_it_extends_the_builtin_one() {
