@@ -340,6 +340,26 @@ pub fn scan_input_with(
 /// Entities found in a column name, read as free text: a header or field name that is itself
 /// personal data. Synthetic names (`column_3`, paths of data keys) hold none.
 pub fn name_entities(detector: &Detector, name: &str) -> Vec<String> {
+    let memo = || {
+        detector
+            .name_memo
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    if let Some(found) = memo().get(name) {
+        return found.clone();
+    }
+    let found = name_entities_uncached(detector, name);
+    let mut memo = memo();
+    if memo.len() >= crate::detect::PLAN_CACHE {
+        memo.clear();
+    }
+    memo.insert(name.to_string(), found.clone());
+    found
+}
+
+/// [`name_entities`], judged: a function of the detector and the name only.
+fn name_entities_uncached(detector: &Detector, name: &str) -> Vec<String> {
     let plan = detector.plan("");
     let mut scratch = Scratch::default();
     // Path separators and `{key}` markers are structure, not text.

@@ -26,6 +26,8 @@ pub mod shape;
 pub mod spec;
 pub mod validators;
 pub mod verdict;
+mod wordhash;
+pub mod words;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind as AcMatchKind};
 use regex_automata::meta::{self, Regex};
@@ -134,11 +136,14 @@ pub struct Rule {
     pub exclude_keywords: Vec<String>,
     hints: Vec<hints::Hint>,
     hints_exclude: Vec<hints::Hint>,
-    /// The rule's own regex, for keyword-triggered runs of context-only rules.
-    own: Regex,
+    /// The rule's own regex, for keyword-triggered runs of context-only rules; compiled on
+    /// first use (a built-in rule's patterns are proven by a unit test, a user rule's are
+    /// compiled when its file is loaded, so an error names the file then).
+    own: std::sync::OnceLock<Regex>,
     /// Unicode rules: the patterns as they act on ASCII text (classes cut to ASCII, word
-    /// boundaries ASCII), compiled for the lazy DFA: identical matches on ASCII cells.
-    ascii_hirs: Vec<regex_syntax::hir::Hir>,
+    /// boundaries ASCII), compiled for the lazy DFA: identical matches on ASCII cells. Parsed
+    /// on first use, as `own` is.
+    ascii_hirs: std::sync::OnceLock<Vec<regex_syntax::hir::Hir>>,
     /// Process-unique id of `own` (index of per-worker caches).
     own_id: usize,
     /// Whether findings are damped in look-alike columns.
@@ -156,6 +161,23 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// The rule's own regex, compiled on first use.
+    fn own(&self) -> &Regex {
+        self.own.get_or_init(|| {
+            let pats: Vec<&str> = self.patterns.iter().map(String::as_str).collect();
+            build_regex(&pats, self.unicode, REGEX_SIZE_LIMIT)
+                .expect("built-in patterns compile (a unit test), user patterns at load")
+        })
+    }
+
+    /// The ASCII forms of a Unicode rule's patterns, parsed on first use.
+    fn ascii_hirs(&self) -> &[regex_syntax::hir::Hir] {
+        self.ascii_hirs.get_or_init(|| {
+            ascii_forms(&self.patterns, self.unicode)
+                .expect("built-in patterns parse (a unit test), user patterns at load")
+        })
+    }
+
     /// Whether the column (as tokens) carries one of this rule's hints and none of its
     /// exclusions.
     fn hinted_by(&self, col: &[String], last: &[String]) -> bool {
@@ -278,6 +300,9 @@ struct PlanEngines {
     by_class: Box<[std::sync::OnceLock<Option<Arc<Engine>>>]>,
 }
 
+/// Column plans a detector keeps (a wide table's, or many schemas'); past it, it starts over.
+pub(crate) const PLAN_CACHE: usize = 16_384;
+
 /// How one column is scanned: its active rules, hinted entities and shared engine.
 #[derive(Debug, Clone)]
 pub struct ColumnPlan {
@@ -352,6 +377,12 @@ pub struct Detector {
     /// Per keyword pattern: `(rule, is_exclude)` pairs.
     keyword_owners: Vec<Vec<(u16, bool)>>,
     engines: Mutex<HashMap<Vec<u16>, Arc<Engine>>>,
+    /// Plans made, by column name: a run over many files of one schema plans each column
+    /// once, and its memo of repeated cells carries from file to file.
+    plans: Mutex<HashMap<String, ColumnPlan>>,
+    /// Entities found in column, key and path names ([`crate::scan::name_entities`]), by
+    /// name: each file of a schema names the same columns.
+    pub(crate) name_memo: Mutex<HashMap<String, Vec<String>>>,
     /// Per entity index: evident on its own inside a column of another entity (registry).
     self_evident: Vec<bool>,
     /// Minimum score for a finding to be reported.
@@ -459,41 +490,53 @@ fn asciify(h: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
 impl Detector {
     /// Compiles the built-in rules.
     pub fn builtin() -> Result<Detector, CompileError> {
-        Detector::from_files(builtin_specs()?)
+        Detector::compile(builtin_specs()?, Vec::new())
     }
 
     /// Compiles the built-in rules plus every `*.toml` file under `dir` (recursively).
     pub fn with_user_rules(dir: &Path) -> Result<Detector, CompileError> {
-        let mut files = builtin_specs()?;
-        files.extend(load_dir(dir)?);
-        Detector::from_files(files)
+        Detector::compile(builtin_specs()?, load_dir(dir)?)
     }
 
-    /// Compiles rule files given as `(name, spec)`.
+    /// Compiles rule files given as `(name, spec)`; every pattern is compiled now, so an error
+    /// names its rule.
     pub fn from_files(files: Vec<(String, RuleFileSpec)>) -> Result<Detector, CompileError> {
-        let mut specs: Vec<(String, RuleSpec)> = Vec::new();
+        Detector::compile(Vec::new(), files)
+    }
+
+    /// Compiles the built-in rule files `builtin` (patterns compiled on first use) and the
+    /// rule files `user` (patterns compiled now).
+    fn compile(
+        builtin: Vec<(String, RuleFileSpec)>,
+        user: Vec<(String, RuleFileSpec)>,
+    ) -> Result<Detector, CompileError> {
+        let mut specs: Vec<(String, RuleSpec, bool)> = Vec::new();
         let mut lookalike_tokens = Vec::new();
-        for (file, spec) in files {
+        let files = builtin
+            .into_iter()
+            .map(|f| (f, false))
+            .chain(user.into_iter().map(|f| (f, true)));
+        for ((file, spec), eager) in files {
             lookalike_tokens.extend(
                 spec.lookalike_column_tokens
                     .iter()
                     .map(|t| t.to_lowercase()),
             );
-            specs.extend(spec.rule.into_iter().map(|r| (file.clone(), r)));
+            specs.extend(spec.rule.into_iter().map(|r| (file.clone(), r, eager)));
         }
         // Stable priority order: whole-cell rules first (they only match a structured cell,
         // and then the structured reading wins), then entity priority, then file order.
-        specs.sort_by_key(|(_, r)| (r.scope != Scope::Cell, priority(&r.entity)));
-        let mut entities: Vec<String> = specs.iter().map(|(_, r)| r.entity.clone()).collect();
+        specs.sort_by_key(|(_, r, _)| (r.scope != Scope::Cell, priority(&r.entity)));
+        let mut entities: Vec<String> = specs.iter().map(|(_, r, _)| r.entity.clone()).collect();
         entities.sort();
         entities.dedup();
         let mut seen = std::collections::HashSet::new();
         let mut rules = Vec::with_capacity(specs.len());
-        for (file, s) in specs {
+        for (file, s, eager) in specs {
             if !seen.insert(s.id.clone()) {
                 return Err(rule_err(&s.id, "duplicate rule id"));
             }
-            rules.push(compile_rule(file, s, &entities)?);
+            rules.push(compile_rule(file, s, &entities, eager)?);
         }
         if rules.len() > u16::MAX as usize {
             return Err(rule_err("*", "too many rules"));
@@ -541,6 +584,8 @@ impl Detector {
             keywords,
             keyword_owners: owners,
             engines: Mutex::new(HashMap::new()),
+            plans: Mutex::new(HashMap::new()),
+            name_memo: Mutex::new(HashMap::new()),
             min_score: 0.5,
         })
     }
@@ -644,6 +689,20 @@ impl Detector {
 
     /// Builds the scan plan for a column path (empty for "no column name").
     pub fn plan(&self, column: &str) -> ColumnPlan {
+        let mut plans = self.plans.lock().expect("plan cache lock poisoned");
+        if let Some(p) = plans.get(column) {
+            return p.clone();
+        }
+        if plans.len() >= PLAN_CACHE {
+            plans.clear();
+        }
+        let plan = self.make_plan(column);
+        plans.insert(column.to_string(), plan.clone());
+        plan
+    }
+
+    /// [`Detector::plan`], made: a plan depends on the column's name and the rules only.
+    fn make_plan(&self, column: &str) -> ColumnPlan {
         // Hints match the whole path (`address.city` is about an address), qualifiers only
         // the last segment (`user.name` is a person's name, `user_name` a login).
         let tokens = hints::tokenize(column);
@@ -745,7 +804,7 @@ impl Detector {
             let limit = REGEX_SIZE_LIMIT.saturating_mul(part.owners.len());
             if which == 2 {
                 let hirs: Vec<&regex_syntax::hir::Hir> =
-                    rules.flat_map(|r| &r.ascii_hirs).collect();
+                    rules.flat_map(|r| r.ascii_hirs()).collect();
                 Regex::builder()
                     .configure(regex_config(false, limit))
                     .build_many_from_hir(&hirs)
@@ -889,14 +948,14 @@ impl Detector {
                 let cache = scratch
                     .own_caches
                     .entry(rule.own_id)
-                    .or_insert_with(|| rule.own.create_cache());
+                    .or_insert_with(|| rule.own().create_cache());
                 let mut input = Input::new(cell);
                 let mut pos = 0;
                 while pos < cell.len() {
                     // Windowed, as in `run_engine`: linear in the cell's size.
                     let end = (pos + SEARCH_WINDOW).min(cell.len());
                     input.set_span(pos..end);
-                    let Some(m) = rule.own.search_with(cache, &input) else {
+                    let Some(m) = rule.own().search_with(cache, &input) else {
                         if end == cell.len() {
                             break;
                         }
@@ -1273,7 +1332,34 @@ fn rule_err(id: &str, msg: &str) -> CompileError {
     }
 }
 
-fn compile_rule(file: String, s: RuleSpec, entities: &[String]) -> Result<Rule, CompileError> {
+/// The ASCII forms ([`asciify`]) of a Unicode rule's patterns; none for a byte rule.
+fn ascii_forms(
+    patterns: &[String],
+    unicode: bool,
+) -> Result<Vec<regex_syntax::hir::Hir>, String> {
+    if !unicode {
+        return Ok(Vec::new());
+    }
+    patterns
+        .iter()
+        .map(|p| {
+            regex_syntax::ParserBuilder::new()
+                .unicode(true)
+                .utf8(true)
+                .build()
+                .parse(p)
+                .map(|h| asciify(&h))
+                .map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
+fn compile_rule(
+    file: String,
+    s: RuleSpec,
+    entities: &[String],
+    eager: bool,
+) -> Result<Rule, CompileError> {
     let id_ok = {
         let parts: Vec<&str> = s.id.split('.').collect();
         parts.len() == 3
@@ -1326,26 +1412,20 @@ fn compile_rule(file: String, s: RuleSpec, entities: &[String]) -> Result<Rule, 
             "a needs_context rule needs keywords or column_hints",
         ));
     }
-    // One compile checks every pattern (the error names the pattern's index) and gives the
-    // rule its own regex, used when a keyword enables a context-only rule in a cell.
-    let pats: Vec<&str> = s.patterns.iter().map(String::as_str).collect();
-    let own = build_regex(&pats, s.unicode, REGEX_SIZE_LIMIT)
-        .map_err(|e| rule_err(&s.id, &format!("pattern does not compile: {e}")))?;
-    let ascii_hirs = if s.unicode {
-        pats.iter()
-            .map(|p| {
-                regex_syntax::ParserBuilder::new()
-                    .unicode(true)
-                    .utf8(true)
-                    .build()
-                    .parse(p)
-                    .map(|h| asciify(&h))
-                    .map_err(|e| rule_err(&s.id, &format!("pattern does not parse: {e}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?
-    } else {
-        Vec::new()
-    };
+    // A user rule's patterns are compiled now, so an error names the rule and the pattern's
+    // index at load time; a built-in rule's are proven by `builtin_rules_compile_and_examples_pass`
+    // and compiled on first use (start-up: 64 compiles were 0.1 s of a `check`).
+    let own = std::sync::OnceLock::new();
+    let ascii_hirs = std::sync::OnceLock::new();
+    if eager {
+        let pats: Vec<&str> = s.patterns.iter().map(String::as_str).collect();
+        let re = build_regex(&pats, s.unicode, REGEX_SIZE_LIMIT)
+            .map_err(|e| rule_err(&s.id, &format!("pattern does not compile: {e}")))?;
+        let _ = own.set(re);
+        let hirs = ascii_forms(&s.patterns, s.unicode)
+            .map_err(|e| rule_err(&s.id, &format!("pattern does not parse: {e}")))?;
+        let _ = ascii_hirs.set(hirs);
+    }
     let requires = s
         .requires
         .iter()
@@ -1561,7 +1641,7 @@ mod tests {
             let uni = build_regex(&pats, true, REGEX_SIZE_LIMIT).unwrap();
             let asc = Regex::builder()
                 .configure(regex_config(false, REGEX_SIZE_LIMIT))
-                .build_many_from_hir(&r.ascii_hirs)
+                .build_many_from_hir(r.ascii_hirs())
                 .unwrap();
             for h in &hays {
                 let a: Vec<_> = uni
@@ -1580,6 +1660,19 @@ mod tests {
     #[test]
     fn builtin_rules_compile_and_examples_pass() {
         let d = Detector::builtin().unwrap();
+        // Built-in patterns compile on first use: prove here that each one does, alone and
+        // under the size limit, as a user rule's are at load.
+        for r in &d.rules {
+            let pats: Vec<&str> = r.patterns.iter().map(String::as_str).collect();
+            if let Err(e) = build_regex(&pats, r.unicode, REGEX_SIZE_LIMIT) {
+                panic!("{}: {e}", r.id);
+            }
+            if let Err(e) = ascii_forms(&r.patterns, r.unicode) {
+                panic!("{}: {e}", r.id);
+            }
+        }
+        let eager = Detector::from_files(builtin_specs().unwrap()).unwrap();
+        assert_eq!(eager.rules.len(), d.rules.len());
         let failures = d.check_examples();
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }

@@ -25,9 +25,6 @@
 //! Common words: [`rules/data/common_words`](https://github.com/rspeer/wordfreq), names
 //! removed (see its README).
 
-use std::collections::HashSet;
-use std::sync::LazyLock;
-
 /// What a candidate span is replaced as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -50,99 +47,50 @@ pub struct Candidate {
     pub kind: Kind,
 }
 
+use super::words::{self, FIRST_NAME, FUNCTION, NAME};
+
+/// A supported language: its code and its bit in the word table's flags.
 struct Language {
     code: &'static str,
-    words: HashSet<String>,
-    /// The most frequent words: never a name by adjacency, and what tells the language.
-    function: HashSet<String>,
+    /// Bit `i` of a word's flags says it is common in this language, bit `FUNCTION + i`
+    /// that it is one of its most frequent words.
+    i: u32,
 }
 
+/// The supported languages over the word table ([`words`]), built at compile time: one
+/// look-up per word answers every question (common in which languages, function word
+/// where, a name).
 struct Lexicon {
-    languages: Vec<Language>,
-    /// First names that are no common word (lower case): a candidate even in lower case.
-    first_names: HashSet<String>,
-    /// Every first name and surname of the gazetteers (lower case): a capitalised one is a
-    /// candidate even where a capital says nothing (a sentence's first word) and even when
-    /// it is also a common word (`Bernd sagt`, `Marchand demande`, `Wolf aus dem Vertrieb`).
-    names: HashSet<String>,
+    languages: [Language; 7],
 }
 
-const FUNCTION_WORDS: usize = 250;
-
-static LISTS: [(&str, &[u8]); 7] = [
-    (
-        "en",
-        include_bytes!("../../rules/data/common_words/en.txt.gz"),
-    ),
-    (
-        "de",
-        include_bytes!("../../rules/data/common_words/de.txt.gz"),
-    ),
-    (
-        "fr",
-        include_bytes!("../../rules/data/common_words/fr.txt.gz"),
-    ),
-    (
-        "es",
-        include_bytes!("../../rules/data/common_words/es.txt.gz"),
-    ),
-    (
-        "it",
-        include_bytes!("../../rules/data/common_words/it.txt.gz"),
-    ),
-    (
-        "nl",
-        include_bytes!("../../rules/data/common_words/nl.txt.gz"),
-    ),
-    (
-        "pt",
-        include_bytes!("../../rules/data/common_words/pt.txt.gz"),
-    ),
-];
-
-static FIRST_NAMES: &str = include_str!("../../rules/data/first_names.txt");
-static SURNAMES: &str = include_str!("../../rules/data/surnames.txt");
-
-static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
-    use std::io::Read;
-    let languages: Vec<Language> = LISTS
-        .iter()
-        .map(|(code, gz)| {
-            let mut text = String::new();
-            let _ = flate2::read::GzDecoder::new(*gz).read_to_string(&mut text);
-            let list: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
-            Language {
-                code,
-                function: list
-                    .iter()
-                    .take(FUNCTION_WORDS)
-                    .map(|w| w.to_string())
-                    .collect(),
-                words: list.iter().map(|w| w.to_string()).collect(),
-            }
-        })
-        .collect();
-    let common = |w: &str| languages.iter().any(|l| l.words.contains(w));
-    // Frequent first names that are no common word in any language (`anna`, not `will`).
-    let entries = |list: &'static str| {
-        list.lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty())
-            .filter(|n| n.chars().count() >= 3)
-    };
-    let first_names = entries(FIRST_NAMES)
-        .filter(|n| !common(n))
-        .map(str::to_string)
-        .collect();
-    let names = entries(FIRST_NAMES)
-        .chain(entries(SURNAMES))
-        .map(str::to_string)
-        .collect();
-    Lexicon {
-        languages,
-        first_names,
-        names,
+impl Lexicon {
+    fn flags(&self, w: &str) -> u32 {
+        words::flags(w.as_bytes())
     }
-});
+
+    /// Whether `w` is a common word of language `l`.
+    fn common_in(&self, l: &Language, w: &str) -> bool {
+        self.flags(w) & (1 << l.i) != 0
+    }
+
+    /// Whether `w` is one of the most frequent words of language `l`.
+    fn function_in(&self, l: &Language, w: &str) -> bool {
+        self.flags(w) & (1 << (FUNCTION + l.i)) != 0
+    }
+}
+
+static LEXICON: Lexicon = Lexicon {
+    languages: [
+        Language { code: "en", i: 0 },
+        Language { code: "de", i: 1 },
+        Language { code: "fr", i: 2 },
+        Language { code: "es", i: 3 },
+        Language { code: "it", i: 4 },
+        Language { code: "nl", i: 5 },
+        Language { code: "pt", i: 6 },
+    ],
+};
 
 /// Words that announce a name: titles and forms of address in the supported languages,
 /// lower case, without their dot.
@@ -458,17 +406,17 @@ fn is_quantity(d: &str) -> bool {
 /// The language whose function words `words` (lower case) use most: at least two of them,
 /// and more than English's; English otherwise (a short text says too little).
 fn language<'l>(lex: &'l Lexicon, words: &[String]) -> &'l Language {
-    let count = |l: &Language| {
-        words
-            .iter()
-            .filter(|w| l.function.contains(w.as_str()))
-            .count()
-    };
-    let english = &lex.languages[0];
-    let mut best = english;
-    let mut best_n = count(english).max(1);
+    let mut counts = [0usize; words::LANGUAGES.len()];
+    for w in words {
+        let f = lex.flags(w) >> FUNCTION;
+        for (i, c) in counts.iter_mut().enumerate() {
+            *c += (f >> i) as usize & 1;
+        }
+    }
+    let mut best = &lex.languages[0];
+    let mut best_n = counts[0].max(1);
     for l in &lex.languages[1..] {
-        let n = count(l);
+        let n = counts[l.i as usize];
         if n > best_n {
             best = l;
             best_n = n;
@@ -495,7 +443,7 @@ fn stem(w: &str) -> &str {
 /// candidates for their neighbours (`Stefan Lange` found as `Stefan`: `Lange` joins it) and
 /// for later mentions, without being returned.
 pub fn candidates(text: &str, taken: &[(usize, usize, bool)]) -> Vec<Candidate> {
-    let lex = &*LEXICON;
+    let lex = &LEXICON;
     let mut toks = tokens(text);
     let overlap = |t: &Tok| {
         taken
@@ -519,11 +467,11 @@ pub fn candidates(text: &str, taken: &[(usize, usize, bool)]) -> Vec<Candidate> 
     let english = &lex.languages[0];
     let common = |w: &str| -> bool {
         let w = stem(w);
-        let known = |p: &str| lang.words.contains(p) || english.words.contains(p);
+        let known = |p: &str| lex.flags(p) & ((1 << lang.i) | (1 << english.i)) != 0;
         known(w) || (w.contains('-') && w.split('-').all(|p| p.is_empty() || known(p)))
     };
     let function =
-        |w: &str| lang.function.contains(w) || english.function.contains(w) || w.len() <= 2;
+        |w: &str| lex.function_in(lang, w) || lex.function_in(english, w) || w.len() <= 2;
     let n = toks.len();
     let mut cand = vec![false; n];
     let mut capital = vec![false; n];
@@ -578,12 +526,12 @@ pub fn candidates(text: &str, taken: &[(usize, usize, bool)]) -> Vec<Candidate> 
                         // first word) and also when it is a common word; but mid-sentence
                         // in German only when it is no common German word (`die Bahn`).
                         || (capital[i]
-                            && lex.names.contains(stem(&lower[i]))
+                            && lex.flags(stem(&lower[i])) & NAME != 0
                             && !function(&lower[i])
                             && !CALENDAR.contains(&lower[i].as_str())
                             && (!nouns_capitalised
                                 || sentence_start(i)
-                                || !lang.words.contains(stem(&lower[i]))))
+                                || !lex.common_in(lang, stem(&lower[i]))))
                         || (!nouns_capitalised
                             && capital[i]
                             && s.chars().skip(1).any(char::is_lowercase)
@@ -591,7 +539,7 @@ pub fn candidates(text: &str, taken: &[(usize, usize, bool)]) -> Vec<Candidate> 
                             && !CALENDAR.contains(&lower[i].as_str())
                             && !sentence_start(i))
                 } else {
-                    lex.first_names.contains(lower[i].as_str())
+                    lex.flags(&lower[i]) & FIRST_NAME != 0
                 }
             }
         };
@@ -881,26 +829,26 @@ fn whole_words(text: &[u8], mut start: usize, mut end: usize) -> (usize, usize) 
 /// Whether `word` (lower case) is one of the most frequent words of a supported language
 /// (articles, pronouns, prepositions: `le`, `de`, `su`, `para`, `sie`).
 pub fn is_function_word(word: &str) -> bool {
-    LEXICON.languages.iter().any(|l| l.function.contains(word))
+    LEXICON.flags(word) & (words::COMMON << FUNCTION) != 0
 }
 
 /// Whether `word` (lower case) is a common word of a supported language.
 pub fn is_common_word(word: &str) -> bool {
-    LEXICON.languages.iter().any(|l| l.words.contains(word))
+    LEXICON.flags(word) & words::COMMON != 0
 }
 
 /// Whether `word` (lower case) is a common word of the language `code` or of English.
 pub fn is_common_in(code: &str, word: &str) -> bool {
-    let lex = &*LEXICON;
+    let lex = &LEXICON;
     lex.languages
         .iter()
         .filter(|l| l.code == code || l.code == "en")
-        .any(|l| l.words.contains(word))
+        .any(|l| lex.common_in(l, word))
 }
 
 /// The language code [`candidates`] would read `text` in (for reports and tests).
 pub fn language_of(text: &str) -> &'static str {
-    let lex = &*LEXICON;
+    let lex = &LEXICON;
     let lower: Vec<String> = tokens(text)
         .iter()
         .map(|t| text[t.start..t.end].to_lowercase())
