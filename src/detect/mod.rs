@@ -273,7 +273,7 @@ static CLASS_OF: [u8; 256] = {
 #[derive(Debug)]
 struct Part {
     owners: Vec<u16>,
-    re: std::sync::OnceLock<Regex>,
+    re: std::sync::OnceLock<Arc<Regex>>,
 }
 
 /// The regexes for one set of rules (those a column runs whose byte-class requirements a
@@ -299,6 +299,9 @@ struct PlanEngines {
     active: Vec<u16>,
     by_class: Box<[std::sync::OnceLock<Option<Arc<Engine>>>]>,
 }
+
+/// Compiled engine parts by kind and pattern owners ([`Detector`]'s `parts`).
+type CompiledParts = HashMap<(usize, Vec<u16>), Arc<Regex>>;
 
 /// Column plans a detector keeps (a wide table's, or many schemas'); past it, it starts over.
 pub(crate) const PLAN_CACHE: usize = 16_384;
@@ -380,6 +383,9 @@ pub struct Detector {
     /// Plans made, by column name: a run over many files of one schema plans each column
     /// once, and its memo of repeated cells carries from file to file.
     plans: Mutex<HashMap<String, ColumnPlan>>,
+    /// Compiled parts of engines, by kind (0 bytes, 1 Unicode, 2 Unicode as ASCII) and
+    /// pattern owners: engines of different rule sets share them.
+    parts: Mutex<CompiledParts>,
     /// Entities found in column, key and path names ([`crate::scan::name_entities`]), by
     /// name: each file of a schema names the same columns.
     pub(crate) name_memo: Mutex<HashMap<String, Vec<String>>>,
@@ -585,6 +591,7 @@ impl Detector {
             keyword_owners: owners,
             engines: Mutex::new(HashMap::new()),
             plans: Mutex::new(HashMap::new()),
+            parts: Mutex::new(HashMap::new()),
             name_memo: Mutex::new(HashMap::new()),
             min_score: 0.5,
         })
@@ -793,6 +800,17 @@ impl Detector {
     fn compiled<'e>(&self, engine: &'e Engine, which: usize) -> Option<(&'e Regex, &'e [u16])> {
         let part = [&engine.ascii, &engine.unicode, &engine.unicode_ascii][which].as_ref()?;
         let re = part.re.get_or_init(|| {
+            // Engines of different rule sets often share a part (the same Unicode rules
+            // under several byte-class sets): compile each part once.
+            let key = (which, part.owners.clone());
+            let parts = || {
+                self.parts
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+            };
+            if let Some(re) = parts().get(&key) {
+                return Arc::clone(re);
+            }
             let rules = engine
                 .rules
                 .iter()
@@ -802,7 +820,7 @@ impl Detector {
             // union fits under the sum of the limits (a column name hinting at every entity,
             // e.g. a whole header read as one column, activates them all at once).
             let limit = REGEX_SIZE_LIMIT.saturating_mul(part.owners.len());
-            if which == 2 {
+            let re = if which == 2 {
                 let hirs: Vec<&regex_syntax::hir::Hir> =
                     rules.flat_map(|r| r.ascii_hirs()).collect();
                 Regex::builder()
@@ -815,7 +833,8 @@ impl Detector {
                     .collect();
                 build_regex(&pats, which == 1, limit)
                     .expect("patterns were validated at compile time")
-            }
+            };
+            Arc::clone(parts().entry(key).or_insert_with(|| Arc::new(re)))
         });
         Some((re, &part.owners))
     }
@@ -1333,10 +1352,7 @@ fn rule_err(id: &str, msg: &str) -> CompileError {
 }
 
 /// The ASCII forms ([`asciify`]) of a Unicode rule's patterns; none for a byte rule.
-fn ascii_forms(
-    patterns: &[String],
-    unicode: bool,
-) -> Result<Vec<regex_syntax::hir::Hir>, String> {
+fn ascii_forms(patterns: &[String], unicode: bool) -> Result<Vec<regex_syntax::hir::Hir>, String> {
     if !unicode {
         return Ok(Vec::new());
     }

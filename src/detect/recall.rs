@@ -413,6 +413,12 @@ fn language<'l>(lex: &'l Lexicon, words: &[String]) -> &'l Language {
             *c += (f >> i) as usize & 1;
         }
     }
+    best_language(lex, &counts)
+}
+
+/// The language with the most function words counted (`counts`, by bit): at least two, and
+/// more than English's; English otherwise.
+fn best_language<'l>(lex: &'l Lexicon, counts: &[usize]) -> &'l Language {
     let mut best = &lex.languages[0];
     let mut best_n = counts[0].max(1);
     for l in &lex.languages[1..] {
@@ -848,12 +854,32 @@ pub fn is_common_in(code: &str, word: &str) -> bool {
 
 /// The language code [`candidates`] would read `text` in (for reports and tests).
 pub fn language_of(text: &str) -> &'static str {
-    let lex = &LEXICON;
-    let lower: Vec<String> = tokens(text)
-        .iter()
-        .map(|t| text[t.start..t.end].to_lowercase())
-        .collect();
-    language(lex, &lower).code
+    // The name rules ask once per candidate name; a cell holds several.
+    thread_local! {
+        static LAST: std::cell::RefCell<(String, &'static str)> =
+            const { std::cell::RefCell::new((String::new(), "en")) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if !last.0.is_empty() && last.0 == text {
+            return last.1;
+        }
+        let mut counts = [0usize; words::LANGUAGES.len()];
+        let mut lower = String::new();
+        for t in tokens(text) {
+            lower.clear();
+            lower.extend(text[t.start..t.end].chars().flat_map(char::to_lowercase));
+            let f = LEXICON.flags(&lower) >> FUNCTION;
+            for (i, c) in counts.iter_mut().enumerate() {
+                *c += (f >> i) as usize & 1;
+            }
+        }
+        let code = best_language(&LEXICON, &counts).code;
+        last.0.clear();
+        last.0.push_str(text);
+        last.1 = code;
+        code
+    })
 }
 
 #[cfg(test)]
