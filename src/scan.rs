@@ -318,8 +318,9 @@ pub fn scan_input_with(
         .into_iter()
         .zip(stats)
         .zip(&plans)
-        .map(|((name, stats), plan)| {
+        .map(|((name, mut stats), plan)| {
             let verdict = detector.verdict(&stats, plan);
+            stats.trim();
             ColumnResult {
                 name_entities: name_entities(detector, &name),
                 name,
@@ -346,7 +347,8 @@ pub fn name_entities(detector: &Detector, name: &str) -> Vec<String> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     };
-    if let Some(found) = memo().get(name) {
+    let key = (detector.min_score.to_bits(), name.to_string());
+    if let Some(found) = memo().get(&key) {
         return found.clone();
     }
     let found = name_entities_uncached(detector, name);
@@ -354,7 +356,7 @@ pub fn name_entities(detector: &Detector, name: &str) -> Vec<String> {
     if memo.len() >= crate::detect::PLAN_CACHE {
         memo.clear();
     }
-    memo.insert(name.to_string(), found.clone());
+    memo.insert(key, found.clone());
     found
 }
 

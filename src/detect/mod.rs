@@ -303,8 +303,9 @@ struct PlanEngines {
 /// Compiled engine parts by kind and pattern owners ([`Detector`]'s `parts`).
 type CompiledParts = HashMap<(usize, Vec<u16>), Arc<Regex>>;
 
-/// Column plans a detector keeps (a wide table's, or many schemas'); past it, it starts over.
-pub(crate) const PLAN_CACHE: usize = 16_384;
+/// Column plans a detector keeps (a wide table's, or many schemas'; about 4 KB each); past
+/// it, it starts over.
+pub(crate) const PLAN_CACHE: usize = 4_096;
 
 /// How one column is scanned: its active rules, hinted entities and shared engine.
 #[derive(Debug, Clone)]
@@ -380,15 +381,15 @@ pub struct Detector {
     /// Per keyword pattern: `(rule, is_exclude)` pairs.
     keyword_owners: Vec<Vec<(u16, bool)>>,
     engines: Mutex<HashMap<Vec<u16>, Arc<Engine>>>,
-    /// Plans made, by column name: a run over many files of one schema plans each column
-    /// once, and its memo of repeated cells carries from file to file.
-    plans: Mutex<HashMap<String, ColumnPlan>>,
+    /// Plans made, by score floor and column name: a run over many files of one schema plans
+    /// each column once, and its memo of repeated cells carries from file to file.
+    plans: Mutex<HashMap<(u32, String), ColumnPlan>>,
     /// Compiled parts of engines, by kind (0 bytes, 1 Unicode, 2 Unicode as ASCII) and
     /// pattern owners: engines of different rule sets share them.
     parts: Mutex<CompiledParts>,
     /// Entities found in column, key and path names ([`crate::scan::name_entities`]), by
     /// name: each file of a schema names the same columns.
-    pub(crate) name_memo: Mutex<HashMap<String, Vec<String>>>,
+    pub(crate) name_memo: Mutex<HashMap<(u32, String), Vec<String>>>,
     /// Per entity index: evident on its own inside a column of another entity (registry).
     self_evident: Vec<bool>,
     /// Minimum score for a finding to be reported.
@@ -696,16 +697,23 @@ impl Detector {
 
     /// Builds the scan plan for a column path (empty for "no column name").
     pub fn plan(&self, column: &str) -> ColumnPlan {
-        let mut plans = self.plans.lock().expect("plan cache lock poisoned");
-        if let Some(p) = plans.get(column) {
+        // Keyed by the score floor too: the memo of a plan's repeated cells holds findings
+        // that passed the floor in force when they were judged.
+        let key = (self.min_score.to_bits(), column.to_string());
+        let plans = || {
+            self.plans
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(p) = plans().get(&key) {
             return p.clone();
         }
+        let plan = self.make_plan(column);
+        let mut plans = plans();
         if plans.len() >= PLAN_CACHE {
             plans.clear();
         }
-        let plan = self.make_plan(column);
-        plans.insert(column.to_string(), plan.clone());
-        plan
+        plans.entry(key).or_insert(plan).clone()
     }
 
     /// [`Detector::plan`], made: a plan depends on the column's name and the rules only.
@@ -1691,6 +1699,32 @@ mod tests {
         assert_eq!(eager.rules.len(), d.rules.len());
         let failures = d.check_examples();
         assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    /// Plans are kept per detector and their memo of repeated cells per thread: a score
+    /// floor changed between scans must still apply to cells judged before it changed.
+    #[test]
+    fn a_changed_score_floor_applies_to_remembered_cells() {
+        let cells: &[&[u8]] = &[b"jane@example.com", b"call 0151 4418 2093", b"Anna Schmidt"];
+        let judge = |d: &Detector, scratch: &mut Scratch| -> Vec<usize> {
+            let plan = d.plan("contact");
+            cells
+                .iter()
+                .map(|c| {
+                    d.scan_cell_memo(&plan, c, scratch);
+                    scratch.findings.len()
+                })
+                .collect()
+        };
+        // One scratch throughout, as a worker thread keeps it.
+        let mut scratch = Scratch::default();
+        let mut d = Detector::builtin().unwrap();
+        let low = judge(&d, &mut scratch);
+        assert!(low.iter().any(|&n| n > 0), "{low:?}");
+        d.min_score = 1.5;
+        assert_eq!(judge(&d, &mut scratch), vec![0; cells.len()]);
+        d.min_score = 0.5;
+        assert_eq!(judge(&d, &mut scratch), low);
     }
 
     #[test]

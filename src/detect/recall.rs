@@ -876,7 +876,11 @@ pub fn language_of(text: &str) -> &'static str {
         }
         let code = best_language(&LEXICON, &counts).code;
         last.0.clear();
-        last.0.push_str(text);
+        // Texts over 64 KB are told every time, not kept.
+        if text.len() <= 64 << 10 {
+            last.0.push_str(text);
+        }
+        last.0.shrink_to(64 << 10);
         last.1 = code;
         code
     })

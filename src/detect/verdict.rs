@@ -157,6 +157,23 @@ impl ColumnStats {
         }
     }
 
+    /// Drops trailing zero counters and spare capacity. A finished column's stats are kept
+    /// for the report, one per column of every file: a scan of 10,000 files of 26 columns
+    /// kept 260,000 of them, 970 MB, mostly zero counters. Counters past the end read as
+    /// zero ([`ColumnStats::merge`] and the readers iterate, never index).
+    pub fn trim(&mut self) {
+        while self.entities.last() == Some(&EntityStats::default()) {
+            self.entities.pop();
+        }
+        while self.rules.last() == Some(&0) {
+            self.rules.pop();
+        }
+        self.entities.shrink_to_fit();
+        self.rules.shrink_to_fit();
+        self.samples.shrink_to_fit();
+        self.shape.sketch.shrink_to_fit();
+    }
+
     /// Adds `other` (rows after this one's) into `self`.
     pub fn merge(&mut self, other: &ColumnStats) {
         self.non_empty += other.non_empty;
