@@ -5,6 +5,7 @@
 #   DATA=faker ROWS=400000 scripts/bench.sh   # scripts/eval/gen.py (Faker) tables
 #   DATA=faker2 ROWS=400000 scripts/bench.sh  # scripts/eval/gen2.py (Faker, other export)
 #   MODE=columns DATA=faker ROWS=400000 FLOOR=50 scripts/bench.sh
+#   MODE=startup CEILING=50 scripts/bench.sh
 #
 # MODE=table (default): builds release, makes the data, then times at 1 thread and at all
 # threads the parse-only baseline (scan --parse-only: same reader, no detection), scan,
@@ -16,6 +17,11 @@
 # slowest first, in MB/s of that column's bytes, after subtracting the start-up time (a scan
 # of the header alone). With FLOOR=MB/s it exits 1 when a column is below the floor: a
 # benchmark gate for a machine you trust, not a timed test.
+#
+# MODE=startup: `shroud check` of two tiny files (a 2-row table with a name and an email
+# column; one free-text cell in two languages), 20 runs each, median CPU milliseconds (user +
+# sys) and peak RSS: the cost before the first row. With CEILING=ms it exits 1 when a median
+# is above it.
 #
 # Data goes to BENCH_DIR (default: a temp dir, removed at the end unless KEEP=1). Faker data
 # needs Python with Faker and pyarrow (scripts/eval/requirements.txt; PYTHON=...).
@@ -33,7 +39,11 @@ mkdir -p "$DIR"
 [[ "${KEEP:-0}" == 1 || -n "${BENCH_DIR:-}" ]] || trap 'rm -rf "$DIR"' EXIT
 [[ -x /usr/bin/time ]] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 
-cargo build --release --quiet --bin shroud --example gen
+if [[ "$MODE" == startup ]]; then
+    cargo build --release --quiet --bin shroud
+else
+    cargo build --release --quiet --bin shroud --example gen
+fi
 BIN="$PWD/target/release/shroud"
 GEN="$PWD/target/release/examples/gen"
 "$BIN" keygen "$DIR/bench.key" --force 2>/dev/null
@@ -64,6 +74,44 @@ make_data() {
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "shroud: $("$BIN" --version), data: $DATA ($([[ "$DATA" == gen ]] && echo "$SIZE per format" || echo "$ROWS rows"))"
 echo
+
+if [[ "$MODE" == startup ]]; then
+    printf 'id,name,email,amount\n1,Anna Schmidt,anna@example.com,12.5\n2,Bob Stone,bob@example.org,3\n' >"$DIR/table.csv"
+    printf 'id,notes\n1,"Called Anna Schmidt yesterday, she wants a refund. Ihr Mann Bernd sagt nein."\n' >"$DIR/prose.csv"
+    ceiling="${CEILING:-0}"
+    above=0
+    echo "| input | median CPU ms (20 runs) | peak RSS (MB) | |"
+    echo "|---|---|---|---|"
+    for f in table prose; do
+        # getrusage of each child: /usr/bin/time rounds CPU time to 10 ms.
+        line=$("$PYTHON" - "$BIN" "$DIR/$f.csv" <<'EOF'
+import resource, subprocess, sys
+ms, rss = [], 0
+for _ in range(20):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.argv[1], "check", sys.argv[2]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    ms.append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000)
+    rss = max(rss, after.ru_maxrss)
+ms.sort()
+print(round(ms[len(ms) // 2]), rss // 1024)
+EOF
+)
+        ms=${line% *}
+        rss=${line#* }
+        flag=""
+        if [[ "$ceiling" != 0 ]] && ((ms > ceiling)); then
+            flag=ABOVE
+            above=$((above + 1))
+        fi
+        echo "| $f.csv | $ms | $rss | $flag |"
+    done
+    if ((above > 0)); then
+        echo "$above input(s) above the ceiling of $ceiling ms" >&2
+        exit 1
+    fi
+    exit 0
+fi
 
 if [[ "$MODE" == columns ]]; then
     make_data csv >/dev/null
