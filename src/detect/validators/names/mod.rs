@@ -13,11 +13,13 @@ use super::{Check, Validity};
 
 mod gazetteer;
 mod lexicon;
+mod lists;
 mod organisation;
 
 pub use gazetteer::Names;
 use gazetteer::fold;
 use lexicon::*;
+pub use lists::list_siblings;
 use organisation::is_legal_form;
 pub use organisation::names_organisation;
 use std::sync::OnceLock;
@@ -244,6 +246,8 @@ const SAYING: &[&str] = &[
 ];
 /// The first word of a company named like a person (`ORGS`).
 const ORG_START: u16 = 512;
+/// A word that gives the speaker of what was said (`aldus`, `laut`, `selon`).
+const QUOTE: u16 = 2048;
 
 /// The classes of a lower-cased word (a bit per word list above), from one lookup.
 fn class(lower: &[u8]) -> u16 {
@@ -267,6 +271,7 @@ fn class(lower: &[u8]) -> u16 {
             (SAYING_INTL, SAYS | SPEECH),
             (CUE_INTL, CUE),
             (ROLES_INTL, ROLE),
+            (QUOTATIVES, QUOTE),
         ] {
             for w in list {
                 *m.entry(w.as_bytes()).or_insert(0) |= bit;
@@ -299,6 +304,37 @@ const CLOSINGS: &[&str] = &[
     "saludos",
     "cordialement",
 ];
+
+/// Whether a greeting before `w` may address a person by it: `w` is no title, greeting,
+/// closing or cue (`Liebe Grüße`) and no group (`Liebe Kolleginnen`, `Beste Klanten`).
+fn addressable(w: &str) -> bool {
+    let lower = lower_letters(w);
+    class(lower.bytes()) == 0 && !ADDRESSEES.iter().any(|a| a.as_bytes() == lower.bytes())
+}
+
+/// Whether `rest` starts with a phone number, after blanks and a comma, colon or dash: eight
+/// digits or more, with only spaces, dots, dashes, slashes and brackets between them.
+fn phone_follows(rest: &str) -> bool {
+    let r = rest.trim_start_matches([' ', '\t', ',', ':', '-', '–', '—']);
+    if !r.starts_with(|c: char| c.is_ascii_digit() || c == '+' || c == '(') {
+        return false;
+    }
+    let mut digits = 0;
+    for b in r.bytes().take(24) {
+        match b {
+            b'0'..=b'9' => digits += 1,
+            b' ' | b'.' | b'-' | b'/' | b'(' | b')' | b'+' => {}
+            _ => break,
+        }
+    }
+    digits >= 8
+}
+
+/// Whether byte `at` of `cell` opens a line (only blanks before it on its line).
+fn line_opens(cell: &str, at: usize) -> bool {
+    let b = cell[..at].trim_end_matches([' ', '\t']);
+    b.is_empty() || b.ends_with(['\n', '\r'])
+}
 
 fn opens_sentence(cell: &str, at: usize) -> bool {
     let before = cell[..at].trim_end_matches([' ', '\t', '"', '“', '\'', '(', '*', '-']);
@@ -356,7 +392,8 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
         let evidence = prev.ends_with("'s")
             || prev.ends_with("’s")
             || prev.ends_with([',', ';', ':', '.', ')', '"'])
-            || class(lower_letters(prev).bytes()) & (HONORIFIC | ROLE | DEMONYM) != 0;
+            || class(lower_letters(prev).bytes()) & (HONORIFIC | ROLE | DEMONYM) != 0
+            || (class(lower_letters(prev).bytes()) & GREETING != 0 && line_opens(cell, at));
         // A common word of a supported language before the tail is a noun or a title, not
         // a part of the name (`Oberarzt Stefan Lange`, `Burgemeester Hanneke Verhoek`).
         let foreign_noun = common_word(prev) && !names.is_english(prev);
@@ -412,6 +449,9 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
         .trim_end_matches([' ', '\t'])
         .ends_with([',', '\n', '\r', '!', ':', ';']);
     let mut titled = adjoining && class(before.bytes()) & (HONORIFIC | ROLE) != 0;
+    // A greeting that opens the line is not part of the name after it (`Lieve Sanne,`,
+    // `Beste Jan`): the regex takes both capitalised words as one run.
+    let mut greeted = false;
     // Leading words that are not the name.
     let mut i = 0;
     while i < ws.len() {
@@ -419,9 +459,18 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
         let c = class(lower_letters(w).bytes());
         if c & (HONORIFIC | ROLE) != 0 {
             titled = true;
+        } else if i == 0 && ws.len() > 1 && c & GREETING != 0 && line_opens(cell, start) {
+            greeted = true;
         } else if !(c & DEMONYM != 0
             || (i + 1 < ws.len() && (w.ends_with("'s") || w.ends_with("’s")))
-            || names.is_not_name(w))
+            || names.is_not_name(w)
+            || (i + 1 < ws.len()
+                && w.contains('-')
+                && w.split('-').all(|p| {
+                    // A range of abbreviated days (`Mon-Wed`, `Ma-Vr`), not a double name.
+                    (1..=3).contains(&p.chars().count())
+                        && (names.is_not_name(p) || names.is_english(p) || common_word(p))
+                })))
         {
             break;
         }
@@ -497,9 +546,19 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
     };
     let closing = class(before.bytes()) & CLOSING != 0;
     let signature = rest.is_empty() && line_start && core.len() <= 3;
+    // The line after a closing line signs the letter even when more follows: a role after a
+    // comma, or the sender's organisation on the next line (`Met vriendelijke groet,\nRuud
+    // Jacobs\nGemeente Utrecht`, `Met sportieve groet,\nSjoerd Hiemstra, secretaris`).
+    let line_rest = cell[end..].split(['\n', '\r']).next().unwrap_or("").trim();
+    let signed = closing
+        && line_start
+        && core.len() <= 3
+        && (line_rest.is_empty() || line_rest.starts_with(','));
     // A signature after a closing word (`Groetjes,\nAnnemiek`) is a name even when the word
     // lists hold it as a common word.
-    let cued = class(before.bytes()) & CUE != 0 || (signature && closing);
+    // A signed line that names a place is the sender's organisation (`Stadt Kassel`).
+    let signed = signed && !core.iter().any(|w| names.is_place(w.text));
+    let cued = class(before.bytes()) & CUE != 0 || ((signature || signed) && closing);
     // ... unless every word of a longer signature is a common word: a department
     // (`Saludos cordiales,\nDepartamento Comercial`).
     // The cell's language, told once and only when a word is common somewhere: a word
@@ -515,13 +574,23 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
     // `Departamento Comercial` in Spanish, but `Agathe Teixeira` in English text stays a
     // name (the word lists hold many European first names as words).
     let all_common = core.len() > 1 && core.iter().all(|w| common_here(w.text));
+    // After a greeting that opens the line (`Lieve Sanne,`), a word common in the word lists
+    // is still a name (frequency lists hold the names of films and letters), unless it
+    // addresses a group (`Liebe Kolleginnen`, `Beste Klanten`) or is a closing (`Liebe Grüße`).
+    let greeted_name = greeted && addressable(first);
+    // A phone number right after a run of two words or more: a contact line (`Rinus
+    // Vlaming, 06 4123 5602`, `Mon-Wed Ravi Menon 07700 900584`).
+    let contact = core.len() >= 2 && phone_follows(&cell[end..]);
     if !titled
         && !first_known
-        && (names.is_english(first) || (common_here(first) && (!cued || all_common)))
+        && (names.is_english(first)
+            || (common_here(first) && !greeted_name && !contact && (!cued || all_common)))
     {
         return Validity::Invalid.into();
     }
     if titled
+        || (greeted_name && core.len() <= 3)
+        || signed
         || (signature
             && (closing || cell[..start].contains('\n') || cell[..start].trim_end().ends_with('-')))
     {
@@ -577,6 +646,12 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
                     .next_back()
                     .is_some_and(char::is_lowercase);
             if (known && ((opens_sentence(cell, start + s) && next_lower) || speech || appositive))
+                || (contact
+                    && !names.is_english(first)
+                    && !names.is_place(text)
+                    && (!all_common
+                        || *language.get_or_init(|| crate::detect::recall::language_of(cell))
+                            != "de"))
                 || (speech && all_unknown_words)
                 || (inside_sentence && all_unknown_words && next_lower)
             {
@@ -634,7 +709,8 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
     let same_line = !cell[..abs]
         .trim_end_matches([' ', '\t', ','])
         .ends_with(['\n', '\r']);
-    let greeting = same_line && class(before.bytes()) & GREETING != 0;
+    let greeting =
+        greeted_name || (same_line && class(before.bytes()) & GREETING != 0 && addressable(first));
     let strong = greeting || titled || last_first;
     // An article, pronoun or preposition of a supported language (`Le`, `De:`, `Su`,
     // `Para`) is no one-word name, whatever the name lists hold, where such words stand as
@@ -650,7 +726,19 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
     {
         return Validity::Invalid.into();
     }
-    let says = class(next.bytes()) & SAYS != 0;
+    // The speaker of a quotation, given before (`aldus Verhoek`, `laut Brunner`, `according to
+    // Holloway`) or by a relative clause of persons after (`Holloway, who founded`).
+    let quoted = class(before.bytes()) & QUOTE != 0
+        || {
+            let tail = cell[..abs].trim_end().as_bytes();
+            tail.len() >= 12 && tail[tail.len() - 12..].eq_ignore_ascii_case(b"according to")
+        }
+        || ["who ", "whom ", "whose "].iter().any(|r| {
+            after_core
+                .strip_prefix(", ")
+                .is_some_and(|a| a.starts_with(r))
+        });
+    let says = class(next.bytes()) & SAYS != 0 || quoted;
     if names.is_place(w) && !(strong || says || possessive) {
         return Validity::Invalid.into();
     }
@@ -802,6 +890,79 @@ mod tests {
             let (a, b) = c.span.unwrap_or((0, run.len()));
             cell[start + a..start + b].to_string()
         })
+    }
+
+    #[test]
+    fn greetings_speakers_contacts_and_signatures() {
+        // A greeting that opens the line is no part of the name; a group or a closing after
+        // it is no name.
+        assert_eq!(
+            found_in("Lieve Sanne,\n\nIk stuur de foto's.", "Lieve Sanne").as_deref(),
+            Some("Sanne")
+        );
+        assert_eq!(
+            found_in("Liebe Kolleginnen, bitte", "Liebe Kolleginnen"),
+            None
+        );
+        assert_eq!(
+            found_in("Beste Klanten, vanaf maandag", "Beste Klanten"),
+            None
+        );
+        assert_eq!(found_in("Liebe Grüße,\nAnna", "Liebe Grüße"), None);
+        // The speaker of a quotation, before or after.
+        assert_eq!(
+            found_in("„Nee\", aldus Verhoek, directeur.", "Verhoek").as_deref(),
+            Some("Verhoek")
+        );
+        assert_eq!(
+            found_in("Holloway, who founded the charity, said so.", "Holloway").as_deref(),
+            Some("Holloway")
+        );
+        assert_eq!(
+            found_in("It rained, according to Brannigan, all week.", "Brannigan").as_deref(),
+            Some("Brannigan")
+        );
+        assert_eq!(found_in("„Nee\", aldus Amsterdam.", "Amsterdam"), None);
+        // A phone number after a run: a contact line; a word range before it is no name.
+        assert_eq!(
+            found_in(
+                "de fietsenmaker: Rinus Vlaming, 06 4123 5602.",
+                "Rinus Vlaming"
+            )
+            .as_deref(),
+            Some("Rinus Vlaming")
+        );
+        assert_eq!(
+            found_in(
+                "On call: Mon-Wed Ravi Menon 07700 900584",
+                "Mon-Wed Ravi Menon"
+            )
+            .as_deref(),
+            Some("Ravi Menon")
+        );
+        assert_eq!(
+            found_in(
+                "Call Customer Service 0800 123 4567 today",
+                "Customer Service"
+            ),
+            None
+        );
+        // The line after a closing line signs the letter, unless it names a place.
+        assert_eq!(
+            found_in(
+                "Met vriendelijke groet,\nRuud Jacobs\nGemeente Utrecht",
+                "Ruud Jacobs"
+            )
+            .as_deref(),
+            Some("Ruud Jacobs")
+        );
+        assert_eq!(
+            found_in(
+                "Mit freundlichen Grüßen\nStadt Kassel, Personalamt",
+                "Stadt Kassel"
+            ),
+            None
+        );
     }
 
     #[test]
