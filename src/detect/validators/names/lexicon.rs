@@ -828,6 +828,8 @@ pub(super) const CLOSINGS_INTL: &[&str] = &[
     "grusse",
     "gruss",
     "gruse",
+    "grus",
+    "gruss",
     "grusen",
     "grus",
     "bises",

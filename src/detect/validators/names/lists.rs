@@ -12,7 +12,7 @@
 //! a greeting explains the item as something else. A plain list needs two found names, or one
 //! and a name the dictionaries know; a table column or a ranked list needs one.
 
-use super::{Names, is_context_word, is_particle};
+use super::{Names, is_context_word, is_particle, is_thing_word};
 
 /// How an item is set off from the one before it.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -178,9 +178,14 @@ fn core(text: &str, item: &Item) -> (usize, usize, bool) {
         t = rest.trim_start();
         ranked = true;
     }
-    // Cut a bracket and what follows it, then trailing words without letters.
-    let mut end_rel = t.find(" (").unwrap_or(t.len());
+    // Cut a bracket and what follows it, then, in a ranked item or after a bracket, trailing
+    // words without letters (times and scores; not the house number of an address).
+    let bracket = t.find(" (");
+    let mut end_rel = bracket.unwrap_or(t.len());
     loop {
+        if !(ranked || bracket.is_some()) {
+            break;
+        }
         let head = t[..end_rel].trim_end();
         match head.rsplit_once(' ') {
             Some((before, last)) if !last.chars().any(char::is_alphabetic) => {
@@ -192,6 +197,7 @@ fn core(text: &str, item: &Item) -> (usize, usize, bool) {
             }
         }
     }
+    let end_rel = t[..end_rel].trim_end().len();
     (start, start + end_rel, ranked)
 }
 
@@ -214,7 +220,7 @@ fn explained(run: &str, lang: &str, known: &mut bool) -> bool {
         {
             continue;
         }
-        if names.is_not_name(w) || is_context_word(w) {
+        if names.is_not_name(w) || is_context_word(w) || is_thing_word(w) {
             return true;
         }
         if names.is_first(w) || names.is_last(w) {
@@ -312,7 +318,25 @@ pub fn list_siblings(text: &str, found: &[(usize, usize)]) -> Vec<(usize, usize,
                 }
             }
         }
-        judge_group(text, &chain, lang, &confirmed, &overlaps, false, &mut out);
+        // Surnames alone joined by a conjunction are a firm (`Read, Gallagher and Brady`,
+        // `Moore, Fitzgerald and Beasley`): people in a list get first names too.
+        let names = Names::get();
+        let firm = chain.len() >= 2
+            && chain.iter().all(|&(a, b, _)| {
+                let w = &text[a..b];
+                !w.contains(' ') && names.is_last(w)
+            })
+            && !chain.iter().all(|&(a, b, _)| names.is_first(&text[a..b]))
+            && {
+                let (_, e, _) = chain[chain.len() - 2];
+                let (s, _, _) = chain[chain.len() - 1];
+                text[e..s]
+                    .split([' ', ','])
+                    .any(|w| CONJUNCTIONS.contains(&w))
+            };
+        if !firm {
+            judge_group(text, &chain, lang, &confirmed, &overlaps, false, &mut out);
+        }
         i = j.max(i + 1);
     }
     out.sort_unstable();
@@ -549,6 +573,22 @@ mod tests {
             .is_empty()
         );
         assert!(siblings("Ask Anna Schmidt, Reuters reported.", &["Anna Schmidt"]).is_empty());
+        // Surnames alone joined by a conjunction name a firm.
+        assert!(
+            siblings(
+                "Escalated to the Read, Gallagher and Brady account team.",
+                &["Brady"]
+            )
+            .is_empty()
+        );
+        // A street and its town are no list of names.
+        assert!(
+            siblings(
+                "New address: 5757 Paul Crossroad Suite 142, Port Matthew.",
+                &["Paul"]
+            )
+            .is_empty()
+        );
         // One found name and an unknown word in a plain list: not enough.
         assert!(siblings("Anna Schmidt and Zorblax met.", &["Anna Schmidt"]).is_empty());
         // No found name: nothing.

@@ -391,7 +391,7 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
         let capital = prev.chars().next().is_some_and(char::is_uppercase);
         let evidence = prev.ends_with("'s")
             || prev.ends_with("’s")
-            || prev.ends_with([',', ';', ':', '.', ')', '"'])
+            || prev.ends_with([',', ';', ':', '.', ')', '"', '?', '!'])
             || class(lower_letters(prev).bytes()) & (HONORIFIC | ROLE | DEMONYM) != 0
             || (class(lower_letters(prev).bytes()) & GREETING != 0 && line_opens(cell, at));
         // A common word of a supported language before the tail is a noun or a title, not
@@ -414,35 +414,37 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
     let before = word_before(cell, start);
     // An article before the run makes it a thing or a place (`the Nordvik`, `la Toussaint`,
     // `het Rijksmuseum`), in every supported language.
-    let the_before = matches!(
-        before.bytes(),
-        b"the"
-            | b"a"
-            | b"an"
-            | b"this"
-            | b"our"
-            | b"la"
-            | b"le"
-            | b"les"
-            | b"el"
-            | b"los"
-            | b"las"
-            | b"il"
-            | b"lo"
-            | b"gli"
-            | b"der"
-            | b"die"
-            | b"das"
-            | b"dem"
-            | b"het"
-            | b"os"
-            | b"une"
-            | b"una"
-            | b"uno"
-            | b"ein"
-            | b"eine"
-            | b"een"
-    );
+    // `a` is an article in English only: a preposition in Spanish, Italian and Portuguese
+    // (`díselo a Jordi`, `chiedi a Salvatore`).
+    let the_before = (before.bytes() == b"a" && crate::detect::recall::language_of(cell) == "en")
+        || matches!(
+            before.bytes(),
+            b"the"
+                | b"an"
+                | b"this"
+                | b"our"
+                | b"la"
+                | b"le"
+                | b"les"
+                | b"el"
+                | b"los"
+                | b"las"
+                | b"il"
+                | b"lo"
+                | b"gli"
+                | b"der"
+                | b"die"
+                | b"das"
+                | b"dem"
+                | b"het"
+                | b"os"
+                | b"une"
+                | b"una"
+                | b"uno"
+                | b"ein"
+                | b"eine"
+                | b"een"
+        );
     // A title or role titles the run only when nothing but blanks (and its dot) stands
     // between them: `Cher Monsieur,\n\nLe conseil` is a salutation, then a sentence.
     let adjoining = !cell[..start]
@@ -452,6 +454,8 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
     // A greeting that opens the line is not part of the name after it (`Lieve Sanne,`,
     // `Beste Jan`): the regex takes both capitalised words as one run.
     let mut greeted = false;
+    // Whether an article opening the sentence was cut from the run.
+    let mut article_cut = false;
     // Leading words that are not the name.
     let mut i = 0;
     while i < ws.len() {
@@ -461,6 +465,35 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
             titled = true;
         } else if i == 0 && ws.len() > 1 && c & GREETING != 0 && line_opens(cell, start) {
             greeted = true;
+        } else if i == 0
+            && ws.len() > 1
+            && c == 0
+            && opens_sentence(cell, start)
+            && crate::detect::recall::is_function_word(&w.to_lowercase())
+            && !(is_particle(ws[1].text)
+                || (matches!(
+                    w.to_lowercase().as_str(),
+                    "de" | "van"
+                        | "von"
+                        | "le"
+                        | "la"
+                        | "da"
+                        | "del"
+                        | "della"
+                        | "di"
+                        | "du"
+                        | "dos"
+                        | "ten"
+                        | "ter"
+                        | "el"
+                        | "al"
+                ) && names.is_last(ws[1].text)))
+        {
+            // An article or preposition that opens the sentence is not part of the run
+            // after it (`Der Westen`, `La Suisse`, `Ab Hauptbahnhof`, `De Rotterdamse
+            // kunstenaar`), unless it is a name's particle before a surname (`De Jong`, `Le
+            // Goff`, `Da Silva`) or before another particle (`Van der Berg`).
+            article_cut = true;
         } else if !(c & DEMONYM != 0
             || (i + 1 < ws.len() && (w.ends_with("'s") || w.ends_with("’s")))
             || names.is_not_name(w)
@@ -476,7 +509,9 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
         }
         i += 1;
     }
-    if i == ws.len() {
+    // Nothing, or one word after an article, is left: a noun phrase (`Der Westen`, `Ihre
+    // Elterngeldstelle`).
+    if i == ws.len() || (article_cut && i + 1 == ws.len()) {
         return Validity::Invalid.into();
     }
     // The name's words, a trailing possessive cut.
@@ -605,9 +640,12 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
             // A plausible name that opens a sentence before a lower-case word ("Gregor
             // Tintzmann asked...") or sits before a speech verb is confirmed when one of its
             // words is in the dictionaries.
-            let known = text
-                .split([' ', '\t'])
-                .any(|w| names.is_first(w) || names.is_last(w));
+            // An article or preposition that is also a surname somewhere (`La`, `De`, `Der`)
+            // is no evidence.
+            let known = text.split([' ', '\t']).any(|w| {
+                (names.is_first(w) || names.is_last(w))
+                    && !crate::detect::recall::is_function_word(&w.to_lowercase())
+            });
             let next = word_after(cell, start + e);
             let next_lower = cell[start + e..]
                 .trim_start_matches([' ', '\t'])
@@ -645,7 +683,17 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
                     .chars()
                     .next_back()
                     .is_some_and(char::is_lowercase);
+            // A noun of a supported language opening the sentence before the name is its
+            // role (`Zangeres Wendy van Gilst geeft`, `Oppositieleider Pim Dekkers noemde`).
+            let role_opens = raw_word_before(cell, start + s).is_some_and(|(prev, at)| {
+                prev.chars().next().is_some_and(char::is_uppercase)
+                    && opens_sentence(cell, at)
+                    && common_word(prev)
+                    && !names.is_english(prev)
+                    && !crate::detect::recall::is_function_word(&prev.to_lowercase())
+            });
             if (known && ((opens_sentence(cell, start + s) && next_lower) || speech || appositive))
+                || (role_opens && (known || all_unknown_words) && (next_lower || speech))
                 || (contact
                     && !names.is_english(first)
                     && !names.is_place(text)
@@ -665,7 +713,11 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
     }
     // One word.
     let w = first;
-    if !looks_like_name(w) || names.is_not_name(w) {
+    // A closing, greeting, title or cue alone is no name (`Gruß, Nils`).
+    if !looks_like_name(w)
+        || names.is_not_name(w)
+        || class(lower_letters(w).bytes()) & (CLOSING | GREETING | HONORIFIC | CUE) != 0
+    {
         return Validity::Invalid.into();
     }
     let abs = start + core_start;
@@ -747,9 +799,15 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
     } else if known {
         // A known first name needs a cue, a verb after it, a possessive, punctuation closing
         // it, or a lower-case word after it at a sentence's start (its subject).
+        // In Portuguese an article stands before a first name (`o Tiago`, `do Dudu`).
+        let pt_article = matches!(
+            before.bytes(),
+            b"o" | b"a" | b"do" | b"da" | b"no" | b"na" | b"ao" | b"pelo" | b"pela"
+        ) && crate::detect::recall::language_of(cell) == "pt";
         cue || speech
             || possessive
             || closes
+            || pt_article
             || (opens_sentence(cell, abs)
                 && next_char.is_some_and(|c| c.is_lowercase() || c == '('))
     } else {
@@ -769,6 +827,12 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
 /// cue, a greeting or a closing (`Customer`, `Dear`, `Herrn`, `Groetjes`).
 pub fn is_context_word(word: &str) -> bool {
     class(lower_letters(word).bytes()) & (HONORIFIC | ROLE | CUE | GREETING | CLOSING) != 0
+}
+
+/// Whether `word` (any case) names a kind of place or organisation (`Street`, `Port`, `Bank`,
+/// `Station`), never part of a person's name in a list.
+pub fn is_thing_word(word: &str) -> bool {
+    class(lower_letters(word).bytes()) & (ORG | PLACE_PREFIX) != 0
 }
 
 /// Whether `w` (any case) is a common word of a supported language other than a name
@@ -963,6 +1027,140 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn articles_closings_and_roles_around_names() {
+        // An article or preposition opening the sentence is no part of a name.
+        assert_eq!(found_in("La Suisse a battu la France.", "La Suisse"), None);
+        assert_eq!(
+            found_in("Ab Hauptbahnhof fährt der Bus.", "Ab Hauptbahnhof"),
+            None
+        );
+        assert_eq!(
+            found_in("De Jong zei dat het klopt.", "De Jong").as_deref(),
+            Some("De Jong")
+        );
+        // A closing alone is no name; a closing word that opens a signature keeps its rule.
+        assert_eq!(found_in("Bis bald, Gruß, Nils", "Gruß"), None);
+        assert_eq!(
+            found_in(
+                "Ihr Antrag ist da.\n\nIhre Elterngeldstelle",
+                "Ihre Elterngeldstelle"
+            ),
+            None
+        );
+        // A question or exclamation before a sentence-opening name ends the sentence.
+        assert_eq!(
+            found_in(
+                "Mittag beim Italiener? Steffi und Ömer sind unterwegs",
+                "Steffi"
+            )
+            .as_deref(),
+            Some("Steffi")
+        );
+        // `a` is an article in English only; Portuguese puts one before first names.
+        assert_eq!(
+            found_in("díselo a Jordi, él tiene las llaves", "Jordi").as_deref(),
+            Some("Jordi")
+        );
+        assert_eq!(
+            found_in("chiedi a Salvatore, ha lui le chiavi", "Salvatore").as_deref(),
+            Some("Salvatore")
+        );
+        assert_eq!(found_in("I bought a Jordi yesterday.", "Jordi"), None);
+        assert_eq!(
+            found_in("Nas férias o Tiago fica com as tarefas.", "Tiago").as_deref(),
+            Some("Tiago")
+        );
+        // A noun opening the sentence is the role of the name after it.
+        assert_eq!(
+            found_in(
+                "Zangeres Wendy van Gilst geeft haar laatste concert.",
+                "Wendy van Gilst"
+            )
+            .as_deref(),
+            Some("Wendy van Gilst")
+        );
+    }
+
+    /// Every article or preposition of the supported languages, opening a sentence before a
+    /// common noun or a place of that language, makes no name, whatever follows.
+    #[test]
+    fn an_article_and_a_noun_opening_a_sentence_are_no_name() {
+        let cases: &[(&[&str], &[&str])] = &[
+            (
+                &["Der", "Die", "Das", "Ab", "Im", "Am", "Zum", "Vom"],
+                &[
+                    "Hauptbahnhof",
+                    "Stadtverwaltung",
+                    "Elterngeld",
+                    "Westen",
+                    "Kundendienst",
+                ],
+            ),
+            (
+                &["Le", "La", "Les", "Un", "Une", "Du", "Au"],
+                &[
+                    "Suisse",
+                    "Conseil",
+                    "Département",
+                    "Gouvernement",
+                    "Ministère",
+                ],
+            ),
+            (
+                &["El", "La", "Los", "Las", "Un", "Una", "Del"],
+                &[
+                    "Ayuntamiento",
+                    "Gobierno",
+                    "Ministerio",
+                    "Consejo",
+                    "Tribunal",
+                ],
+            ),
+            (
+                &["Il", "Lo", "La", "Gli", "Le", "Un", "Una"],
+                &["Comune", "Governo", "Ministero", "Consiglio", "Tribunale"],
+            ),
+            (
+                &["De", "Het", "Een", "Bij", "Op", "In"],
+                &["Gemeente", "Rotterdamse", "Regering", "Raad", "Rechtbank"],
+            ),
+            (
+                &["O", "A", "Os", "As", "Um", "Uma", "No", "Na"],
+                &[
+                    "Governo",
+                    "Ministério",
+                    "Conselho",
+                    "Tribunal",
+                    "Prefeitura",
+                ],
+            ),
+        ];
+        for (articles, nouns) in cases {
+            for a in *articles {
+                for n in *nouns {
+                    // A name's particle before a surname is a name (`La Fontaine`, `De Jong`).
+                    let particle = matches!(a.to_lowercase().as_str(), "de" | "le" | "la" | "el");
+                    if particle && Names::get().is_last(n) {
+                        continue;
+                    }
+                    for tail in [
+                        " hat heute entschieden.",
+                        " a décidé hier.",
+                        ", según fuentes.",
+                        " stopt ermee.",
+                    ] {
+                        for lead in ["", "Gisteren was het rustig. "] {
+                            let cell = format!("{lead}{a} {n}{tail}");
+                            let run = format!("{a} {n}");
+                            assert_eq!(found_in(&cell, &run), None, "{cell}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
