@@ -158,3 +158,53 @@ fn precise_mode_is_a_choice_the_manifest_records_and_the_gate_holds_to_recall() 
     let gate = shroud(d, &["check", "out/n.csv", "--policy", "share.toml"]);
     assert!(gate.status.success(), "{:?}", text(&gate));
 }
+
+#[test]
+fn addresses_in_high_recall_text_leave_no_postcode_prefix_or_town_and_columns_keep_theirs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    key(d);
+    std::fs::write(
+        d.join("n.csv"),
+        "id,postcode,notes\n\
+         1,EH2 2BY,\"Parcel for Flat 6, 31 Princes Street, Edinburgh EH2 2BY, left at the door.\"\n\
+         2,LS6 3AB,\"Nueva dirección: C/ Mayor, 12, 46001 Valencia. Gracias\"\n\
+         3,SW1A 1AA,\"Bitte an Laan van Meerdervoort 210-B, 2517 Den Haag schicken.\"\n",
+    )
+    .unwrap();
+    let out = shroud(
+        d,
+        &[
+            "pseudonymize",
+            "n.csv",
+            "--out-dir",
+            "out",
+            "--key-file",
+            "k.key",
+            "-q",
+        ],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let written = std::fs::read_to_string(d.join("out/n.csv")).unwrap();
+    let notes: Vec<&str> = written
+        .lines()
+        .skip(1)
+        .map(|l| l.split_once(",\"").unwrap().1)
+        .collect();
+    for (note, gone) in notes.iter().zip([
+        &["EH2", "2BY", "Edinburgh", "Princes", "31"][..],
+        &["Mayor", "46001", "Valencia"][..],
+        &["Meerdervoort", "210", "2517", "Haag"][..],
+    ]) {
+        for g in gone {
+            assert!(!note.contains(g), "{g} left in {note}");
+        }
+    }
+    // The postcode column keeps its generalized prefix (the default policy's choice).
+    let postcodes: Vec<&str> = written
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    assert_eq!(postcodes, ["EH2", "LS6", "SW1"], "{written}");
+}

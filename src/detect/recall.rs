@@ -550,6 +550,7 @@ pub fn candidates(text: &str, taken: &[(usize, usize, bool)]) -> Vec<Candidate> 
             }
         };
     }
+    grouped_numbers(text, &toks, &mut cand);
     // Only blanks (and a hyphen or apostrophe) between two tokens: they are neighbours.
     let adjacent = |a: &Tok, b: &Tok| {
         text[a.end..b.start]
@@ -785,8 +786,185 @@ pub fn add_findings(detector: &super::Detector, text: &[u8], findings: &mut Vec<
             score: 0.5,
         });
     }
+    if let (Some(street), Some(post)) = (entity("STREET_ADDRESS"), entity("POSTAL_CODE")) {
+        address_blocks(text, findings, street, post);
+    }
     if findings.len() > before {
         findings.sort_by_key(|f| (f.start, f.end));
+    }
+}
+
+/// Marks a number written in groups (`712 66 20 46`, `08-287 44 68`, `22 154 65 26`, `694
+/// 731 318`) as a candidate: three digit groups or more joined by single blanks, hyphens,
+/// dots or slashes, eight digits or more, are a phone number or an identifier, not
+/// quantities. An amount in thousands next to a currency (`12 500 000 €`) stays.
+fn grouped_numbers(text: &str, toks: &[Tok], cand: &mut [bool]) {
+    let joined = |a: &Tok, b: &Tok| matches!(&text[a.end..b.start], " " | "-" | "." | "/" | " - ");
+    let n = toks.len();
+    let mut i = 0;
+    while i < n {
+        if toks[i].kind != TokKind::Digits {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j + 1 < n && toks[j + 1].kind == TokKind::Digits && joined(&toks[j], &toks[j + 1]) {
+            j += 1;
+        }
+        let digits: usize = (i..=j).map(|k| toks[k].end - toks[k].start).sum();
+        if j - i >= 2 && digits >= 8 {
+            let thousands = !text[toks[i].start..].starts_with('0')
+                && (i + 1..=j).all(|k| toks[k].end - toks[k].start == 3);
+            let after = text[toks[j].end..].trim_start();
+            let before = text[..toks[i].start].trim_end();
+            let currency = [
+                "€", "$", "£", "eur", "usd", "gbp", "chf", "zł", "pln", "kr", "sek", "r$",
+            ];
+            let money = currency.iter().any(|c| {
+                after
+                    .get(..c.len())
+                    .is_some_and(|a| a.eq_ignore_ascii_case(c))
+                    || before.len() >= c.len()
+                        && before
+                            .get(before.len() - c.len()..)
+                            .is_some_and(|b| b.eq_ignore_ascii_case(c))
+            });
+            if !(thousands && money) {
+                cand[i..=j].iter_mut().for_each(|c| *c = true);
+            }
+        }
+        i = j + 1;
+    }
+}
+
+/// Particles inside a town's name (`Ciudad de México`, `Frankfurt am Main`, `Stratford upon
+/// Avon`, `Alphen aan den Rijn`).
+const TOWN_PARTICLES: &[&str] = &[
+    "de", "del", "di", "da", "do", "dos", "das", "am", "an", "im", "sur", "upon", "on", "la", "le",
+    "les", "en", "aan", "den", "der", "sous", "lès",
+];
+
+/// Completes the addresses of a text: a postcode the rules found within a line after a
+/// street address they found is that address's, and so are the words between them (`31
+/// Princes Street, Edinburgh EH2 2BY`, `88 Ocean Parade, Manly NSW 2095`) and the town right
+/// after the postcode (`C/ Mayor, 12, 46001 Valencia`, `03940 Ciudad de México`). They are
+/// added as parts of the address, so nothing of it is left.
+fn address_blocks(text: &[u8], findings: &mut Vec<super::Finding>, street: u16, post: u16) {
+    let Ok(text) = std::str::from_utf8(text) else {
+        return;
+    };
+    let mut streets: Vec<(usize, usize, u16, f32)> = Vec::new();
+    let mut posts: Vec<(usize, usize)> = Vec::new();
+    for f in findings.iter() {
+        if f.entity == street {
+            streets.push((f.start as usize, f.end as usize, f.rule, f.score));
+        } else if f.entity == post || {
+            // A digit run the high-recall pass took, shaped like a postcode (`46001`,
+            // `22240-003`).
+            let t = &text.as_bytes()[f.start as usize..f.end as usize];
+            let digits = t.iter().filter(|b| b.is_ascii_digit()).count();
+            (4..=8).contains(&digits) && t.iter().all(|b| b.is_ascii_digit() || *b == b'-')
+        } {
+            posts.push((f.start as usize, f.end as usize));
+        }
+    }
+    if streets.is_empty() || posts.is_empty() {
+        return;
+    }
+    let mut spans: Vec<(usize, usize, u16, f32)> = Vec::new();
+    for &(ps, pe) in &posts {
+        // The nearest street address before the postcode, at most one line break and 80
+        // bytes away.
+        let Some(&(_, se, rule, score)) = streets
+            .iter()
+            .filter(|s| s.1 <= ps && ps - s.1 <= 80 && text[s.1..ps].matches('\n').count() <= 1)
+            .max_by_key(|s| s.1)
+        else {
+            continue;
+        };
+        // The words between them on the postcode's line (a town, a state, a flat number).
+        let gap_start = text[se..ps].rfind('\n').map_or(se, |i| se + i + 1);
+        let gap = &text[gap_start..ps];
+        let mut run: Option<usize> = None;
+        for (i, c) in gap.char_indices().chain(std::iter::once((gap.len(), ' '))) {
+            let inner = c.is_alphanumeric() || (run.is_some() && matches!(c, '.' | '\'' | '’'));
+            match (run, inner) {
+                (None, true) => run = Some(i),
+                (Some(r), false) => {
+                    spans.push((gap_start + r, gap_start + i, rule, score));
+                    run = None;
+                }
+                _ => {}
+            }
+        }
+        // The town after the postcode: capitalised words and particles, up to a comma, a
+        // bracket, a sentence's end or the line's end.
+        let rest = &text[pe..];
+        let mut end = pe;
+        let mut words = 0;
+        let mut pos = pe;
+        for w in rest.split(' ') {
+            let word_start = pos;
+            pos += w.len() + 1;
+            if w.is_empty() {
+                if word_start == pe {
+                    continue;
+                }
+                break;
+            }
+            let core = w.trim_end_matches([',', '.', ';', ')', ':', '!', '?']);
+            let stop = core.len() < w.len() || core.contains('\n');
+            let core = core.split('\n').next().unwrap_or("");
+            let capital = core.chars().next().is_some_and(char::is_uppercase)
+                && core
+                    .chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’'));
+            if capital {
+                end = word_start + core.len();
+                words += 1;
+            } else if !TOWN_PARTICLES.contains(&core) || words == 0 {
+                break;
+            }
+            if stop || words >= 4 {
+                break;
+            }
+        }
+        if end > pe {
+            let town_start = pe + (rest.len() - rest.trim_start_matches(' ').len());
+            spans.push((town_start, end, rule, score));
+        }
+    }
+    // Each word of the spans that no finding covers yet becomes a part of the address.
+    for (s, e, rule, score) in spans {
+        let (s, e) = whole_words(text.as_bytes(), s, e);
+        let mut run: Option<usize> = None;
+        let part = &text[s..e];
+        for (i, c) in part
+            .char_indices()
+            .chain(std::iter::once((part.len(), ' ')))
+        {
+            match (run, c.is_alphanumeric()) {
+                (None, true) => run = Some(i),
+                (Some(r), false) => {
+                    run = None;
+                    let (a, b) = (s + r, s + i);
+                    if findings
+                        .iter()
+                        .any(|f| (f.start as usize) < b && a < f.end as usize)
+                    {
+                        continue;
+                    }
+                    findings.push(super::Finding {
+                        rule,
+                        entity: street,
+                        start: a as u32,
+                        end: b as u32,
+                        score,
+                    });
+                }
+                _ => {}
+            }
+        }
     }
 }
 
@@ -998,6 +1176,100 @@ mod tests {
             ["2000", "Antwerpen"]
         );
         assert_eq!(spans("adres 3015 BE Rotterdam"), ["3015", "BE Rotterdam"]);
+    }
+
+    #[test]
+    fn numbers_in_groups_are_candidates_and_amounts_in_thousands_are_not() {
+        for t in [
+            "correct one is 712 66 20 46 (per",
+            "Wrong number on file: 08-287 44 68; correct",
+            "call 22 154 65 26 today",
+            "now 694 731 318.",
+            "ring 0612 34 56 78",
+        ] {
+            let got = spans(t);
+            assert!(
+                !got.is_empty() && got.iter().all(|s| s.chars().any(|c| c.is_ascii_digit())),
+                "{t}: {got:?}"
+            );
+            let number: String = t.chars().filter(char::is_ascii_digit).collect();
+            let found: String = got.concat().chars().filter(char::is_ascii_digit).collect();
+            assert_eq!(found, number, "{t}: {got:?}");
+        }
+        for t in [
+            "a budget of 12 345 678 € this year",
+            "costs € 1 234 567 891 now",
+            "scores 3 - 1 and 2 - 0",
+        ] {
+            assert!(spans(t).is_empty(), "{t}: {:?}", spans(t));
+        }
+    }
+
+    /// Law: in high-recall text, every word of an address whose street and postcode the
+    /// rules find is replaced: the street, the words between it and the postcode, the
+    /// postcode and the town after it, in every order and sentence around it.
+    #[test]
+    fn no_word_of_an_address_is_left() {
+        let d = crate::detect::Detector::builtin().unwrap();
+        let streets = [
+            "C/ Mayor, 12",
+            "Calle de Alcalá 45",
+            "Keizersgracht 123",
+            "Via Roma 12",
+            "Hauptstraße 5",
+            "Laan van Meerdervoort 210-B",
+        ];
+        let towns = [
+            "46001 Valencia",
+            "28014 Madrid",
+            "00186 Roma",
+            "10969 Berlin",
+            "03940 Ciudad de México",
+            "60311 Frankfurt am Main",
+            "2517 Den Haag",
+        ];
+        let frames = [
+            "Bitte an {a} schicken.",
+            "Delivery to {a}, please.",
+            "{a}\n\nDear Sir,",
+            "Nueva dirección: {a}. Gracias",
+        ];
+        for st in streets {
+            for town in towns {
+                for sep in [", ", "\n"] {
+                    for frame in frames {
+                        let addr = format!("{st}{sep}{town}");
+                        let text = frame.replace("{a}", &addr);
+                        let mut findings = d.scan_text("notes", &text);
+                        add_findings(&d, text.as_bytes(), &mut findings);
+                        let at = text.find(&addr).unwrap();
+                        let covered = |i: usize| {
+                            findings
+                                .iter()
+                                .any(|f| (f.start as usize) <= i && i < f.end as usize)
+                        };
+                        for (i, c) in addr.char_indices() {
+                            // Street types and particles may stay (`C/`, `de`); names and
+                            // numbers may not.
+                            let word_start =
+                                i == 0 || !addr[..i].chars().next_back().unwrap().is_alphanumeric();
+                            if c.is_alphanumeric() && word_start {
+                                let word: String = addr[i..]
+                                    .chars()
+                                    .take_while(|c| c.is_alphanumeric())
+                                    .collect();
+                                if ["de", "am", "van", "C", "Via", "Calle", "Laan"]
+                                    .contains(&word.as_str())
+                                {
+                                    continue;
+                                }
+                                assert!(covered(at + i), "{word:?} left in {text:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

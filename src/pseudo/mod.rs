@@ -638,6 +638,12 @@ impl<'a> Rewrite<'a> {
             let op = match op {
                 Operator::Keep => continue,
                 Operator::Drop => &Operator::Redact,
+                // High-recall text keeps nothing it cannot prove harmless: a postcode there
+                // stands in an address (`Edinburgh EH2 2BY`), so it goes whole, as a token,
+                // where a postcode column keeps its generalized prefix.
+                Operator::Generalize { .. } if col.recall && entity == "POSTAL_CODE" => {
+                    &Operator::Token
+                }
                 op => op,
             };
             let value = String::from_utf8_lossy(&text[s..e]);
