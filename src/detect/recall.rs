@@ -800,18 +800,34 @@ pub fn add_findings(detector: &super::Detector, text: &[u8], findings: &mut Vec<
 /// quantities. An amount in thousands next to a currency (`12 500 000 €`) stays.
 fn grouped_numbers(text: &str, toks: &[Tok], cand: &mut [bool]) {
     let joined = |a: &Tok, b: &Tok| matches!(&text[a.end..b.start], " " | "-" | "." | "/" | " - ");
+    // A group is plain digits: times, prices and dates (`08:15`, `12,50`, `24.01.2026`) are
+    // no groups of a number.
+    let group = |t: &Tok| {
+        let w = &text[t.start..t.end];
+        t.kind == TokKind::Digits
+            && (w.bytes().all(|b| b.is_ascii_digit())
+                || (w.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+                    && (w.starts_with('0') || !is_quantity(w))))
+    };
     let n = toks.len();
     let mut i = 0;
     while i < n {
-        if toks[i].kind != TokKind::Digits {
+        if !group(&toks[i]) {
             i += 1;
             continue;
         }
         let mut j = i;
-        while j + 1 < n && toks[j + 1].kind == TokKind::Digits && joined(&toks[j], &toks[j + 1]) {
+        while j + 1 < n && group(&toks[j + 1]) && joined(&toks[j], &toks[j + 1]) {
             j += 1;
         }
-        let digits: usize = (i..=j).map(|k| toks[k].end - toks[k].start).sum();
+        let digits: usize = (i..=j)
+            .map(|k| {
+                text[toks[k].start..toks[k].end]
+                    .bytes()
+                    .filter(u8::is_ascii_digit)
+                    .count()
+            })
+            .sum();
         if j - i >= 2 && digits >= 8 {
             let thousands = !text[toks[i].start..].starts_with('0')
                 && (i + 1..=j).all(|k| toks[k].end - toks[k].start == 3);
@@ -844,77 +860,72 @@ const TOWN_PARTICLES: &[&str] = &[
     "les", "en", "aan", "den", "der", "sous", "lès",
 ];
 
-/// Completes the addresses of a text: a postcode the rules found within a line after a
-/// street address they found is that address's, and so are the words between them (`31
-/// Princes Street, Edinburgh EH2 2BY`, `88 Ocean Parade, Manly NSW 2095`) and the town right
-/// after the postcode (`C/ Mayor, 12, 46001 Valencia`, `03940 Ciudad de México`). They are
-/// added as parts of the address, so nothing of it is left.
+/// Completes the addresses of a text: a postcode within a line after a street address the
+/// rules found is that address's, and so are the words between them (`31 Princes Street,
+/// Edinburgh EH2 2BY`, `88 Ocean Parade, Manly NSW 2095`) and the town right after the
+/// postcode (`C/ Mayor, 12, 46001 Valencia`, `03940 Ciudad de México`). They are added as
+/// parts of the address, so nothing of it is left. A postcode is one the rules found, or a
+/// digit run of the high-recall pass shaped like one (`46001`, `22240-003`) that opens a
+/// line or follows a comma.
 fn address_blocks(text: &[u8], findings: &mut Vec<super::Finding>, street: u16, post: u16) {
     let Ok(text) = std::str::from_utf8(text) else {
         return;
     };
-    let mut streets: Vec<(usize, usize, u16, f32)> = Vec::new();
+    let postcode_shaped = |s: usize, e: usize| {
+        let t = &text.as_bytes()[s..e];
+        let d = |r: &[u8]| r.iter().all(u8::is_ascii_digit);
+        let shape = match t.len() {
+            4 | 5 => d(t),
+            9 => d(&t[..5]) && t[5] == b'-' && d(&t[6..]),
+            _ => false,
+        };
+        let before = text[..s].trim_end_matches([' ', '\t']);
+        shape && (before.is_empty() || before.ends_with([',', '\n', '\r']))
+    };
+    let mut streets: Vec<(usize, u16, f32)> = Vec::new();
     let mut posts: Vec<(usize, usize)> = Vec::new();
     for f in findings.iter() {
+        let (s, e) = (f.start as usize, f.end as usize);
         if f.entity == street {
-            streets.push((f.start as usize, f.end as usize, f.rule, f.score));
-        } else if f.entity == post || {
-            // A digit run the high-recall pass took, shaped like a postcode (`46001`,
-            // `22240-003`).
-            let t = &text.as_bytes()[f.start as usize..f.end as usize];
-            let digits = t.iter().filter(|b| b.is_ascii_digit()).count();
-            (4..=8).contains(&digits) && t.iter().all(|b| b.is_ascii_digit() || *b == b'-')
-        } {
-            posts.push((f.start as usize, f.end as usize));
+            streets.push((e, f.rule, f.score));
+        } else if f.entity == post || postcode_shaped(s, e) {
+            posts.push((s, e));
         }
     }
     if streets.is_empty() || posts.is_empty() {
         return;
     }
+    streets.sort_unstable_by_key(|s| s.0);
     let mut spans: Vec<(usize, usize, u16, f32)> = Vec::new();
     for &(ps, pe) in &posts {
-        // The nearest street address before the postcode, at most one line break and 80
-        // bytes away.
-        let Some(&(_, se, rule, score)) = streets
-            .iter()
-            .filter(|s| s.1 <= ps && ps - s.1 <= 80 && text[s.1..ps].matches('\n').count() <= 1)
-            .max_by_key(|s| s.1)
-        else {
+        // The nearest street address ending before the postcode, at most one line break and
+        // 80 bytes away.
+        let k = streets.partition_point(|s| s.0 <= ps);
+        let Some(&(se, rule, score)) = k.checked_sub(1).map(|k| &streets[k]) else {
             continue;
         };
+        if ps - se > 80 || text[se..ps].matches('\n').count() > 1 {
+            continue;
+        }
         // The words between them on the postcode's line (a town, a state, a flat number).
         let gap_start = text[se..ps].rfind('\n').map_or(se, |i| se + i + 1);
-        let gap = &text[gap_start..ps];
-        let mut run: Option<usize> = None;
-        for (i, c) in gap.char_indices().chain(std::iter::once((gap.len(), ' '))) {
-            let inner = c.is_alphanumeric() || (run.is_some() && matches!(c, '.' | '\'' | '’'));
-            match (run, inner) {
-                (None, true) => run = Some(i),
-                (Some(r), false) => {
-                    spans.push((gap_start + r, gap_start + i, rule, score));
-                    run = None;
-                }
-                _ => {}
-            }
-        }
+        spans.push((gap_start, ps, rule, score));
         // The town after the postcode: capitalised words and particles, up to a comma, a
         // bracket, a sentence's end or the line's end.
-        let rest = &text[pe..];
+        let line = text[pe..].split(['\n', '\r']).next().unwrap_or("");
         let mut end = pe;
         let mut words = 0;
         let mut pos = pe;
-        for w in rest.split(' ') {
+        for w in line.split([' ', '\t']) {
             let word_start = pos;
             pos += w.len() + 1;
             if w.is_empty() {
-                if word_start == pe {
+                if words == 0 && word_start == pe {
                     continue;
                 }
                 break;
             }
             let core = w.trim_end_matches([',', '.', ';', ')', ':', '!', '?']);
-            let stop = core.len() < w.len() || core.contains('\n');
-            let core = core.split('\n').next().unwrap_or("");
             let capital = core.chars().next().is_some_and(char::is_uppercase)
                 && core
                     .chars()
@@ -925,46 +936,67 @@ fn address_blocks(text: &[u8], findings: &mut Vec<super::Finding>, street: u16, 
             } else if !TOWN_PARTICLES.contains(&core) || words == 0 {
                 break;
             }
-            if stop || words >= 4 {
+            if core.len() < w.len() || words >= 4 {
                 break;
             }
         }
         if end > pe {
-            let town_start = pe + (rest.len() - rest.trim_start_matches(' ').len());
-            spans.push((town_start, end, rule, score));
+            spans.push((pe, end, rule, score));
         }
     }
-    // Each word of the spans that no finding covers yet becomes a part of the address.
+    // The findings by start with the largest end so far, for a logarithmic overlap test.
+    let mut taken: Vec<(usize, usize)> = findings
+        .iter()
+        .map(|f| (f.start as usize, f.end as usize))
+        .collect();
+    taken.sort_unstable();
+    let mut reach = 0;
+    for t in taken.iter_mut() {
+        reach = reach.max(t.1);
+        t.1 = reach;
+    }
+    let free = |a: usize, b: usize| {
+        let k = taken.partition_point(|t| t.0 < b);
+        k == 0 || taken[k - 1].1 <= a
+    };
+    // Each word of the spans that no finding covers becomes a part of the address.
+    let mut words: Vec<(usize, usize, u16, f32)> = Vec::new();
     for (s, e, rule, score) in spans {
-        let (s, e) = whole_words(text.as_bytes(), s, e);
-        let mut run: Option<usize> = None;
         let part = &text[s..e];
+        let mut run: Option<usize> = None;
         for (i, c) in part
             .char_indices()
             .chain(std::iter::once((part.len(), ' ')))
         {
-            match (run, c.is_alphanumeric()) {
+            let inner = c.is_alphanumeric() || (run.is_some() && matches!(c, '\'' | '’'));
+            match (run, inner) {
                 (None, true) => run = Some(i),
                 (Some(r), false) => {
                     run = None;
-                    let (a, b) = (s + r, s + i);
-                    if findings
-                        .iter()
-                        .any(|f| (f.start as usize) < b && a < f.end as usize)
-                    {
-                        continue;
+                    let (a, b) = whole_words(text.as_bytes(), s + r, s + i);
+                    if free(a, b) {
+                        words.push((a, b, rule, score));
                     }
-                    findings.push(super::Finding {
-                        rule,
-                        entity: street,
-                        start: a as u32,
-                        end: b as u32,
-                        score,
-                    });
                 }
                 _ => {}
             }
         }
+    }
+    words.sort_unstable_by_key(|w| (w.0, w.1));
+    words.dedup_by_key(|w| w.0);
+    let mut last_end = 0;
+    for (a, b, rule, score) in words {
+        if a < last_end {
+            continue;
+        }
+        last_end = b;
+        findings.push(super::Finding {
+            rule,
+            entity: street,
+            start: a as u32,
+            end: b as u32,
+            score,
+        });
     }
 }
 
@@ -1197,6 +1229,9 @@ mod tests {
             assert_eq!(found, number, "{t}: {got:?}");
         }
         for t in [
+            "at 08:15 08:45 09:15 10:15",
+            "prices 12,50 13,50 14,50 15,50",
+            "on 24.01.2026 25.01.2026 26.01.2026",
             "a budget of 12 345 678 € this year",
             "costs € 1 234 567 891 now",
             "scores 3 - 1 and 2 - 0",
@@ -1236,7 +1271,7 @@ mod tests {
         ];
         for st in streets {
             for town in towns {
-                for sep in [", ", "\n"] {
+                for sep in [", ", "\n", "\r\n"] {
                     for frame in frames {
                         let addr = format!("{st}{sep}{town}");
                         let text = frame.replace("{a}", &addr);

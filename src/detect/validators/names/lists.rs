@@ -68,11 +68,14 @@ fn items(text: &str) -> Vec<Item> {
                 start = i + 1;
             }
             b'.' | b'!' | b'?' | b':' if end_or_blank => {
-                let so_far = text[start..i].trim();
-                // A rank (`3.`) or an initial (`F.`) is no sentence end.
-                let rank =
-                    b == b'.' && !so_far.is_empty() && so_far.bytes().all(|c| c.is_ascii_digit());
-                let last = so_far.rsplit(' ').next().unwrap_or("");
+                // A rank (`3.`) or an initial (`F.`) is no sentence end. Both are short: only
+                // the item's last bytes are looked at, so a long item costs no rescans.
+                let seg = &text[start..i];
+                let rank = b == b'.' && seg.len() <= 8 && {
+                    let t = seg.trim();
+                    !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit())
+                };
+                let last = seg.rsplit(' ').next().unwrap_or("");
                 let initial =
                     b == b'.' && last.chars().count() == 1 && last.chars().all(char::is_uppercase);
                 if !rank && !initial {
@@ -174,8 +177,9 @@ fn core(text: &str, item: &Item) -> (usize, usize, bool) {
         .iter()
         .find_map(|b| t.strip_prefix(b))
     {
+        let rest = rest.trim_start();
         start += t.len() - rest.len();
-        t = rest.trim_start();
+        t = rest;
         ranked = true;
     }
     // Cut a bracket and what follows it, then, in a ranked item or after a bracket, trailing
@@ -274,8 +278,29 @@ pub fn list_siblings(text: &str, found: &[(usize, usize)]) -> Vec<(usize, usize,
     }
     let lang = crate::detect::recall::language_of(text);
     let mut out: Vec<(usize, usize, usize)> = Vec::new();
-    let overlaps = |a: usize, b: usize| found.iter().any(|&(s, e)| s < b && a < e);
-    let confirmed = |a: usize, b: usize| found.iter().position(|&(s, e)| s <= a && b <= e);
+    // The found names by start (they do not overlap), for logarithmic look-ups.
+    let mut by_start: Vec<(usize, usize, usize)> = found
+        .iter()
+        .enumerate()
+        .map(|(i, &(s, e))| (s, e, i))
+        .collect();
+    by_start.sort_unstable();
+    // The largest end among the names up to each one, for the overlap test.
+    let reach: Vec<usize> = by_start
+        .iter()
+        .scan(0, |r, f| {
+            *r = (*r).max(f.1);
+            Some(*r)
+        })
+        .collect();
+    let overlaps = |a: usize, b: usize| {
+        let k = by_start.partition_point(|f| f.0 < b);
+        k > 0 && reach[k - 1] > a
+    };
+    let confirmed = |a: usize, b: usize| {
+        let k = by_start.partition_point(|f| f.0 <= a);
+        (k > 0 && by_start[k - 1].1 >= b).then(|| by_start[k - 1].2)
+    };
     let items = items(text);
     // Table columns: lines cut by bars or tabs into the same number of cells.
     table_columns(text, lang, &confirmed, &overlaps, &mut out);
@@ -395,7 +420,7 @@ fn table_columns(
     // Lines with their cells' ranges.
     let mut rows: Vec<Vec<(usize, usize)>> = Vec::new();
     let mut at = 0;
-    for line in text.split('\n') {
+    for line in text.split('\n').take(MAX_ITEMS) {
         let l = line.trim_end_matches('\r');
         let delim = if l.contains('|') { '|' } else { '\t' };
         let mut cells = Vec::new();
@@ -553,6 +578,31 @@ mod tests {
             };
             proptest::prop_assert!(siblings(&text, &known).is_empty(), "{}", text);
         }
+    }
+
+    #[test]
+    fn bullets_with_wide_gaps_and_long_tables_are_cut_on_characters() {
+        // A bullet followed by several blanks and a name with a non-ASCII letter.
+        let got = siblings(
+            "Anna Schmidt, Bob Miller\n-  José\n*   Zoë Ångström",
+            &["Anna Schmidt"],
+        );
+        assert!(got.iter().all(|n| !n.starts_with(' ')), "{got:?}");
+        // A long table: every row is looked at once (no quadratic look-ups; a text is looked
+        // at in its first 4,096 lines or items), nothing panics.
+        let mut t = String::from("Name | Team\n");
+        for i in 0..4_000 {
+            t.push_str(if i % 2 == 0 {
+                "Gareth Pugh | Sales\n"
+            } else {
+                "Yusuf Demir | Sales\n"
+            });
+        }
+        let found: Vec<(usize, usize)> = t
+            .match_indices("Gareth Pugh")
+            .map(|(s, m)| (s, s + m.len()))
+            .collect();
+        assert_eq!(list_siblings(&t, &found).len(), 2_000);
     }
 
     #[test]

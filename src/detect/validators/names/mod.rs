@@ -463,7 +463,12 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
         let c = class(lower_letters(w).bytes());
         if c & (HONORIFIC | ROLE) != 0 {
             titled = true;
-        } else if i == 0 && ws.len() > 1 && c & GREETING != 0 && line_opens(cell, start) {
+        } else if i == 0
+            && ws.len() > 1
+            && c & GREETING != 0
+            && line_opens(cell, start)
+            && !names.is_first(w)
+        {
             greeted = true;
         } else if i == 0
             && ws.len() > 1
@@ -487,12 +492,15 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
                         | "ter"
                         | "el"
                         | "al"
-                ) && names.is_last(ws[1].text)))
+                ) && (names.is_last(ws[1].text)
+                    || names.is_first(ws[1].text)
+                    || !common_word(ws[1].text))))
         {
             // An article or preposition that opens the sentence is not part of the run
             // after it (`Der Westen`, `La Suisse`, `Ab Hauptbahnhof`, `De Rotterdamse
-            // kunstenaar`), unless it is a name's particle before a surname (`De Jong`, `Le
-            // Goff`, `Da Silva`) or before another particle (`Van der Berg`).
+            // kunstenaar`), unless it is a name's particle before a surname or a word that is
+            // no common word (`De Jong`, `Da Silva`, `Del Piero`) or before another particle
+            // (`Van der Berg`).
             article_cut = true;
         } else if !(c & DEMONYM != 0
             || (i + 1 < ws.len() && (w.ends_with("'s") || w.ends_with("’s")))
@@ -713,10 +721,12 @@ fn check_in_context(cell: &str, start: usize, end: usize) -> Check {
     }
     // One word.
     let w = first;
-    // A closing, greeting, title or cue alone is no name (`Gruß, Nils`).
+    // A closing, greeting, title or cue alone is no name (`Gruß, Nils`), unless it is a
+    // first name too (`Cara`, `Ola`, `Per`).
     if !looks_like_name(w)
         || names.is_not_name(w)
-        || class(lower_letters(w).bytes()) & (CLOSING | GREETING | HONORIFIC | CUE) != 0
+        || (!first_known
+            && class(lower_letters(w).bytes()) & (CLOSING | GREETING | HONORIFIC | CUE) != 0)
     {
         return Validity::Invalid.into();
     }
@@ -1040,6 +1050,19 @@ mod tests {
         assert_eq!(
             found_in("De Jong zei dat het klopt.", "De Jong").as_deref(),
             Some("De Jong")
+        );
+        assert_eq!(
+            found_in("Del Piero ha segnato due gol.", "Del Piero").as_deref(),
+            Some("Del Piero")
+        );
+        // A first name that is also a greeting stays a name (`Ola`).
+        assert_ne!(
+            found_in(
+                "Ola Nordmann | Support\nKari Hansen | Sales",
+                "Ola Nordmann"
+            )
+            .as_deref(),
+            Some("Nordmann")
         );
         // A closing alone is no name; a closing word that opens a signature keeps its rule.
         assert_eq!(found_in("Bis bald, Gruß, Nils", "Gruß"), None);
