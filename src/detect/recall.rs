@@ -73,11 +73,6 @@ impl Lexicon {
     fn common_in(&self, l: &Language, w: &str) -> bool {
         self.flags(w) & (1 << l.i) != 0
     }
-
-    /// Whether `w` is one of the most frequent words of language `l`.
-    fn function_in(&self, l: &Language, w: &str) -> bool {
-        self.flags(w) & (1 << (FUNCTION + l.i)) != 0
-    }
 }
 
 static LEXICON: Lexicon = Lexicon {
@@ -405,10 +400,10 @@ fn is_quantity(d: &str) -> bool {
 
 /// The language whose function words `words` (lower case) use most: at least two of them,
 /// and more than English's; English otherwise (a short text says too little).
-fn language<'l>(lex: &'l Lexicon, words: &[String]) -> &'l Language {
+fn language<'l>(lex: &'l Lexicon, flags: &[u32]) -> &'l Language {
     let mut counts = [0usize; words::LANGUAGES.len()];
-    for w in words {
-        let f = lex.flags(w) >> FUNCTION;
+    for &f in flags {
+        let f = f >> FUNCTION;
         for (i, c) in counts.iter_mut().enumerate() {
             *c += (f >> i) as usize & 1;
         }
@@ -469,15 +464,31 @@ pub fn candidates(text: &str, taken: &[(usize, usize, bool)]) -> Vec<Candidate> 
         .iter()
         .map(|t| text[t.start..t.end].to_lowercase())
         .collect();
-    let lang = language(lex, &lower);
+    // Each token's flags, looked up once: the word's and its stem's (`john's` -> `john`).
+    let fl: Vec<u32> = lower.iter().map(|w| lex.flags(w)).collect();
+    let fs: Vec<u32> = lower
+        .iter()
+        .zip(&fl)
+        .map(|(w, &f)| {
+            let s = stem(w);
+            if s.len() == w.len() { f } else { lex.flags(s) }
+        })
+        .collect();
+    let lang = language(lex, &fl);
     let english = &lex.languages[0];
-    let common = |w: &str| -> bool {
-        let w = stem(w);
-        let known = |p: &str| lex.flags(p) & ((1 << lang.i) | (1 << english.i)) != 0;
-        known(w) || (w.contains('-') && w.split('-').all(|p| p.is_empty() || known(p)))
+    let common_mask = (1 << lang.i) | (1 << english.i);
+    let function_mask = (1 << (FUNCTION + lang.i)) | (1 << (FUNCTION + english.i));
+    // Whether token `i` is a common word of the text's language or of English (a hyphenated
+    // word when each of its parts is).
+    let common = |i: usize| -> bool {
+        fs[i] & common_mask != 0 || {
+            let w = stem(&lower[i]);
+            w.contains('-')
+                && w.split('-')
+                    .all(|p| p.is_empty() || lex.flags(p) & common_mask != 0)
+        }
     };
-    let function =
-        |w: &str| lex.function_in(lang, w) || lex.function_in(english, w) || w.len() <= 2;
+    let function = |i: usize| fl[i] & function_mask != 0 || lower[i].len() <= 2;
     let n = toks.len();
     let mut cand = vec![false; n];
     let mut capital = vec![false; n];
@@ -527,13 +538,13 @@ pub fn candidates(text: &str, taken: &[(usize, usize, bool)]) -> Vec<Candidate> 
                     // A title announces a name; it is none.
                     false
                 } else if upper {
-                    !common(&lower[i])
+                    !common(i)
                         // A known name, also where a capital says nothing (a sentence's
                         // first word) and also when it is a common word; but mid-sentence
                         // in German only when it is no common German word (`die Bahn`).
                         || (capital[i]
-                            && lex.flags(stem(&lower[i])) & NAME != 0
-                            && !function(&lower[i])
+                            && fs[i] & NAME != 0
+                            && !function(i)
                             && !CALENDAR.contains(&lower[i].as_str())
                             && (!nouns_capitalised
                                 || sentence_start(i)
@@ -541,11 +552,11 @@ pub fn candidates(text: &str, taken: &[(usize, usize, bool)]) -> Vec<Candidate> 
                         || (!nouns_capitalised
                             && capital[i]
                             && s.chars().skip(1).any(char::is_lowercase)
-                            && !function(&lower[i])
+                            && !function(i)
                             && !CALENDAR.contains(&lower[i].as_str())
                             && !sentence_start(i))
                 } else {
-                    lex.flags(&lower[i]) & FIRST_NAME != 0
+                    fl[i] & FIRST_NAME != 0
                 }
             }
         };
@@ -578,11 +589,11 @@ pub fn candidates(text: &str, taken: &[(usize, usize, bool)]) -> Vec<Candidate> 
             && toks[i].kind == TokKind::Word
             && !CUES.contains(&lower[i].as_str())
             && !super::validators::names::is_context_word(&lower[i])
-            && (!function(&lower[i]) || (!sentence_start(i) && lower[i].chars().count() >= 3))
+            && (!function(i) || (!sentence_start(i) && lower[i].chars().count() >= 3))
     };
     // A sentence's first word is capitalised anyway: a common one is no name's part by a
     // candidate's side (`Laut Stefan …`), only by a name the rules found (`Rinus Vlaming`).
-    let sentence_common = |i: usize| sentence_start(i) && common(&lower[i]);
+    let sentence_common = |i: usize| sentence_start(i) && common(i);
     // Whether a neighbour of token `i` is a name or address the rules found.
     let fixed_next = |i: usize| {
         (i > 0 && fixed[i - 1] && adjacent(&toks[i - 1], &toks[i]))
@@ -615,7 +626,7 @@ pub fn candidates(text: &str, taken: &[(usize, usize, bool)]) -> Vec<Candidate> 
                     && capital[i]
                     && toks[i].kind == TokKind::Word
                     && (lower[i].chars().count() >= 4
-                        || (lower[i].chars().count() == 3 && !function(&lower[i])))
+                        || (lower[i].chars().count() == 3 && !function(i)))
                     && !CUES.contains(&lower[i].as_str())
             })
             .collect();
@@ -663,7 +674,7 @@ pub fn candidates(text: &str, taken: &[(usize, usize, bool)]) -> Vec<Candidate> 
             }
             let next_to = (i > 0 && cand[i - 1] && adjacent(&toks[i - 1], &toks[i]))
                 || (i + 1 < n && cand[i + 1] && adjacent(&toks[i], &toks[i + 1]));
-            let weak = function(&lower[i]) || sentence_common(i);
+            let weak = function(i) || sentence_common(i);
             if (next_to && (!weak || fixed_next(i))) || cue(i) {
                 set(&mut cand, i);
             }
