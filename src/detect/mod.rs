@@ -23,6 +23,7 @@ pub mod hints;
 pub mod normalize;
 pub mod recall;
 pub mod shape;
+mod spanset;
 pub mod spec;
 pub mod validators;
 pub mod verdict;
@@ -624,25 +625,14 @@ impl Detector {
             .map(|&i| (out[i].start as usize, out[i].end as usize))
             .collect();
         work(text.len());
-        // Every finding by start with the largest end so far, for a logarithmic overlap
-        // test; the new names come sorted and are kept only where they overlap nothing, one
+        // The new names come sorted and are kept only where they overlap nothing, one
         // another included.
-        let mut taken: Vec<(usize, usize)> = out
-            .iter()
-            .map(|f| (f.start as usize, f.end as usize))
-            .collect();
-        taken.sort_unstable();
-        let mut reach = 0;
-        for t in taken.iter_mut() {
-            reach = reach.max(t.1);
-            t.1 = reach;
-        }
+        let taken = spanset::SpanSet::new(out.iter().map(|f| (f.start as usize, f.end as usize)));
         let mut last_end = 0;
         let added: Vec<Finding> = validators::names::list_siblings(text, &found)
             .into_iter()
             .filter(|&(a, b, _)| {
-                let k = taken.partition_point(|t| t.0 < b);
-                let free = a >= last_end && (k == 0 || taken[k - 1].1 <= a);
+                let free = a >= last_end && !taken.overlaps(a, b);
                 if free {
                     last_end = b;
                 }

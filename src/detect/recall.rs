@@ -955,21 +955,9 @@ fn address_blocks(text: &[u8], findings: &mut Vec<super::Finding>, street: u16, 
             spans.push((pe, end, rule, score));
         }
     }
-    // The findings by start with the largest end so far, for a logarithmic overlap test.
-    let mut taken: Vec<(usize, usize)> = findings
-        .iter()
-        .map(|f| (f.start as usize, f.end as usize))
-        .collect();
-    taken.sort_unstable();
-    let mut reach = 0;
-    for t in taken.iter_mut() {
-        reach = reach.max(t.1);
-        t.1 = reach;
-    }
-    let free = |a: usize, b: usize| {
-        let k = taken.partition_point(|t| t.0 < b);
-        k == 0 || taken[k - 1].1 <= a
-    };
+    let taken =
+        super::spanset::SpanSet::new(findings.iter().map(|f| (f.start as usize, f.end as usize)));
+    let free = |a: usize, b: usize| !taken.overlaps(a, b);
     // Each word of the spans that no finding covers becomes a part of the address.
     let mut words: Vec<(usize, usize, u16, f32)> = Vec::new();
     for (s, e, rule, score) in spans {

@@ -285,18 +285,8 @@ pub fn list_siblings(text: &str, found: &[(usize, usize)]) -> Vec<(usize, usize,
         .map(|(i, &(s, e))| (s, e, i))
         .collect();
     by_start.sort_unstable();
-    // The largest end among the names up to each one, for the overlap test.
-    let reach: Vec<usize> = by_start
-        .iter()
-        .scan(0, |r, f| {
-            *r = (*r).max(f.1);
-            Some(*r)
-        })
-        .collect();
-    let overlaps = |a: usize, b: usize| {
-        let k = by_start.partition_point(|f| f.0 < b);
-        k > 0 && reach[k - 1] > a
-    };
+    let taken = crate::detect::spanset::SpanSet::new(found.iter().copied());
+    let overlaps = |a: usize, b: usize| taken.overlaps(a, b);
     let confirmed = |a: usize, b: usize| {
         let k = by_start.partition_point(|f| f.0 <= a);
         (k > 0 && by_start[k - 1].1 >= b).then(|| by_start[k - 1].2)
