@@ -593,6 +593,7 @@ fn a_password_of_every_printable_character_connects_and_never_shows() {
 }
 
 #[test]
+#[cfg(feature = "sqlite")]
 fn a_long_format_table_is_judged_and_written_per_key() {
     let Some((url, pw)) = server("postgres_long_format") else {
         return;

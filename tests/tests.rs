@@ -27,6 +27,10 @@
 //! - `sqlite`: tables of SQLite databases, scanned, checked and aggregated read-only;
 //! - `postgres`: tables of a real PostgreSQL server (started by `scripts/test-servers.sh`);
 //! - `object_store`: buckets of a real S3-compatible server (moto, started likewise).
+//!
+//! `sqlite`, `postgres` and `object_store` are compiled with their store's cargo feature (all
+//! on by default); the rest of the suite also reads SQLite fixtures, so it is run with the
+//! default features.
 
 mod aggregate;
 mod check;
@@ -41,7 +45,9 @@ mod interrupt;
 mod leaks;
 mod messy;
 mod mutations;
+#[cfg(feature = "cloud")]
 mod object_store;
+#[cfg(feature = "postgres")]
 mod postgres;
 mod properties;
 mod pseudonymize;
@@ -51,6 +57,7 @@ mod rules;
 mod scan;
 mod secrets;
 mod silent;
+#[cfg(feature = "sqlite")]
 mod sqlite;
 #[path = "../dev/synth.rs"]
 #[allow(dead_code)]

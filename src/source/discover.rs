@@ -506,3 +506,57 @@ fn walk(
     }
     Ok(())
 }
+
+/// A build without a store's feature (`cargo test --no-default-features --lib`, run by CI):
+/// that store's inputs are refused with the feature's name, never read as local files.
+#[cfg(all(
+    test,
+    not(all(feature = "cloud", feature = "postgres", feature = "sqlite"))
+))]
+mod left_out {
+    use super::*;
+
+    fn refusal(arg: &str) -> String {
+        match discover(&[PathBuf::from(arg)], &DiscoverOptions::default()) {
+            Err(e) => e.to_string(),
+            Ok(found) => panic!("{arg}: read as {found:?}"),
+        }
+    }
+
+    #[test]
+    #[cfg(not(feature = "postgres"))]
+    fn postgres_urls_are_refused_without_their_password() {
+        let e = refusal("postgres://ann:s3cret@db.example/sales#public.*");
+        assert!(e.contains("`postgres` feature"), "{e}");
+        assert!(e.contains("postgres://ann@db.example/sales"), "{e}");
+        assert!(!e.contains("s3cret"), "{e}");
+    }
+
+    #[test]
+    #[cfg(not(feature = "cloud"))]
+    fn object_store_urls_are_refused() {
+        for url in [
+            "s3://bucket/exports/",
+            "gs://b/x.csv",
+            "https://h/x.parquet",
+        ] {
+            let e = refusal(url);
+            assert!(e.contains("`cloud` feature"), "{url}: {e}");
+        }
+    }
+
+    #[test]
+    #[cfg(not(feature = "sqlite"))]
+    fn sqlite_files_are_refused() {
+        // Under another name the CSV reader refuses the file as a database (any build).
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["shop.db", "shop.sqlite3", "shop.sqlite"] {
+            let p = dir.path().join(name);
+            let mut bytes = b"SQLite format 3\0".to_vec();
+            bytes.resize(4096, 0);
+            std::fs::write(&p, bytes).unwrap();
+            let e = refusal(p.to_str().unwrap());
+            assert!(e.contains("`sqlite` feature"), "{name}: {e}");
+        }
+    }
+}

@@ -1,33 +1,13 @@
-//! SQLite database files: each table is an input (`file.db#table`), read in row order in
-//! batches of cells like any other format, so scan, check and aggregate treat a table as they
-//! treat a file. The database is opened read-only; nothing is ever written to it.
-//!
-//! Values become cells as their text: integers in decimal, reals in Rust's shortest
-//! round-trip form, text as stored, blobs as their bytes (invalid UTF-8 is counted, as in
-//! CSV), NULL as no cell. Tables are read by `rowid` ranges (`WHERE rowid > ? LIMIT ?`), so
-//! memory stays near one group of batches whatever the table's size; `WITHOUT ROWID` tables
-//! are read with `LIMIT ? OFFSET ?`.
+//! The SQLite client (feature `sqlite`): the table list, free pages, residue, and the reader
+//! of one table.
 
-use super::{Batch, BatchBuilder, BatchReader, Input, ReadOptions, ReadStats, SourceError};
 use crate::source::Progress;
+use crate::source::{Batch, BatchBuilder, BatchReader, Input, ReadOptions, ReadStats, SourceError};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::atomic::Ordering;
-
-/// The first 16 bytes of every SQLite 3 database file.
-const MAGIC: &[u8; 16] = b"SQLite format 3\0";
-
-/// Whether the file at `path` is a SQLite 3 database (by its header).
-pub fn is_sqlite(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; 16];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok()
-        && &head == MAGIC
-}
 
 fn open(path: &Path) -> Result<Connection, rusqlite::Error> {
     Connection::open_with_flags(
@@ -46,7 +26,7 @@ fn quote(name: &str) -> String {
 pub fn tables(path: &Path) -> Result<Vec<String>, String> {
     tables_inner(path).map_err(|e| {
         // A journal or log beside the file is what a read-only open trips on.
-        match super::sqlite_pages::side_files(path).first() {
+        match crate::source::sqlite_pages::side_files(path).first() {
             Some(side) => format!(
                 "{e} ({} is beside it: a writer is open or crashed; let it finish, or open the database once with sqlite3 to recover it)",
                 side.file_name().unwrap_or_default().to_string_lossy()
@@ -81,13 +61,13 @@ pub fn free_pages(path: &Path) -> Result<u64, String> {
 }
 
 /// The free space of `table`'s pages (its b-tree and its indexes') that still holds bytes
-/// ([`super::sqlite_pages::residue`]). The database's own pages (the schema, `sqlite_*`
+/// ([`crate::source::sqlite_pages::residue`]). The database's own pages (the schema, `sqlite_*`
 /// tables, and anything no user table owns) go with the first table by name, so that each
 /// byte is judged once.
 pub fn table_residue(
     path: &Path,
     table: &str,
-) -> Result<Vec<super::sqlite_pages::Residue>, String> {
+) -> Result<Vec<crate::source::sqlite_pages::Residue>, String> {
     let conn = open(path).map_err(|e| e.to_string())?;
     let names = tables(path)?;
     let first = names.first().is_some_and(|n| n == table);
@@ -107,17 +87,17 @@ pub fn table_residue(
     if first {
         roots.push(1);
     }
-    super::sqlite_pages::residue(path, &roots)
+    crate::source::sqlite_pages::residue(path, &roots)
 }
 
 /// A table in long format (`user_id, meta_key, meta_value`): its keys, distinct and sorted
-/// (the same order in both passes), name virtual columns ([`super::eav::Split::learn`]).
+/// (the same order in both passes), name virtual columns ([`crate::source::eav::Split::learn`]).
 fn long_format(
     conn: &Connection,
     table: &str,
     columns: &mut Vec<String>,
-) -> Result<Option<super::eav::Split>, rusqlite::Error> {
-    let Some((k, v)) = super::eav::pair(columns.iter().map(String::as_str)) else {
+) -> Result<Option<crate::source::eav::Split>, rusqlite::Error> {
+    let Some((k, v)) = crate::source::eav::pair(columns.iter().map(String::as_str)) else {
         return Ok(None);
     };
     let mut stmt = conn.prepare(&format!(
@@ -143,13 +123,22 @@ fn long_format(
         [],
         |r| r.get(0),
     )?;
-    Ok(super::eav::Split::learn(
+    Ok(crate::source::eav::Split::learn(
         k as u32,
         v as u32,
         keys.iter().map(Vec::as_slice),
         rows.max(0) as u64,
         columns,
     ))
+}
+
+/// The reader of one table, as [`crate::source::open`] takes it.
+pub fn reader(
+    input: &Input,
+    opts: &ReadOptions,
+    counter: Progress,
+) -> Result<Box<dyn BatchReader>, SourceError> {
+    Ok(Box::new(SqliteReader::new(input, opts, counter)?))
 }
 
 /// Reads one table in batches.
@@ -167,7 +156,7 @@ pub struct SqliteReader {
     counter: Progress,
     /// The table's own columns (the rest are a long-format value column's virtual ones).
     base: usize,
-    long: Option<super::eav::Split>,
+    long: Option<crate::source::eav::Split>,
 }
 
 impl SqliteReader {
@@ -269,7 +258,7 @@ impl SqliteReader {
             builder.end_row();
             read += 1;
             in_batch += 1;
-            if in_batch == super::BATCH_ROWS {
+            if in_batch == crate::source::BATCH_ROWS {
                 out.push(builder.take());
                 in_batch = 0;
             }
@@ -296,7 +285,7 @@ impl BatchReader for SqliteReader {
         if self.done {
             return Ok(Vec::new());
         }
-        let mut limit = (n.max(1) * super::BATCH_ROWS) as u64;
+        let mut limit = (n.max(1) * crate::source::BATCH_ROWS) as u64;
         if let Some(m) = self.max_rows {
             limit = limit.min(m.saturating_sub(self.rows));
             if limit == 0 {
@@ -343,7 +332,7 @@ impl BatchReader for SqliteReader {
         self.base
     }
 
-    fn long_format(&self) -> Option<&super::eav::Split> {
+    fn long_format(&self) -> Option<&crate::source::eav::Split> {
         self.long.as_ref()
     }
 
