@@ -22,6 +22,7 @@ pub mod builtin;
 pub mod hints;
 pub mod normalize;
 pub mod recall;
+mod shadow;
 pub mod shape;
 mod spanset;
 pub mod spec;
@@ -290,6 +291,9 @@ struct Engine {
     unicode: Option<Part>,
     /// The same Unicode rules as they act on ASCII text, with the lazy DFA: ASCII cells.
     unicode_ascii: Option<Part>,
+    /// What the Unicode rules' patterns can tell apart about a character ([`shadow`]):
+    /// built on first use; `None` when they hold something it cannot account for.
+    shadow: std::sync::OnceLock<Option<shadow::Shadow>>,
 }
 
 /// A column's engines, one per set of byte classes a cell can show (`cell_profile`): each
@@ -368,6 +372,10 @@ pub struct Scratch {
     pub utf8_ok: bool,
     /// Findings of repeated cells, per plan id (see [`Detector::scan_cell_memo`]).
     memo: foldhash::HashMap<u64, PlanMemo>,
+    /// A cell's shadow text ([`shadow`]).
+    shadow: shadow::ShadowText,
+    /// Stand-ins per engine id and character ([`shadow`]).
+    stand_ins: HashMap<usize, HashMap<char, Option<(u8, bool)>>>,
 }
 
 /// The compiled rule set. Cheap to share (`&Detector` across threads).
@@ -397,6 +405,9 @@ pub struct Detector {
     pub min_score: f32,
     /// Index of the PERSON entity, for later mentions of a name.
     person: Option<u16>,
+    /// Whether the Unicode rules read non-ASCII cells through their shadow ([`shadow`]);
+    /// off only in tests that compare both readings.
+    shadow_text: bool,
 }
 
 thread_local! {
@@ -596,6 +607,7 @@ impl Detector {
             parts: Mutex::new(HashMap::new()),
             name_memo: Mutex::new(HashMap::new()),
             min_score: 0.5,
+            shadow_text: true,
         })
     }
 
@@ -849,6 +861,7 @@ impl Detector {
             ascii: part(false),
             unicode: part(true),
             unicode_ascii: part(true),
+            shadow: std::sync::OnceLock::new(),
             rules: rules.clone(),
         });
         engines.insert(rules, Arc::clone(&engine));
@@ -1000,12 +1013,63 @@ impl Detector {
                 if which != 0 && text.is_none() {
                     continue;
                 }
+                // A cell with non-ASCII characters: its shadow, when it has one, goes to the
+                // ASCII forms (lazy DFA) instead of the Unicode engine ([`shadow`]); a
+                // candidate the shadow may read differently is checked with the Unicode
+                // engine, and a difference sends the whole cell to it.
+                if which == 1
+                    && self.shadow_text
+                    && cell.len() <= SEARCH_WINDOW
+                    && let Some(t) = text
+                {
+                    let mut shadow = std::mem::take(&mut scratch.shadow);
+                    let done = self.shadow_of(engine, t, scratch, &mut shadow)
+                        && self.compiled(engine, 1).is_some()
+                        && {
+                            let (re2, owners) = self.compiled(engine, 2).expect("same rules");
+                            let (re1, _) = self.compiled(engine, 1).expect("checked");
+                            let caches = scratch.caches[eid].get_or_insert_with(Default::default);
+                            let [_, c1, c2] = caches;
+                            let c1 = c1.get_or_insert_with(|| re1.create_cache());
+                            let c2 = c2.get_or_insert_with(|| re2.create_cache());
+                            let before = out.len();
+                            let ok = self.run_engine(
+                                plan,
+                                re2,
+                                owners,
+                                c2,
+                                cell,
+                                text,
+                                Some((&shadow, re1, c1)),
+                                &scratch.kw,
+                                &mut out,
+                            );
+                            if !ok {
+                                out.truncate(before);
+                            }
+                            ok
+                        };
+                    scratch.shadow = shadow;
+                    if done {
+                        continue;
+                    }
+                }
                 let Some((re, owners)) = self.compiled(engine, which) else {
                     continue;
                 };
                 let caches = scratch.caches[eid].get_or_insert_with(Default::default);
                 let cache = caches[which].get_or_insert_with(|| re.create_cache());
-                self.run_engine(plan, re, owners, cache, cell, text, &scratch.kw, &mut out);
+                self.run_engine(
+                    plan,
+                    re,
+                    owners,
+                    cache,
+                    cell,
+                    text,
+                    None,
+                    &scratch.kw,
+                    &mut out,
+                );
             }
         }
         // Context-only rules enabled by a keyword in this cell.
@@ -1063,6 +1127,47 @@ impl Detector {
         scratch.findings = out;
     }
 
+    /// Writes the shadow of `text` ([`shadow`]) for `engine`'s Unicode rules into `out`;
+    /// `false` when it has none (a character no ASCII one stands in for).
+    fn shadow_of(
+        &self,
+        engine: &Engine,
+        text: &str,
+        scratch: &mut Scratch,
+        out: &mut shadow::ShadowText,
+    ) -> bool {
+        let shadow = engine.shadow.get_or_init(|| {
+            let hirs: Option<Vec<regex_syntax::hir::Hir>> = engine
+                .rules
+                .iter()
+                .map(|&ri| &self.rules[ri as usize])
+                .filter(|r| r.unicode)
+                .flat_map(|r| r.patterns.iter())
+                .map(|p| {
+                    regex_syntax::ParserBuilder::new()
+                        .unicode(true)
+                        .utf8(true)
+                        .build()
+                        .parse(p)
+                        .ok()
+                })
+                .collect();
+            hirs.and_then(|h| shadow::Shadow::new(&h))
+        });
+        let Some(shadow) = shadow else {
+            return false;
+        };
+        if scratch.stand_ins.len() > 256 {
+            scratch.stand_ins.clear();
+        }
+        let cache = scratch.stand_ins.entry(engine.id).or_default();
+        shadow.write(text, cache, out)
+    }
+
+    /// Runs one engine part over `cell`, judging candidates into `out`. With `shadow`, the
+    /// part (the ASCII forms) searches the cell's shadow text instead, and a candidate that
+    /// needs it is checked with the Unicode part and its cache (see [`shadow`]); `false`
+    /// when a check failed (the caller then reads the cell with the Unicode part).
     #[allow(clippy::too_many_arguments)]
     fn run_engine(
         &self,
@@ -1070,11 +1175,37 @@ impl Detector {
         re: &Regex,
         owners: &[u16],
         cache: &mut meta::Cache,
-        hay: &[u8],
+        cell: &[u8],
         text: Option<&str>,
+        mut shadow: Option<(&shadow::ShadowText, &Regex, &mut meta::Cache)>,
         kw: &KeywordHits,
         out: &mut Vec<Finding>,
-    ) {
+    ) -> bool {
+        // `hay` is what the regex searches; `at` maps its offsets to the cell's, and `back`
+        // the cell's (a character's start) to its.
+        let (hay, map) = match &shadow {
+            Some((s, _, _)) => (s.bytes.as_slice(), Some(s.at.as_slice())),
+            None => (cell, None),
+        };
+        // Whether the cell's own match (Unicode part, anchored at `start` as `anchored`
+        // says) is the shadow's `start..end` of pattern `pid`.
+        let mut agrees = |anchored: Anchored, start: usize, end: usize, pid: usize| -> bool {
+            let Some((s, re1, c1)) = shadow.as_mut() else {
+                return true;
+            };
+            if !s.needs_check(start, end) {
+                return true;
+            }
+            let (cs, ce) = (s.at[start] as usize, s.at[end] as usize);
+            let input = Input::new(cell).span(cs..cell.len()).anchored(anchored);
+            work(cell.len() - cs);
+            re1.search_with(c1, &input)
+                .is_some_and(|m| (m.start(), m.end(), m.pattern().as_usize()) == (cs, ce, pid))
+        };
+        let at = |p: usize| map.map_or(p, |m| m[p] as usize);
+        let back = |o: usize| map.map_or(o, |m| m.partition_point(|&x| (x as usize) < o));
+        // A shadow has one byte per character: every offset is a character's start.
+        let text_bounds = if map.is_some() { None } else { text };
         let mut input = Input::new(hay);
         let mut pos = 0;
         // No pattern matches the empty string, so the search ends at the last byte.
@@ -1093,15 +1224,26 @@ impl Detector {
                     break;
                 }
                 pos = (end - MAX_MATCH).max(pos + 1);
-                while pos < hay.len() && text.is_some() && !is_char_boundary(hay, pos) {
+                while pos < hay.len() && text_bounds.is_some() && !is_char_boundary(hay, pos) {
                     pos += 1;
                 }
                 continue;
             };
             let mut accepted = None;
             let pid = m.pattern().as_usize();
-            if let Some(f) = self.judge(plan, owners[pid], hay, text, m.start(), m.end(), kw, false)
-            {
+            if !agrees(Anchored::Yes, m.start(), m.end(), pid) {
+                return false;
+            }
+            if let Some(f) = self.judge(
+                plan,
+                owners[pid],
+                cell,
+                text,
+                at(m.start()),
+                at(m.end()),
+                kw,
+                false,
+            ) {
                 accepted = Some((f, m.end()));
             } else {
                 // Retry the lower-priority patterns anchored at the same start.
@@ -1110,9 +1252,28 @@ impl Detector {
                     a.set_start(m.start());
                     a.set_anchored(Anchored::Pattern(PatternID::new_unchecked(alt)));
                     work(end - m.start());
-                    if let Some(m2) = re.search_with(cache, &a)
-                        && let Some(f) =
-                            self.judge(plan, owner, hay, text, m2.start(), m2.end(), kw, false)
+                    let m2 = re.search_with(cache, &a);
+                    if let Some(m2) = m2
+                        && !agrees(
+                            Anchored::Pattern(PatternID::new_unchecked(alt)),
+                            m2.start(),
+                            m2.end(),
+                            alt,
+                        )
+                    {
+                        return false;
+                    }
+                    if let Some(m2) = m2
+                        && let Some(f) = self.judge(
+                            plan,
+                            owner,
+                            cell,
+                            text,
+                            at(m2.start()),
+                            at(m2.end()),
+                            kw,
+                            false,
+                        )
                     {
                         accepted = Some((f, m2.end()));
                         break;
@@ -1123,16 +1284,17 @@ impl Detector {
                 Some((f, _)) => {
                     // Resume after the accepted span (which a validator may have narrowed, so
                     // that "Jane Doe John Smith" yields both names).
-                    pos = (f.end as usize).max(m.start() + 1);
+                    pos = back(f.end as usize).max(m.start() + 1);
                     out.push(f);
                 }
                 None => pos = m.start() + 1,
             }
             // Keep the search on a char boundary for Unicode engines.
-            while pos < hay.len() && text.is_some() && !is_char_boundary(hay, pos) {
+            while pos < hay.len() && text_bounds.is_some() && !is_char_boundary(hay, pos) {
                 pos += 1;
             }
         }
+        true
     }
 
     /// Validates and scores one candidate; `None` when rejected or below the threshold.
