@@ -1143,14 +1143,7 @@ impl Detector {
                 .map(|&ri| &self.rules[ri as usize])
                 .filter(|r| r.unicode)
                 .flat_map(|r| r.patterns.iter())
-                .map(|p| {
-                    regex_syntax::ParserBuilder::new()
-                        .unicode(true)
-                        .utf8(true)
-                        .build()
-                        .parse(p)
-                        .ok()
-                })
+                .map(|p| parse_unicode(p).ok())
                 .collect();
             hirs.and_then(|h| shadow::Shadow::new(&h))
         });
@@ -1573,6 +1566,16 @@ fn rule_err(id: &str, msg: &str) -> CompileError {
     }
 }
 
+/// A Unicode rule's pattern parsed as [`build_regex`] compiles it.
+fn parse_unicode(pattern: &str) -> Result<regex_syntax::hir::Hir, String> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(true)
+        .utf8(true)
+        .build()
+        .parse(pattern)
+        .map_err(|e| e.to_string())
+}
+
 /// The ASCII forms ([`asciify`]) of a Unicode rule's patterns; none for a byte rule.
 fn ascii_forms(patterns: &[String], unicode: bool) -> Result<Vec<regex_syntax::hir::Hir>, String> {
     if !unicode {
@@ -1580,15 +1583,7 @@ fn ascii_forms(patterns: &[String], unicode: bool) -> Result<Vec<regex_syntax::h
     }
     patterns
         .iter()
-        .map(|p| {
-            regex_syntax::ParserBuilder::new()
-                .unicode(true)
-                .utf8(true)
-                .build()
-                .parse(p)
-                .map(|h| asciify(&h))
-                .map_err(|e| e.to_string())
-        })
+        .map(|p| parse_unicode(p).map(|h| asciify(&h)))
         .collect()
 }
 

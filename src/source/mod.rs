@@ -595,6 +595,15 @@ pub(crate) fn not_built(feature: &str) -> String {
     )
 }
 
+/// The error of a reader whose store was left out of this build ([`not_built`]).
+#[cfg_attr(all(feature = "postgres", feature = "sqlite"), allow(dead_code))]
+pub(crate) fn not_built_reader(input: &Input, feature: &str) -> SourceError {
+    SourceError::Io {
+        path: input.display(),
+        source: io::Error::new(io::ErrorKind::Unsupported, not_built(feature)),
+    }
+}
+
 /// `%xx` escapes decoded (a URL's user, password or path); invalid escapes kept as written.
 pub(crate) fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();

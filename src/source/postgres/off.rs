@@ -16,13 +16,7 @@ pub fn reader(
     _opts: &ReadOptions,
     _counter: Progress,
 ) -> Result<Box<dyn BatchReader>, SourceError> {
-    Err(SourceError::Io {
-        path: input.display(),
-        source: std::io::Error::new(
-            std::io::ErrorKind::Unsupported,
-            crate::source::not_built("postgres"),
-        ),
-    })
+    Err(crate::source::not_built_reader(input, "postgres"))
 }
 
 #[cfg(test)]

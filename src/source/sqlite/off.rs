@@ -31,10 +31,7 @@ pub fn reader(
     _opts: &ReadOptions,
     _counter: Progress,
 ) -> Result<Box<dyn BatchReader>, SourceError> {
-    Err(SourceError::Io {
-        path: input.display(),
-        source: std::io::Error::new(std::io::ErrorKind::Unsupported, refused()),
-    })
+    Err(crate::source::not_built_reader(input, "sqlite"))
 }
 
 #[cfg(test)]
