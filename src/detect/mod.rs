@@ -1020,35 +1020,34 @@ impl Detector {
                 if which == 1
                     && self.shadow_text
                     && cell.len() <= SEARCH_WINDOW
+                    && engine.unicode.is_some()
                     && let Some(t) = text
                 {
                     let mut shadow = std::mem::take(&mut scratch.shadow);
-                    let done = self.shadow_of(engine, t, scratch, &mut shadow)
-                        && self.compiled(engine, 1).is_some()
-                        && {
-                            let (re2, owners) = self.compiled(engine, 2).expect("same rules");
-                            let (re1, _) = self.compiled(engine, 1).expect("checked");
-                            let caches = scratch.caches[eid].get_or_insert_with(Default::default);
-                            let [_, c1, c2] = caches;
-                            let c1 = c1.get_or_insert_with(|| re1.create_cache());
-                            let c2 = c2.get_or_insert_with(|| re2.create_cache());
-                            let before = out.len();
-                            let ok = self.run_engine(
-                                plan,
-                                re2,
-                                owners,
-                                c2,
-                                cell,
-                                text,
-                                Some((&shadow, re1, c1)),
-                                &scratch.kw,
-                                &mut out,
-                            );
-                            if !ok {
-                                out.truncate(before);
-                            }
-                            ok
-                        };
+                    let done = self.shadow_of(engine, t, scratch, &mut shadow) && {
+                        let (re2, owners) = self.compiled(engine, 2).expect("same rules");
+                        let (re1, _) = self.compiled(engine, 1).expect("Unicode rules");
+                        let caches = scratch.caches[eid].get_or_insert_with(Default::default);
+                        let [_, c1, c2] = caches;
+                        let c1 = c1.get_or_insert_with(|| re1.create_cache());
+                        let c2 = c2.get_or_insert_with(|| re2.create_cache());
+                        let before = out.len();
+                        let ok = self.run_engine(
+                            plan,
+                            re2,
+                            owners,
+                            c2,
+                            cell,
+                            text,
+                            Some((&shadow, re1, c1)),
+                            &scratch.kw,
+                            &mut out,
+                        );
+                        if !ok {
+                            out.truncate(before);
+                        }
+                        ok
+                    };
                     scratch.shadow = shadow;
                     if done {
                         continue;
